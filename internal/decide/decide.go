@@ -1,0 +1,350 @@
+// Package decide turns what a project is for into a recommended stack.
+//
+// The rules come from a comparison of Node.js, Go and Rust for backends
+// (see DESIGN.md, "The decision rules"). They live in one table, Rules:
+// each row names the rule it encodes, the goals that make it fire and how
+// it moves each language's score. Recommend adds up the rows that fire,
+// applies the vetoes, picks the highest score and explains every step.
+// Ties are broken in the order of Languages (Node.js, Go, Rust), the
+// article's own order of preference for a team with no other constraint.
+package decide
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Language is one of the stacks scaffold can recommend.
+type Language string
+
+// The languages scaffold knows, in tie-break order.
+const (
+	Node Language = "node"
+	Go   Language = "go"
+	Rust Language = "rust"
+)
+
+// Languages lists the languages in tie-break order: when two score the
+// same, the one earlier here wins.
+var Languages = []Language{Node, Go, Rust}
+
+// Title is the language's name as people write it.
+func (l Language) Title() string {
+	switch l {
+	case Node:
+		return "Node.js"
+	case Go:
+		return "Go"
+	case Rust:
+		return "Rust"
+	}
+	return string(l)
+}
+
+// ParseLanguage accepts a language name as a flag value.
+func ParseLanguage(s string) (Language, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "node", "nodejs", "node.js", "js", "javascript", "ts", "typescript":
+		return Node, nil
+	case "go", "golang":
+		return Go, nil
+	case "rust", "rs":
+		return Rust, nil
+	}
+	return "", fmt.Errorf("unknown language %q: use node, go or rust", s)
+}
+
+// Goal is one word of the decision vocabulary.
+type Goal struct {
+	Name string
+	Help string
+}
+
+// Goals is the vocabulary, in the order prompts show it.
+var Goals = []Goal{
+	{"startup", "ship a product fast with a small team"},
+	{"prototype", "try an idea quickly; speed of change beats speed of code"},
+	{"realtime", "websockets, chat, live updates, many open connections"},
+	{"io-heavy", "mostly waiting on databases and other services (typical APIs)"},
+	{"performance", "raw speed and low latency matter"},
+	{"concurrency", "many things at once: workers, fan-out, heavy parallel load"},
+	{"microservices", "one of many small services talking over the network"},
+	{"cli", "a command-line tool, not only a server"},
+	{"devops", "tooling for deployment, operations or platforms"},
+	{"systems", "systems-level software close to the machine"},
+	{"infrastructure", "proxies, storage, runtimes: software others build on"},
+	{"wasm", "code that must also run as WebAssembly"},
+	{"cpu-heavy", "heavy computation: parsing, encoding, number crunching"},
+	{"full-stack-team", "the team writes JavaScript/TypeScript front ends too"},
+	{"hiring", "easy to hire for and to stay employable with"},
+	{"ecosystem", "the widest choice of packages and middleware"},
+}
+
+// GoalNames returns the vocabulary's words in prompt order.
+func GoalNames() []string {
+	names := make([]string, len(Goals))
+	for i, g := range Goals {
+		names[i] = g.Name
+	}
+	return names
+}
+
+// UnknownGoalError reports a word outside the vocabulary.
+type UnknownGoalError struct{ Goal string }
+
+func (e *UnknownGoalError) Error() string {
+	return fmt.Sprintf("unknown goal %q; known goals: %s", e.Goal, strings.Join(GoalNames(), ", "))
+}
+
+// ParseGoals checks every word against the vocabulary and returns them
+// lower-cased, without duplicates, in the order given.
+func ParseGoals(words []string) ([]string, error) {
+	known := GoalNames()
+	var goals []string
+	for _, w := range words {
+		for _, part := range strings.Split(w, ",") {
+			g := strings.ToLower(strings.TrimSpace(part))
+			if g == "" {
+				continue
+			}
+			if !slices.Contains(known, g) {
+				return nil, &UnknownGoalError{Goal: part}
+			}
+			if !slices.Contains(goals, g) {
+				goals = append(goals, g)
+			}
+		}
+	}
+	return goals, nil
+}
+
+// Input is what the recommendation is made from.
+type Input struct {
+	Goals []string
+	// Team is the team's strongest language; empty when unknown.
+	Team Language
+}
+
+func (in Input) has(goal string) bool { return slices.Contains(in.Goals, goal) }
+
+// Rule is one row of the decision table.
+type Rule struct {
+	// Rule is the statement from the source comparison this row encodes.
+	Rule string
+	// All lists goals that must all be present for the row to fire.
+	All []string
+	// Team, when set, makes the row fire only for that team language.
+	Team Language
+	// Score moves each language's score when the row fires.
+	Score map[Language]int
+	// Never vetoes languages from first place while the row fires.
+	Never []Language
+	// Reason explains the row to a user.
+	Reason string
+}
+
+// Rules is the decision table. Each goal word fires at least one row.
+var Rules = []Rule{
+	{Rule: "Building a startup fast? Node.js.", All: []string{"startup"},
+		Score: map[Language]int{Node: 4}, Reason: "startup: Node.js ships fastest, with the largest package ecosystem"},
+	{Rule: "Node.js is best for rapid prototyping.", All: []string{"prototype"},
+		Score: map[Language]int{Node: 4}, Reason: "prototype: Node.js is best for rapid prototyping"},
+	{Rule: "Node.js is best for real-time applications.", All: []string{"realtime"},
+		Score: map[Language]int{Node: 3, Go: 1}, Reason: "realtime: Node.js's event loop excels at many open connections"},
+	{Rule: "Node.js is excellent for I/O-heavy work (APIs, real-time).", All: []string{"io-heavy"},
+		Score: map[Language]int{Node: 2, Go: 1}, Reason: "io-heavy: Node.js is excellent for I/O-bound APIs"},
+	{Rule: "Need raw performance and concurrency? Go.", All: []string{"performance"},
+		Score: map[Language]int{Go: 2, Rust: 2}, Reason: "performance: Go and Rust are compiled and very fast"},
+	{Rule: "Need raw performance and concurrency? Go.", All: []string{"concurrency"},
+		Score: map[Language]int{Go: 3, Rust: 1}, Reason: "concurrency: Go has concurrency built in (goroutines)"},
+	{Rule: "Need raw performance and concurrency? Go.", All: []string{"performance", "concurrency"},
+		Score: map[Language]int{Go: 2}, Reason: "performance with concurrency: the headline case for Go"},
+	{Rule: "Go is best for microservices.", All: []string{"microservices"},
+		Score: map[Language]int{Go: 3, Node: 1}, Reason: "microservices: Go's small static binaries and fast start suit them"},
+	{Rule: "Go is best for DevOps tools.", All: []string{"devops"},
+		Score: map[Language]int{Go: 3, Rust: 1}, Reason: "devops: Go is the language of most DevOps tooling"},
+	{Rule: "Rust is best for CLI tools; CLI tools are Go or Rust, never Node.js first.", All: []string{"cli"},
+		Score: map[Language]int{Rust: 3, Go: 2}, Never: []Language{Node},
+		Reason: "cli: Rust and Go build fast single-binary CLI tools; Node.js is not a first choice for them"},
+	{Rule: "Building systems-level software? Rust.", All: []string{"systems"},
+		Score: map[Language]int{Rust: 4, Go: 1}, Reason: "systems: Rust gives C/C++-class performance with memory safety"},
+	{Rule: "The trend is polyglot: Rust for infrastructure.", All: []string{"infrastructure"},
+		Score: map[Language]int{Rust: 3, Go: 2}, Reason: "infrastructure: Rust is best for infrastructure software"},
+	{Rule: "Rust has best-in-class WebAssembly.", All: []string{"wasm"},
+		Score: map[Language]int{Rust: 5}, Reason: "wasm: Rust has best-in-class WebAssembly support"},
+	{Rule: "Node.js is weak at CPU-intensive work (single-threaded by default).", All: []string{"cpu-heavy"},
+		Score: map[Language]int{Node: -3, Go: 2, Rust: 2}, Reason: "cpu-heavy: counts against Node.js, which is single-threaded by default"},
+	{Rule: "Node.js: one language front end and back end; best for full-stack teams.", All: []string{"full-stack-team"},
+		Score: map[Language]int{Node: 4}, Reason: "full-stack-team: one language (TypeScript) across front end and back end"},
+	{Rule: "Hiring / staying employable: Node.js is the safe default; Go or Rust second.", All: []string{"hiring"},
+		Score: map[Language]int{Node: 2, Go: 1}, Reason: "hiring: Node.js has the largest talent pool, Go comes next"},
+	{Rule: "Node.js has a huge package ecosystem; Go's web ecosystem is smaller.", All: []string{"ecosystem"},
+		Score: map[Language]int{Node: 3}, Reason: "ecosystem: Node.js has the largest package and middleware ecosystem"},
+	{Rule: "A team ships fastest in the language it knows.", Team: Node,
+		Score: map[Language]int{Node: 2}, Reason: "team: your team is strongest in Node.js"},
+	{Rule: "A team ships fastest in the language it knows.", Team: Go,
+		Score: map[Language]int{Go: 2}, Reason: "team: your team is strongest in Go"},
+	{Rule: "A team ships fastest in the language it knows.", Team: Rust,
+		Score: map[Language]int{Rust: 2}, Reason: "team: your team is strongest in Rust"},
+}
+
+// Warning is a known weakness that applies to a language for these goals.
+type Warning struct {
+	Language Language
+	// Any lists goals of which at least one must be present.
+	Any []string
+	// UnlessTeam silences the warning for a team strong in that language.
+	UnlessTeam Language
+	Text       string
+}
+
+// Warnings is the table of weaknesses from the source comparison.
+var Warnings = []Warning{
+	{Language: Rust, Any: []string{"startup", "prototype"}, UnlessTeam: Rust,
+		Text: "Rust: steep learning curve and slower development, and a team new to Rust that must ship fast will feel both"},
+	{Language: Rust, Any: []string{"hiring"}, UnlessTeam: Rust,
+		Text: "Rust: smaller talent pool, so hiring takes longer"},
+	{Language: Node, Any: []string{"cpu-heavy"},
+		Text: "Node.js: single-threaded by default; move CPU-heavy work to worker threads or a separate service"},
+	{Language: Node, Any: []string{"performance", "concurrency"},
+		Text: "Node.js: one thread runs your code; scale out with more processes for heavy concurrency"},
+	{Language: Go, Any: []string{"full-stack-team", "ecosystem"},
+		Text: "Go: smaller web ecosystem than Node.js, and a second language for a JavaScript team"},
+	{Language: Go, Any: []string{"startup", "prototype"},
+		Text: "Go: verbose error handling; expect more code per feature than in Node.js"},
+}
+
+// FrameworkRule picks a Node.js framework.
+type FrameworkRule struct {
+	Framework string
+	Any       []string
+	Reason    string
+}
+
+// NodeFrameworks decides between Fastify and Express, first match wins:
+// throughput beats familiarity, and with neither Express is the default.
+var NodeFrameworks = []FrameworkRule{
+	{Framework: "fastify", Any: []string{"performance", "concurrency", "io-heavy", "realtime", "microservices", "cpu-heavy"},
+		Reason: "Fastify: throughput matters (%s), and Fastify is the fastest mainstream Node.js framework"},
+	{Framework: "express", Any: []string{"ecosystem", "full-stack-team", "hiring", "prototype", "startup"},
+		Reason: "Express: familiarity and the widest middleware ecosystem matter (%s)"},
+	{Framework: "express", Reason: "Express: no throughput goal given, so the most familiar framework with the widest middleware ecosystem"},
+}
+
+// Frameworks is the built-in framework for each language other than Node.js.
+var Frameworks = map[Language]string{Go: "chi", Rust: "axum"}
+
+// Recommendation is the engine's answer.
+type Recommendation struct {
+	Language  Language         `json:"language"`
+	Framework string           `json:"framework"`
+	Template  string           `json:"template"`
+	Scores    map[Language]int `json:"scores"`
+	Reasons   []string         `json:"reasons"`
+	Warnings  []string         `json:"warnings"`
+}
+
+// Recommend scores the languages for in and explains the choice.
+func Recommend(in Input) Recommendation {
+	scores := map[Language]int{}
+	for _, l := range Languages {
+		scores[l] = 0
+	}
+	var reasons []string
+	var vetoed []Language
+	for _, r := range Rules {
+		if !r.fires(in) {
+			continue
+		}
+		for l, n := range r.Score {
+			scores[l] += n
+		}
+		vetoed = append(vetoed, r.Never...)
+		reasons = append(reasons, r.Reason)
+	}
+
+	order := slices.Clone(Languages)
+	sort.SliceStable(order, func(i, j int) bool { return scores[order[i]] > scores[order[j]] })
+	best := order[0]
+	for _, l := range order {
+		if !slices.Contains(vetoed, l) {
+			best = l
+			break
+		}
+	}
+	if len(in.Goals) == 0 && in.Team == "" {
+		reasons = append(reasons, "no goals given: Node.js is the safe default (largest ecosystem and talent pool)")
+	} else if scores[order[0]] == scores[order[1]] && best == order[0] {
+		reasons = append(reasons, fmt.Sprintf("tie between %s and %s: broken in the order Node.js, Go, Rust", order[0].Title(), order[1].Title()))
+	}
+	if best != order[0] {
+		reasons = append(reasons, fmt.Sprintf("%s scores %d, but a CLI tool is never %s first", order[0].Title(), scores[order[0]], order[0].Title()))
+	}
+
+	rec := Recommendation{Language: best, Scores: scores, Reasons: reasons, Warnings: WarningsFor(best, in)}
+	rec.Framework, rec.Reasons = frameworkFor(best, in, rec.Reasons)
+	rec.Template = string(best) + "/" + rec.Framework
+	return rec
+}
+
+// FrameworkFor returns the framework the engine would pick within lang,
+// with the reason when there was a choice to make.
+func FrameworkFor(lang Language, in Input) (string, string) {
+	fw, reasons := frameworkFor(lang, in, nil)
+	if len(reasons) == 0 {
+		return fw, ""
+	}
+	return fw, reasons[0]
+}
+
+func frameworkFor(lang Language, in Input, reasons []string) (string, []string) {
+	if lang != Node {
+		return Frameworks[lang], reasons
+	}
+	for _, fr := range NodeFrameworks {
+		var hit []string
+		for _, g := range fr.Any {
+			if in.has(g) {
+				hit = append(hit, g)
+			}
+		}
+		if len(fr.Any) > 0 && len(hit) == 0 {
+			continue
+		}
+		reason := fr.Reason
+		if len(hit) > 0 {
+			reason = fmt.Sprintf(fr.Reason, strings.Join(hit, ", "))
+		}
+		return fr.Framework, append(reasons, reason)
+	}
+	panic("unreachable: NodeFrameworks ends with a default row")
+}
+
+// WarningsFor lists the weaknesses of lang that matter for in; it is
+// used for the recommendation and for a stack the user picks instead.
+func WarningsFor(lang Language, in Input) []string {
+	warnings := []string{}
+	for _, w := range Warnings {
+		if w.Language != lang || (w.UnlessTeam != "" && in.Team == w.UnlessTeam) {
+			continue
+		}
+		if slices.ContainsFunc(w.Any, in.has) {
+			warnings = append(warnings, w.Text)
+		}
+	}
+	return warnings
+}
+
+func (r Rule) fires(in Input) bool {
+	if r.Team != "" && r.Team != in.Team {
+		return false
+	}
+	for _, g := range r.All {
+		if !in.has(g) {
+			return false
+		}
+	}
+	return len(r.All) > 0 || r.Team != ""
+}

@@ -1,0 +1,183 @@
+package decide
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestRecommendHeadlineRules(t *testing.T) {
+	tests := []struct {
+		name      string
+		goals     []string
+		team      Language
+		language  Language
+		framework string
+		warning   string // a substring one warning must hold, if set
+	}{
+		{name: "no goals: the article's default", language: Node, framework: "express"},
+		{name: "ship fast", goals: []string{"startup"}, language: Node, framework: "express"},
+		{name: "prototype", goals: []string{"prototype"}, language: Node, framework: "express"},
+		{name: "raw performance and concurrency", goals: []string{"performance", "concurrency"}, language: Go, framework: "chi"},
+		{name: "systems-level", goals: []string{"systems"}, language: Rust, framework: "axum"},
+		{name: "infrastructure", goals: []string{"infrastructure"}, language: Rust, framework: "axum"},
+		{name: "webassembly", goals: []string{"wasm"}, language: Rust, framework: "axum"},
+		{name: "microservices", goals: []string{"microservices"}, language: Go, framework: "chi"},
+		{name: "devops tools", goals: []string{"devops"}, language: Go, framework: "chi"},
+		{name: "real-time", goals: []string{"realtime"}, language: Node, framework: "fastify"},
+		{name: "full-stack JS team", goals: []string{"full-stack-team"}, language: Node, framework: "express"},
+		{name: "startup and realtime", goals: []string{"startup", "realtime"}, language: Node, framework: "fastify"},
+		{name: "cli is never node first", goals: []string{"cli"}, language: Rust, framework: "axum"},
+		{name: "cli beats a startup's node lead", goals: []string{"cli", "startup"}, language: Rust},
+		{name: "cli with a node team", goals: []string{"cli"}, team: Node, language: Rust},
+		{name: "cpu-heavy counts against node", goals: []string{"startup", "cpu-heavy"}, language: Go},
+		{name: "team new to rust that must ship fast is warned", goals: []string{"startup", "systems", "wasm"}, language: Rust,
+			warning: "team new to Rust"},
+		{name: "hiring", goals: []string{"hiring"}, language: Node},
+		{name: "team strength decides a tie", goals: []string{"performance"}, team: Rust, language: Rust},
+		{name: "team alone", team: Go, language: Go, framework: "chi"},
+		{name: "io-heavy api", goals: []string{"io-heavy"}, language: Node, framework: "fastify"},
+		{name: "ecosystem wants express", goals: []string{"ecosystem"}, language: Node, framework: "express"},
+		{name: "throughput beats familiarity in node", goals: []string{"startup", "performance"}, language: Node, framework: "fastify",
+			warning: "one thread"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := Recommend(Input{Goals: tt.goals, Team: tt.team})
+			if rec.Language != tt.language {
+				t.Fatalf("language = %s, want %s (scores %v, reasons %q)", rec.Language, tt.language, rec.Scores, rec.Reasons)
+			}
+			if tt.framework != "" && rec.Framework != tt.framework {
+				t.Errorf("framework = %s, want %s", rec.Framework, tt.framework)
+			}
+			if rec.Template != string(rec.Language)+"/"+rec.Framework {
+				t.Errorf("template = %s, want language/framework", rec.Template)
+			}
+			if len(rec.Reasons) == 0 {
+				t.Error("no reasons given")
+			}
+			if tt.warning != "" && !slices.ContainsFunc(rec.Warnings, func(w string) bool { return strings.Contains(w, tt.warning) }) {
+				t.Errorf("warnings %q lack %q", rec.Warnings, tt.warning)
+			}
+		})
+	}
+}
+
+// Every goal word must move some score and explain itself in words that
+// name the goal.
+func TestEveryGoalFiresARule(t *testing.T) {
+	base := Recommend(Input{})
+	for _, g := range Goals {
+		t.Run(g.Name, func(t *testing.T) {
+			if g.Help == "" {
+				t.Error("goal has no help line")
+			}
+			rec := Recommend(Input{Goals: []string{g.Name}})
+			moved := false
+			for _, l := range Languages {
+				if rec.Scores[l] != base.Scores[l] {
+					moved = true
+				}
+			}
+			if !moved {
+				t.Errorf("goal %s moves no score", g.Name)
+			}
+			if !slices.ContainsFunc(rec.Reasons, func(r string) bool { return strings.HasPrefix(r, g.Name+":") }) {
+				t.Errorf("reasons %q do not explain goal %s", rec.Reasons, g.Name)
+			}
+		})
+	}
+}
+
+func TestRulesTableIsWellFormed(t *testing.T) {
+	known := GoalNames()
+	for i, r := range Rules {
+		if r.Rule == "" || r.Reason == "" {
+			t.Errorf("row %d: needs the rule it encodes and a reason", i)
+		}
+		if len(r.All) == 0 && r.Team == "" {
+			t.Errorf("row %d (%s): fires on nothing", i, r.Reason)
+		}
+		for _, g := range r.All {
+			if !slices.Contains(known, g) {
+				t.Errorf("row %d: goal %q is not in the vocabulary", i, g)
+			}
+		}
+	}
+	for i, w := range Warnings {
+		for _, g := range w.Any {
+			if !slices.Contains(known, g) {
+				t.Errorf("warning %d: goal %q is not in the vocabulary", i, g)
+			}
+		}
+	}
+}
+
+func TestNoGoalsSaysItIsTheDefault(t *testing.T) {
+	rec := Recommend(Input{})
+	if !slices.ContainsFunc(rec.Reasons, func(r string) bool { return strings.Contains(r, "no goals given") }) {
+		t.Errorf("reasons %q do not say the default applied", rec.Reasons)
+	}
+}
+
+func TestTieBrokenInDocumentedOrder(t *testing.T) {
+	// performance alone scores Go and Rust alike; Go comes first.
+	rec := Recommend(Input{Goals: []string{"performance"}})
+	if rec.Scores[Go] != rec.Scores[Rust] {
+		t.Fatalf("expected a tie, got %v", rec.Scores)
+	}
+	if rec.Language != Go {
+		t.Errorf("tie went to %s, want go", rec.Language)
+	}
+	if !slices.ContainsFunc(rec.Reasons, func(r string) bool { return strings.HasPrefix(r, "tie between") }) {
+		t.Errorf("reasons %q do not explain the tie", rec.Reasons)
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	in := Input{Goals: []string{"cli", "startup", "wasm", "hiring", "realtime"}, Team: Go}
+	first := Recommend(in)
+	for i := 0; i < 50; i++ {
+		rec := Recommend(in)
+		if rec.Template != first.Template || !slices.Equal(rec.Reasons, first.Reasons) || !slices.Equal(rec.Warnings, first.Warnings) {
+			t.Fatalf("run %d gave %+v, first gave %+v", i, rec, first)
+		}
+	}
+	// Order of goals does not matter either.
+	rev := slices.Clone(in.Goals)
+	slices.Reverse(rev)
+	if got := Recommend(Input{Goals: rev, Team: Go}); got.Template != first.Template {
+		t.Errorf("reversed goals gave %s, want %s", got.Template, first.Template)
+	}
+}
+
+func TestParseGoals(t *testing.T) {
+	got, err := ParseGoals([]string{"Startup", "realtime,io-heavy", "startup", " "})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"startup", "realtime", "io-heavy"}; !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	_, err = ParseGoals([]string{"speed"})
+	var unknown *UnknownGoalError
+	if !errors.As(err, &unknown) {
+		t.Fatalf("err = %v, want UnknownGoalError", err)
+	}
+	for _, g := range []string{"speed", "startup", "wasm", "full-stack-team"} {
+		if !strings.Contains(err.Error(), g) {
+			t.Errorf("error %q does not list %q", err, g)
+		}
+	}
+}
+
+func TestWarningsForAnOverride(t *testing.T) {
+	ws := WarningsFor(Rust, Input{Goals: []string{"prototype"}, Team: Node})
+	if len(ws) == 0 || !strings.Contains(ws[0], "steep learning curve") {
+		t.Errorf("warnings = %q, want the learning-curve warning", ws)
+	}
+	if ws := WarningsFor(Rust, Input{Goals: []string{"prototype"}, Team: Rust}); len(ws) != 0 {
+		t.Errorf("a Rust team got %q", ws)
+	}
+}
