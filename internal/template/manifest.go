@@ -1,0 +1,366 @@
+// Package template loads scaffold templates and renders them into files.
+//
+// A template is a directory (any fs.FS) with a manifest, scaffold.yaml, at
+// its root. Files ending in .tmpl are rendered with text/template and the
+// suffix is dropped; other files are copied byte for byte. Path segments
+// may hold template actions. Only sprig's hermetic functions are
+// available, and a missing key is an error, so the same answers always
+// give the same bytes.
+package template
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/scaffold-cli/scaffold/internal/names"
+)
+
+// ManifestFile is the name of the manifest at a template's root.
+const ManifestFile = "scaffold.yaml"
+
+// Kind is the type of a question's answer.
+type Kind string
+
+// The question types a manifest may use.
+const (
+	String      Kind = "string"
+	Bool        Kind = "bool"
+	Int         Kind = "int"
+	Select      Kind = "select"
+	MultiSelect Kind = "multiselect"
+)
+
+// Format names a validator scaffold knows for an ecosystem's names.
+type Format string
+
+// The name formats a string question may declare.
+const (
+	GoModule   Format = "go-module"
+	NpmPackage Format = "npm-package"
+	CargoCrate Format = "cargo-crate"
+)
+
+// Manifest is the parsed scaffold.yaml.
+type Manifest struct {
+	Name        string     `yaml:"name"`
+	Description string     `yaml:"description"`
+	Language    string     `yaml:"language"`
+	Framework   string     `yaml:"framework"`
+	Version     string     `yaml:"version"`
+	Questions   []Question `yaml:"questions"`
+	Files       []FileRule `yaml:"files"`
+	Hooks       []string   `yaml:"hooks"`
+}
+
+// Question is one thing the template asks.
+type Question struct {
+	Name   string `yaml:"name"`
+	Prompt string `yaml:"prompt"`
+	Help   string `yaml:"help"`
+	Type   Kind   `yaml:"type"`
+	// Default is a literal of the question's type, or template text over
+	// .Project and earlier answers.
+	Default  any      `yaml:"default"`
+	Choices  []string `yaml:"choices"`
+	Validate string   `yaml:"validate"`
+	// Format checks a string with an ecosystem's own rules.
+	Format Format `yaml:"format"`
+	// When is template text; the question is asked only when it renders
+	// to true, and otherwise its default applies.
+	When   string `yaml:"when"`
+	Secret bool   `yaml:"secret"`
+
+	validate *regexp.Regexp
+	line     int
+}
+
+// FileRule makes template paths conditional or verbatim.
+type FileRule struct {
+	Path     string `yaml:"path"`
+	When     string `yaml:"when"`
+	Verbatim bool   `yaml:"verbatim"`
+}
+
+// ManifestError locates a problem in a manifest.
+type ManifestError struct {
+	File string
+	Line int
+	Err  error
+}
+
+func (e *ManifestError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
+	}
+	return fmt.Sprintf("%s: %v", e.File, e.Err)
+}
+
+func (e *ManifestError) Unwrap() error { return e.Err }
+
+var questionName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+// reservedNames are data keys scaffold fills itself.
+var reservedNames = []string{"Project", "Scaffold"}
+
+// ParseManifest decodes and checks a manifest; file names it in errors.
+func ParseManifest(file string, data []byte) (*Manifest, error) {
+	fail := func(line int, format string, args ...any) error {
+		return &ManifestError{File: file, Line: line, Err: fmt.Errorf(format, args...)}
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, &ManifestError{File: file, Line: yamlErrorLine(err), Err: fmt.Errorf("not valid YAML: %s", yamlErrorText(err))}
+	}
+	if len(root.Content) == 0 {
+		return nil, fail(0, "empty manifest: it needs at least name and language")
+	}
+	var m Manifest
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&m); err != nil {
+		return nil, &ManifestError{File: file, Line: yamlErrorLine(err), Err: errors.New(yamlErrorText(err))}
+	}
+	lines := questionLines(&root)
+
+	if m.Name == "" {
+		return nil, fail(0, "missing name")
+	}
+	seen := map[string]bool{}
+	for i := range m.Questions {
+		q := &m.Questions[i]
+		if i < len(lines) {
+			q.line = lines[i]
+		}
+		if !questionName.MatchString(q.Name) {
+			return nil, fail(q.line, "question name %q must be lower snake case (a-z, 0-9, _), starting with a letter", q.Name)
+		}
+		if seen[q.Name] {
+			return nil, fail(q.line, "duplicate question name %q", q.Name)
+		}
+		seen[q.Name] = true
+		if q.Prompt == "" {
+			q.Prompt = q.Name
+		}
+		if q.Type == "" {
+			q.Type = String
+		}
+		if err := q.check(); err != nil {
+			return nil, fail(q.line, "question %q: %v", q.Name, err)
+		}
+	}
+	for _, r := range m.Files {
+		if r.Path == "" {
+			return nil, fail(0, "a files rule has no path")
+		}
+		if _, err := matchRule(r.Path, "x"); err != nil {
+			return nil, fail(0, "files rule %q: %v", r.Path, err)
+		}
+	}
+	return &m, nil
+}
+
+func (q *Question) check() error {
+	switch q.Type {
+	case String, Bool, Int:
+		if len(q.Choices) > 0 {
+			return fmt.Errorf("choices are only for select and multiselect")
+		}
+	case Select, MultiSelect:
+		if len(q.Choices) == 0 {
+			return fmt.Errorf("type %s needs choices", q.Type)
+		}
+	default:
+		return fmt.Errorf("unknown type %q: use string, bool, int, select or multiselect", q.Type)
+	}
+	switch q.Format {
+	case "", GoModule, NpmPackage, CargoCrate:
+	default:
+		return fmt.Errorf("unknown format %q: use %s, %s or %s", q.Format, GoModule, NpmPackage, CargoCrate)
+	}
+	if q.Validate != "" {
+		re, err := regexp.Compile(q.Validate)
+		if err != nil {
+			return fmt.Errorf("validate is not a valid regular expression: %v", err)
+		}
+		q.validate = re
+	}
+	// A literal default must already be a valid answer; template text is
+	// checked once it is rendered.
+	if s, ok := q.Default.(string); ok && strings.Contains(s, "{{") {
+		return nil
+	}
+	if q.Default != nil {
+		if _, err := q.Coerce(q.Default); err != nil {
+			return fmt.Errorf("default: %v", err)
+		}
+	}
+	return nil
+}
+
+// Coerce converts v (a YAML/JSON value or a string from the command line)
+// to the question's type and checks it against choices and validate.
+func (q *Question) Coerce(v any) (any, error) {
+	switch q.Type {
+	case Bool:
+		switch x := v.(type) {
+		case bool:
+			return x, nil
+		case string:
+			b, err := strconv.ParseBool(strings.TrimSpace(x))
+			if err != nil {
+				return nil, fmt.Errorf("%q is not a bool: use true or false", x)
+			}
+			return b, nil
+		}
+		return nil, fmt.Errorf("%v is not a bool: use true or false", v)
+	case Int:
+		switch x := v.(type) {
+		case int:
+			return x, nil
+		case int64:
+			return int(x), nil
+		case uint64:
+			return int(x), nil
+		case float64:
+			if x == float64(int(x)) {
+				return int(x), nil
+			}
+		case string:
+			n, err := strconv.Atoi(strings.TrimSpace(x))
+			if err == nil {
+				return n, nil
+			}
+		}
+		return nil, fmt.Errorf("%v is not a whole number", v)
+	case MultiSelect:
+		var items []string
+		switch x := v.(type) {
+		case []string:
+			items = x
+		case []any:
+			for _, e := range x {
+				s, ok := e.(string)
+				if !ok {
+					return nil, fmt.Errorf("%v is not a list of strings", v)
+				}
+				items = append(items, s)
+			}
+		case string:
+			for _, s := range strings.Split(x, ",") {
+				if s = strings.TrimSpace(s); s != "" {
+					items = append(items, s)
+				}
+			}
+		default:
+			return nil, fmt.Errorf("%v is not a list: use a,b,c", v)
+		}
+		out := []string{}
+		for _, s := range items {
+			if !contains(q.Choices, s) {
+				return nil, fmt.Errorf("%q is not one of %s", s, strings.Join(q.Choices, ", "))
+			}
+			out = append(out, s)
+		}
+		return out, nil
+	}
+	var s string
+	switch x := v.(type) {
+	case string:
+		s = x
+	case int, int64, uint64, float64, bool:
+		s = fmt.Sprint(x)
+	default:
+		return nil, fmt.Errorf("%v is not a string", v)
+	}
+	if q.Type == Select && !contains(q.Choices, s) {
+		return nil, fmt.Errorf("%q is not one of %s", s, strings.Join(q.Choices, ", "))
+	}
+	if q.validate != nil && !q.validate.MatchString(s) {
+		msg := fmt.Sprintf("%q does not match %s", s, q.Validate)
+		if q.Help != "" {
+			msg += ": " + q.Help
+		}
+		return nil, errors.New(msg)
+	}
+	if q.Format != "" {
+		if err := CheckFormat(q.Format, s); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// questionLines finds the line of each entry under "questions".
+func questionLines(root *yaml.Node) []int {
+	doc := root.Content[0]
+	if doc.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(doc.Content); i += 2 {
+		if doc.Content[i].Value == "questions" && doc.Content[i+1].Kind == yaml.SequenceNode {
+			var lines []int
+			for _, n := range doc.Content[i+1].Content {
+				lines = append(lines, n.Line)
+			}
+			return lines
+		}
+	}
+	return nil
+}
+
+var yamlLine = regexp.MustCompile(`line (\d+)`)
+
+func yamlErrorLine(err error) int {
+	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	return 0
+}
+
+func yamlErrorText(err error) string {
+	s := strings.TrimPrefix(err.Error(), "yaml: ")
+	s = strings.TrimPrefix(s, "unmarshal errors:\n  ")
+	return strings.ReplaceAll(s, "\n  ", "; ")
+}
+
+// LoadManifest reads scaffold.yaml from the root of fsys.
+func LoadManifest(fsys fs.FS, name string) (*Manifest, error) {
+	data, err := fs.ReadFile(fsys, ManifestFile)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%s has no %s at its root; a template needs one", name, ManifestFile)
+		}
+		return nil, fmt.Errorf("reading %s: %w", ManifestFile, err)
+	}
+	return ParseManifest(name+"/"+ManifestFile, data)
+}
+
+// CheckFormat checks s against the ecosystem rules that format names.
+func CheckFormat(format Format, s string) error {
+	switch format {
+	case GoModule:
+		return names.CheckGoModule(s)
+	case NpmPackage:
+		return names.CheckNpmPackage(s)
+	case CargoCrate:
+		return names.CheckCargoCrate(s)
+	}
+	return nil
+}

@@ -1,0 +1,333 @@
+package template
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"strings"
+	"text/template"
+
+	"github.com/Masterminds/sprig/v3"
+)
+
+// Limits bound what one render may produce, so a hostile or broken
+// template fails with an error instead of filling the disk.
+const (
+	MaxFileBytes  = 16 << 20
+	MaxTotalBytes = 256 << 20
+)
+
+// Template is a loaded template: its manifest and its files.
+type Template struct {
+	Manifest *Manifest
+	FS       fs.FS
+	// Name says where the template came from, for messages.
+	Name string
+}
+
+// Load reads and checks the manifest of the template in fsys.
+func Load(fsys fs.FS, name string) (*Template, error) {
+	m, err := LoadManifest(fsys, name)
+	if err != nil {
+		return nil, err
+	}
+	return &Template{Manifest: m, FS: fsys, Name: name}, nil
+}
+
+// File is one rendered file of the project.
+type File struct {
+	// Path is slash-separated and relative to the project root.
+	Path string
+	Mode fs.FileMode
+	Data []byte
+	// Link, when set, makes the file a symbolic link to this target.
+	Link string
+	// From is the template path the file was rendered from.
+	From string
+}
+
+// Funcs is the function map templates see: sprig's hermetic set (no
+// environment, clock, randomness or network).
+func Funcs() template.FuncMap { return sprig.HermeticTxtFuncMap() }
+
+// Eval renders a short piece of template text, such as a question's
+// default or a when condition, against data.
+func (t *Template) Eval(what, text string, data map[string]any) (string, error) {
+	var buf bytes.Buffer
+	if err := execute(&buf, what, text, data, MaxFileBytes); err != nil {
+		return "", fmt.Errorf("%s: %s: %w", t.Name, what, err)
+	}
+	return buf.String(), nil
+}
+
+// EvalBool renders a when condition: it must give true or false.
+func (t *Template) EvalBool(what, text string, data map[string]any) (bool, error) {
+	if strings.TrimSpace(text) == "" {
+		return true, nil
+	}
+	s, err := t.Eval(what, text, data)
+	if err != nil {
+		return false, err
+	}
+	switch strings.TrimSpace(s) {
+	case "true":
+		return true, nil
+	case "false", "":
+		return false, nil
+	}
+	return false, fmt.Errorf("%s: %s renders to %q; it must render to true or false", t.Name, what, s)
+}
+
+// Render renders every file of the template with data, in lexical order.
+// Nothing is written: the caller decides where the files go.
+func (t *Template) Render(data map[string]any) ([]File, error) {
+	var files []File
+	seen := map[string]string{} // lower-cased output path -> template path
+	total := 0
+	err := fs.WalkDir(t.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return fmt.Errorf("%s: %w", t.Name, err)
+		}
+		if p == "." || p == ManifestFile {
+			return nil
+		}
+		include, verbatim, err := t.rules(p, data)
+		if err != nil {
+			return err
+		}
+		if !include {
+			if d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			return nil
+		}
+		f, err := t.renderFile(p, d, verbatim, data)
+		if err != nil {
+			return err
+		}
+		key := strings.ToLower(f.Path)
+		if other, ok := seen[key]; ok {
+			return fmt.Errorf("%s: %s and %s both render to %s (or differ only in case, which collides on case-insensitive disks)", t.Name, other, p, f.Path)
+		}
+		seen[key] = p
+		total += len(f.Data)
+		if total > MaxTotalBytes {
+			return fmt.Errorf("%s: the rendered project is larger than %d MiB; stopped at %s", t.Name, MaxTotalBytes>>20, p)
+		}
+		files = append(files, f)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return files, nil
+}
+
+func (t *Template) renderFile(p string, d fs.DirEntry, verbatim bool, data map[string]any) (File, error) {
+	out, err := t.renderPath(p, verbatim, data)
+	if err != nil {
+		return File{}, err
+	}
+	f := File{Path: out, From: p, Mode: 0o644}
+	switch {
+	case d.Type()&fs.ModeSymlink != 0:
+		f.Link, err = t.link(p)
+		return f, err
+	case !d.Type().IsRegular():
+		return File{}, fmt.Errorf("%s: %s is not a regular file (%v); templates hold only files, folders and links", t.Name, p, d.Type())
+	}
+	info, err := d.Info()
+	if err != nil {
+		return File{}, fmt.Errorf("%s: %w", t.Name, err)
+	}
+	if info.Mode()&0o111 != 0 {
+		f.Mode = 0o755
+	}
+	body, err := fs.ReadFile(t.FS, p)
+	if err != nil {
+		return File{}, fmt.Errorf("%s: %w", t.Name, err)
+	}
+	if len(body) > MaxFileBytes {
+		return File{}, fmt.Errorf("%s: %s is larger than %d MiB", t.Name, p, MaxFileBytes>>20)
+	}
+	if verbatim || !strings.HasSuffix(p, ".tmpl") {
+		f.Data = body
+		return f, nil
+	}
+	var buf bytes.Buffer
+	if err := execute(&buf, p, string(body), data, MaxFileBytes); err != nil {
+		return File{}, fmt.Errorf("%s: %w", t.Name, err)
+	}
+	f.Data = buf.Bytes()
+	return f, nil
+}
+
+// renderPath renders each segment of a template path, drops the .tmpl
+// suffix and checks that the result stays inside the project.
+func (t *Template) renderPath(p string, verbatim bool, data map[string]any) (string, error) {
+	segs := strings.Split(p, "/")
+	for i, seg := range segs {
+		if !strings.Contains(seg, "{{") {
+			continue
+		}
+		var buf bytes.Buffer
+		if err := execute(&buf, p, seg, data, 4096); err != nil {
+			return "", fmt.Errorf("%s: path %s: %w", t.Name, p, err)
+		}
+		segs[i] = buf.String()
+	}
+	out := strings.Join(segs, "/")
+	if !verbatim {
+		out = strings.TrimSuffix(out, ".tmpl")
+	}
+	if err := CheckPath(out); err != nil {
+		return "", fmt.Errorf("%s: %s renders to an unsafe path: %w", t.Name, p, err)
+	}
+	return out, nil
+}
+
+// link reads a symbolic link in the template and keeps it only when it
+// points at something inside the template.
+func (t *Template) link(p string) (string, error) {
+	rl, ok := t.FS.(fs.ReadLinkFS)
+	if !ok {
+		return "", fmt.Errorf("%s: %s is a symbolic link, which this template source cannot read", t.Name, p)
+	}
+	target, err := rl.ReadLink(p)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", t.Name, err)
+	}
+	if strings.HasPrefix(target, "/") || strings.Contains(target, "\\") {
+		return "", fmt.Errorf("%s: %s is a link to %s, outside the template; links must be relative and stay inside", t.Name, p, target)
+	}
+	resolved := path.Join(path.Dir(p), target)
+	if resolved == ".." || strings.HasPrefix(resolved, "../") {
+		return "", fmt.Errorf("%s: %s is a link to %s, outside the template; links must be relative and stay inside", t.Name, p, target)
+	}
+	return target, nil
+}
+
+// rules applies the manifest's files rules to a template path: whether
+// it is included and whether it is copied verbatim.
+func (t *Template) rules(p string, data map[string]any) (include, verbatim bool, err error) {
+	for _, r := range t.Manifest.Files {
+		ok, err := matchRule(r.Path, p)
+		if err != nil || !ok {
+			continue
+		}
+		if r.When != "" {
+			on, err := t.EvalBool("files rule "+r.Path+" when", r.When, data)
+			if err != nil {
+				return false, false, err
+			}
+			if !on {
+				return false, false, nil
+			}
+		}
+		verbatim = verbatim || r.Verbatim
+	}
+	return true, verbatim, nil
+}
+
+// matchRule reports whether rule names p: the path itself, a folder
+// above it, or a glob where ** stands for any number of folders.
+func matchRule(rule, p string) (bool, error) {
+	rule = strings.TrimSuffix(strings.TrimPrefix(rule, "./"), "/")
+	if rule == p || strings.HasPrefix(p, rule+"/") {
+		return true, nil
+	}
+	return globMatch(strings.Split(rule, "/"), strings.Split(p, "/"))
+}
+
+func globMatch(pat, segs []string) (bool, error) {
+	for len(pat) > 0 {
+		if pat[0] == "**" {
+			for i := 0; i <= len(segs); i++ {
+				if ok, err := globMatch(pat[1:], segs[i:]); ok || err != nil {
+					return ok, err
+				}
+			}
+			return false, nil
+		}
+		if len(segs) == 0 {
+			return false, nil
+		}
+		ok, err := path.Match(pat[0], segs[0])
+		if err != nil || !ok {
+			return false, err
+		}
+		pat, segs = pat[1:], segs[1:]
+	}
+	// A pattern that names a folder matches everything below it.
+	return true, nil
+}
+
+// CheckPath refuses a rendered path that could land outside the project
+// or in a place scaffold owns.
+func CheckPath(p string) error {
+	switch {
+	case p == "":
+		return errors.New("the path is empty")
+	case strings.ContainsRune(p, 0):
+		return errors.New("the path has a NUL byte")
+	case strings.HasPrefix(p, "/"):
+		return fmt.Errorf("%q is absolute", p)
+	case strings.Contains(p, "\\"):
+		return fmt.Errorf("%q has a backslash, which is a separator on Windows", p)
+	case len(p) >= 2 && p[1] == ':':
+		return fmt.Errorf("%q starts with a Windows drive", p)
+	}
+	for _, seg := range strings.Split(p, "/") {
+		switch {
+		case seg == "":
+			return fmt.Errorf("%q has an empty path segment", p)
+		case seg == "." || seg == "..":
+			return fmt.Errorf("%q has a %q segment", p, seg)
+		case strings.ContainsRune(seg, ':'):
+			return fmt.Errorf("%q has a ':', which Windows reserves", p)
+		}
+	}
+	first, _, _ := strings.Cut(p, "/")
+	if strings.EqualFold(first, ".git") {
+		return fmt.Errorf("%q is inside .git, which scaffold writes itself", p)
+	}
+	return nil
+}
+
+func execute(w io.Writer, name, text string, data map[string]any, limit int) error {
+	tmpl, err := template.New(name).Funcs(Funcs()).Option("missingkey=error").Parse(text)
+	if err != nil {
+		return err
+	}
+	lw := &limitWriter{w: w, n: limit}
+	if err := tmpl.Execute(lw, data); err != nil {
+		if lw.over {
+			return fmt.Errorf("%s renders to more than %d bytes; is a loop or repeat out of bounds?", name, limit)
+		}
+		return err
+	}
+	return nil
+}
+
+// limitWriter fails once more than n bytes have been written, which
+// stops a template execution that would never end on its own.
+type limitWriter struct {
+	w    io.Writer
+	n    int
+	over bool
+}
+
+func (l *limitWriter) Write(p []byte) (int, error) {
+	if len(p) > l.n {
+		l.over = true
+		return 0, errors.New("output limit reached")
+	}
+	l.n -= len(p)
+	return l.w.Write(p)
+}
