@@ -1,0 +1,90 @@
+package project
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/scaffold-cli/scaffold/internal/template"
+)
+
+// AnswersFile records, in every generated project, how it was made.
+const AnswersFile = ".scaffold-answers.yaml"
+
+// Record is the content of AnswersFile. It is also the shape of the file
+// that --answers reads, so a project can be made again from its record.
+type Record struct {
+	// Scaffold is the version of scaffold that rendered the project.
+	Scaffold string      `yaml:"scaffold,omitempty" json:"scaffold,omitempty"`
+	Template TemplateRef `yaml:"template" json:"template"`
+	Project  string      `yaml:"project,omitempty" json:"project,omitempty"`
+	Goals    []string    `yaml:"goals,omitempty" json:"goals,omitempty"`
+	Team     string      `yaml:"team,omitempty" json:"team,omitempty"`
+	// Answers holds every template answer by question name, except
+	// secret ones.
+	Answers map[string]any `yaml:"answers" json:"answers"`
+}
+
+// TemplateRef says which template, at which version, made the project.
+type TemplateRef struct {
+	// Source is what the user named: a built-in such as go/chi, a folder
+	// or a git URL.
+	Source  string `yaml:"source" json:"source"`
+	Name    string `yaml:"name,omitempty" json:"name,omitempty"`
+	Version string `yaml:"version,omitempty" json:"version,omitempty"`
+	// Commit is the git commit of a template from a repository.
+	Commit string `yaml:"commit,omitempty" json:"commit,omitempty"`
+}
+
+const answersHeader = `# Written by scaffold: how this project was generated.
+# Keep it: "scaffold update" reads it. Replay with: scaffold new NAME --answers ` + AnswersFile + `
+`
+
+// Marshal encodes the record as the answers file's bytes.
+func (r *Record) Marshal() ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteString(answersHeader)
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(r); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// ReadRecord parses an answers file (YAML, which includes JSON). Unknown
+// keys are an error, so a typo does not silently drop an answer.
+func ReadRecord(path string) (*Record, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var r Record
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&r); err != nil && err != io.EOF {
+		return nil, fmt.Errorf("%s is not a valid answers file (YAML or JSON with keys template, goals, team, answers): %v", path, err)
+	}
+	return &r, nil
+}
+
+// WithRecord adds the answers file to a rendered project. A template may
+// not ship a file of that name: it belongs to scaffold.
+func WithRecord(files []template.File, r *Record) ([]template.File, error) {
+	for _, f := range files {
+		if f.Path == AnswersFile {
+			return nil, fmt.Errorf("template file %s renders to %s, which scaffold writes itself; rename it", f.From, AnswersFile)
+		}
+	}
+	data, err := r.Marshal()
+	if err != nil {
+		return nil, err
+	}
+	return append(files, template.File{Path: AnswersFile, Mode: 0o644, Data: data}), nil
+}

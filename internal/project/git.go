@@ -1,0 +1,126 @@
+package project
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/format/config"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// DefaultIdentity signs the first commit when no git identity is set.
+var DefaultIdentity = Identity{Name: "scaffold", Email: "scaffold@localhost"}
+
+// Identity is a git author.
+type Identity struct {
+	Name  string
+	Email string
+}
+
+// GitSettings is what the first commit takes from the user's git setup.
+type GitSettings struct {
+	Identity Identity
+	// Default is true when no identity was configured.
+	Default bool
+	Branch  string
+}
+
+// LoadGitSettings reads the author and the default branch as git would:
+// GIT_AUTHOR_* variables, then the global config (~/.gitconfig, then
+// $XDG_CONFIG_HOME/git/config), then the system config (/etc/gitconfig).
+// getenv is the process environment; a missing HOME is fine.
+func LoadGitSettings(getenv func(string) string) GitSettings {
+	var files []string
+	if f := getenv("GIT_CONFIG_GLOBAL"); f != "" {
+		files = append(files, f)
+	} else {
+		if home := getenv("HOME"); home != "" {
+			files = append(files, filepath.Join(home, ".gitconfig"))
+		}
+		xdg := getenv("XDG_CONFIG_HOME")
+		if xdg == "" && getenv("HOME") != "" {
+			xdg = filepath.Join(getenv("HOME"), ".config")
+		}
+		if xdg != "" {
+			files = append(files, filepath.Join(xdg, "git", "config"))
+		}
+	}
+	if getenv("GIT_CONFIG_NOSYSTEM") == "" {
+		if f := getenv("GIT_CONFIG_SYSTEM"); f != "" {
+			files = append(files, f)
+		} else {
+			files = append(files, "/etc/gitconfig")
+		}
+	}
+	s := GitSettings{
+		Identity: Identity{Name: getenv("GIT_AUTHOR_NAME"), Email: getenv("GIT_AUTHOR_EMAIL")},
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		cfg := config.New()
+		if err := config.NewDecoder(bytes.NewReader(data)).Decode(cfg); err != nil {
+			continue
+		}
+		first := func(dst *string, section, key string) {
+			if *dst == "" {
+				*dst = cfg.Section(section).Option(key)
+			}
+		}
+		first(&s.Identity.Name, "user", "name")
+		first(&s.Identity.Email, "user", "email")
+		first(&s.Branch, "init", "defaultBranch")
+	}
+	if s.Identity.Name == "" || s.Identity.Email == "" {
+		s.Identity, s.Default = DefaultIdentity, true
+	}
+	if s.Branch == "" {
+		s.Branch = "main"
+	}
+	return s
+}
+
+// CommitError is a git failure after the files were written: the
+// project is there, only its first commit is missing.
+type CommitError struct{ Err error }
+
+func (e *CommitError) Error() string {
+	return fmt.Sprintf("the files are in place but the first commit did not happen: %v; to finish by hand run: git init && git add -A && git commit -m 'Initial commit'", e.Err)
+}
+
+func (e *CommitError) Unwrap() error { return e.Err }
+
+// InitialCommit makes dir a git repository whose one commit holds every
+// file, honouring the project's .gitignore. It needs no git binary.
+func InitialCommit(dir string, s GitSettings, when time.Time, message string) (plumbing.Hash, error) {
+	repo, err := git.PlainInitWithOptions(dir, &git.PlainInitOptions{
+		InitOptions: git.InitOptions{DefaultBranch: plumbing.NewBranchReferenceName(s.Branch)},
+	})
+	if err != nil {
+		return plumbing.ZeroHash, &CommitError{err}
+	}
+	wt, err := repo.Worktree()
+	if err != nil {
+		return plumbing.ZeroHash, &CommitError{err}
+	}
+	if err := wt.AddWithOptions(&git.AddOptions{All: true}); err != nil {
+		return plumbing.ZeroHash, &CommitError{err}
+	}
+	sig := &object.Signature{Name: s.Identity.Name, Email: s.Identity.Email, When: when}
+	hash, err := wt.Commit(message, &git.CommitOptions{Author: sig, Committer: sig})
+	if err != nil {
+		if errors.Is(err, git.ErrEmptyCommit) {
+			err = errors.New("there is nothing to commit")
+		}
+		return plumbing.ZeroHash, &CommitError{err}
+	}
+	return hash, nil
+}
