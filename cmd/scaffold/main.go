@@ -1,0 +1,9 @@
+package main
+
+import (
+	"os"
+
+	"github.com/scaffold-cli/scaffold/internal/cli"
+)
+
+func main() { os.Exit(cli.Main()) }

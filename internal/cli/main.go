@@ -1,0 +1,104 @@
+// Package cli is scaffold's command line: cobra commands that take their
+// streams, clock, environment and prompter from a Factory, so tests run
+// them whole.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+// version is set at build time with -ldflags "-X ...cli.version=v1.2.3".
+var version = ""
+
+// Version returns scaffold's version: the one set at build time, else the
+// module version the binary was built from, else "dev".
+func Version() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// Main runs scaffold with the process's arguments and returns its exit code.
+func Main() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return Run(ctx, New(Version()), os.Args[1:])
+}
+
+// Run executes the root command with args and maps the outcome to an
+// exit code, printing any error once, as "scaffold: <error>".
+func Run(ctx context.Context, f *Factory, args []string) int {
+	root := NewCmdRoot(f)
+	root.SetArgs(args)
+	cmd, err := root.ExecuteContextC(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	if errors.Is(err, context.Canceled) {
+		fmt.Fprintln(f.IO.ErrOut, "scaffold: interrupted; nothing was left behind")
+		return ExitInterrupted
+	}
+	fmt.Fprintf(f.IO.ErrOut, "scaffold: %v\n", err)
+	var flagErr *FlagError
+	if errors.As(err, &flagErr) && cmd != nil {
+		fmt.Fprintf(f.IO.ErrOut, "\n%s", cmd.UsageString())
+	}
+	return exitCode(err)
+}
+
+// NewCmdRoot builds the whole command tree.
+func NewCmdRoot(f *Factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "scaffold",
+		Short: "Start a backend project that builds, tests and serves on the first try",
+		Long: `scaffold asks what a backend project is for, recommends a stack (Node.js,
+Go or Rust, and a framework) by explicit rules and says why, renders a
+ready-to-run repository from a template and makes the first git commit.
+
+Every question can be answered by flags or an answers file, so the same
+run works in CI with no terminal.`,
+		Example: `  scaffold new myapp
+  scaffold new myapp --goal performance --goal concurrency --yes
+  scaffold recommend --goal startup --goal realtime
+  scaffold list`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		Version:       f.Version,
+	}
+	root.SetIn(f.IO.In)
+	root.SetOut(f.IO.Out)
+	root.SetErr(f.IO.ErrOut)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &FlagError{Err: err} })
+	root.SetVersionTemplate("scaffold {{.Version}}\n")
+
+	root.AddCommand(
+		NewCmdNew(f, nil),
+		NewCmdRecommend(f, nil),
+		NewCmdList(f, nil),
+		NewCmdVersion(f),
+	)
+	root.InitDefaultCompletionCmd()
+	return root
+}
+
+// exactArgs is cobra.ExactArgs with a FlagError, so usage is shown.
+func exactArgs(n int, what string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != n {
+			return &FlagError{Err: fmt.Errorf("%s takes %s (got %d arguments)", cmd.CommandPath(), what, len(args))}
+		}
+		return nil
+	}
+}

@@ -1,0 +1,614 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/scaffold-cli/scaffold/internal/decide"
+	"github.com/scaffold-cli/scaffold/internal/names"
+	"github.com/scaffold-cli/scaffold/internal/project"
+	"github.com/scaffold-cli/scaffold/internal/prompt"
+	"github.com/scaffold-cli/scaffold/internal/source"
+	"github.com/scaffold-cli/scaffold/internal/template"
+)
+
+type newOptions struct {
+	IO       *IOStreams
+	Prompter prompt.Prompter
+	Now      func() time.Time
+	Getenv   func(string) string
+	Version  string
+
+	Target      string
+	Goals       []string
+	Team        string
+	Stack       string
+	Framework   string
+	Template    string
+	Sets        []string
+	AnswersFile string
+	Yes         bool
+	NoGit       bool
+	DryRun      bool
+	JSON        bool
+}
+
+// NewCmdNew builds "scaffold new".
+func NewCmdNew(f *Factory, runF func(context.Context, *newOptions) error) *cobra.Command {
+	opts := &newOptions{IO: f.IO, Prompter: f.Prompter, Now: f.Now, Getenv: f.Getenv, Version: f.Version}
+	cmd := &cobra.Command{
+		Use:   "new NAME",
+		Short: "Create a project: decide the stack, ask, render, commit",
+		Long: `Create the project NAME: ask what it is for, recommend a stack and say why,
+ask the template's questions, render it into ./NAME and make the first commit.
+
+NAME may be a path (services/api): the folder is created there and the
+project is named after its last element. An existing folder must be empty.
+
+Flags answer ahead of the prompts. Without a terminal nothing is asked: a
+question that has no answer is an error naming the flag that answers it
+(exit 2). --yes takes the recommendation and every default.`,
+		Example: `  scaffold new myapp
+  scaffold new myapp --goal performance --goal concurrency --yes
+  scaffold new api --stack node --framework fastify --set license=none --yes
+  scaffold new services/api --template go/chi --set module=example.com/acme/api --yes
+  scaffold new myapp --answers other/.scaffold-answers.yaml
+  scaffold new myapp --stack rust --yes --dry-run --json`,
+		Args: exactArgs(1, "one argument, the project name or path"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Target = args[0]
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return newRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringSliceVarP(&opts.Goals, "goal", "g", nil, "what the project is for (repeatable or comma-separated; see scaffold recommend --help)")
+	fl.StringVar(&opts.Team, "team", "", "the team's strongest language: node, go, rust or none")
+	fl.StringVar(&opts.Stack, "stack", "", "use this language instead of the recommendation: node, go or rust")
+	fl.StringVar(&opts.Framework, "framework", "", "use this framework: express, fastify, chi or axum")
+	fl.StringVarP(&opts.Template, "template", "t", "", "template to render: a built-in such as go/chi, or a folder")
+	fl.StringArrayVar(&opts.Sets, "set", nil, "answer a template question: --set key=value (repeatable)")
+	fl.StringVar(&opts.AnswersFile, "answers", "", "read answers from a YAML or JSON file (the shape of .scaffold-answers.yaml)")
+	fl.BoolVarP(&opts.Yes, "yes", "y", false, "take the recommendation and every default without asking")
+	fl.BoolVar(&opts.NoGit, "no-git", false, "do not create a git repository")
+	fl.BoolVar(&opts.DryRun, "dry-run", false, "show what would be written, and write nothing")
+	fl.BoolVar(&opts.JSON, "json", false, "print the result as one JSON object on stdout")
+	_ = cmd.RegisterFlagCompletionFunc("goal", goalCompletion)
+	_ = cmd.RegisterFlagCompletionFunc("stack", cobra.FixedCompletions([]string{"node", "go", "rust"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("team", cobra.FixedCompletions([]string{"node", "go", "rust", "none"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("framework", cobra.FixedCompletions([]string{"express", "fastify", "chi", "axum"}, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+// newRun works in the order DESIGN.md sets: check the target, decide the
+// stack, answer the template's questions, render, write, commit. Every
+// check that can fail on the user's input runs before anything is written.
+func newRun(ctx context.Context, opts *newOptions) error {
+	target, err := filepath.Abs(opts.Target)
+	if err != nil {
+		return err
+	}
+	proj, err := names.Derive(filepath.Base(target), names.Options{})
+	if err != nil {
+		return inputErr(err)
+	}
+	if err := project.CheckTarget(target); err != nil {
+		return err
+	}
+	given, err := opts.gather()
+	if err != nil {
+		return err
+	}
+
+	ask := opts.Prompter
+	if opts.Yes {
+		ask = prompt.NoTerminal{}
+	}
+	choice, err := chooseTemplate(opts, given, ask)
+	if err != nil {
+		return err
+	}
+	opened, err := source.Open(choice.ref)
+	if err != nil {
+		return inputErr(err)
+	}
+	tmpl := opened.Template
+
+	gitSettings := project.LoadGitSettings(opts.Getenv)
+	author := ""
+	if !gitSettings.Default {
+		author = gitSettings.Identity.Name
+	}
+	data := map[string]any{
+		"Project": projectData{Project: proj, Author: author, Year: opts.Now().Year()},
+		"Scaffold": map[string]any{
+			"Version": opts.Version,
+		},
+	}
+	answers, recorded, err := answerQuestions(tmpl, data, given.answers, ask, opts.Yes)
+	if err != nil {
+		return err
+	}
+	files, err := tmpl.Render(answers)
+	if err != nil {
+		return inputErr(err)
+	}
+	record := &project.Record{
+		Scaffold: opts.Version,
+		Template: project.TemplateRef{Source: opened.Ref, Name: tmpl.Manifest.Name, Version: tmpl.Manifest.Version},
+		Project:  proj.Name,
+		Goals:    choice.in.Goals,
+		Team:     string(choice.in.Team),
+		Answers:  recorded,
+	}
+	files, err = project.WithRecord(files, record)
+	if err != nil {
+		return inputErr(err)
+	}
+
+	res := &newResult{Target: target, Template: opened.Ref, Files: files, DryRun: opts.DryRun, answers: recorded}
+	if !opts.NoGit {
+		res.Git = &gitResult{Branch: gitSettings.Branch, Author: gitSettings.Identity.Name + " <" + gitSettings.Identity.Email + ">", defaultID: gitSettings.Default}
+	}
+	if opts.DryRun {
+		return res.print(opts, tmpl.Manifest.Language, choice)
+	}
+
+	var commitErr error
+	finish := func(tmp string) error {
+		if res.Git == nil {
+			return nil
+		}
+		hash, err := project.InitialCommit(tmp, gitSettings, opts.Now(), "Initial commit from scaffold ("+opened.Ref+")")
+		commitErr = err
+		res.Git.Commit = hash.String()
+		return nil // the project is worth keeping without its commit
+	}
+	if err := project.Write(ctx, target, files, finish); err != nil {
+		return err
+	}
+	if commitErr != nil {
+		res.Git = nil
+	}
+	if err := res.print(opts, tmpl.Manifest.Language, choice); err != nil {
+		return err
+	}
+	return commitErr
+}
+
+type projectData struct {
+	names.Project
+	Author string
+	Year   int
+}
+
+// given is everything answered ahead of the prompts, from the answers
+// file and the flags (flags win).
+type given struct {
+	in       decide.Input
+	goalsSet bool
+	template string
+	answers  map[string]any
+}
+
+func (opts *newOptions) gather() (*given, error) {
+	g := &given{answers: map[string]any{}}
+	goals, team := opts.Goals, opts.Team
+	if opts.AnswersFile != "" {
+		rec, err := project.ReadRecord(opts.AnswersFile)
+		if err != nil {
+			return nil, inputErr(fmt.Errorf("--answers: %w", err))
+		}
+		for k, v := range rec.Answers {
+			g.answers[k] = v
+		}
+		g.template = rec.Template.Source
+		if len(goals) == 0 {
+			goals = rec.Goals
+		}
+		if team == "" {
+			team = rec.Team
+		}
+	}
+	in, err := parseDecideInput(goals, team)
+	if err != nil {
+		return nil, err
+	}
+	g.in, g.goalsSet = in, len(goals) > 0 || team != ""
+	if opts.Template != "" {
+		g.template = opts.Template
+	}
+	for _, kv := range opts.Sets {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || strings.TrimSpace(k) == "" {
+			return nil, &FlagError{Err: fmt.Errorf("--set %q: use --set key=value", kv)}
+		}
+		g.answers[strings.TrimSpace(k)] = v
+	}
+	return g, nil
+}
+
+// choice is the template decided on, and the decision input behind it.
+type choice struct {
+	ref         string
+	in          decide.Input
+	rec         *decide.Recommendation
+	interactive bool
+}
+
+func chooseTemplate(opts *newOptions, g *given, ask prompt.Prompter) (*choice, error) {
+	c := &choice{in: g.in}
+	if opts.Stack != "" || opts.Framework != "" {
+		ref, err := stackTemplate(opts.Stack, opts.Framework, g.in)
+		if err != nil {
+			return nil, err
+		}
+		if g.template != "" && opts.Template != "" && g.template != ref {
+			return nil, &FlagError{Err: fmt.Errorf("--template %s and --stack/--framework (%s) disagree: give one", g.template, ref)}
+		}
+		c.ref = ref
+		return c, nil
+	}
+	if g.template != "" {
+		c.ref = g.template
+		return c, nil
+	}
+
+	if !g.goalsSet && !opts.Yes {
+		goals, team, err := askGoals(ask)
+		if err != nil {
+			return nil, err
+		}
+		c.in, c.interactive = decide.Input{Goals: goals, Team: team}, true
+	}
+	rec := decide.Recommend(c.in)
+	c.rec = &rec
+	printRecommendation(opts.IO.ErrOut, rec)
+	fmt.Fprintln(opts.IO.ErrOut)
+	if opts.Yes {
+		c.ref = rec.Template
+		return c, nil
+	}
+	ok, err := ask.Ask(prompt.Question{
+		Name:    "accept",
+		Message: fmt.Sprintf("Use %s with %s?", rec.Language.Title(), title(rec.Framework)),
+		Kind:    prompt.Confirm, Default: true,
+		Flag: "--yes to accept it, or --stack/--template to choose",
+	})
+	if err != nil {
+		return nil, err
+	}
+	c.interactive = true
+	if ok.(bool) {
+		c.ref = rec.Template
+		return c, nil
+	}
+	infos, err := source.Builtins()
+	if err != nil {
+		return nil, err
+	}
+	var refs, descs []string
+	for _, t := range infos {
+		refs = append(refs, t.Name)
+		descs = append(descs, t.Description)
+	}
+	picked, err := ask.Ask(prompt.Question{
+		Name: "template", Message: "Which template?", Kind: prompt.Select,
+		Choices: refs, Descriptions: descs, Default: rec.Template, Flag: "--template",
+	})
+	if err != nil {
+		return nil, err
+	}
+	c.ref = picked.(string)
+	if ws := decide.WarningsFor(decide.Language(strings.Split(c.ref, "/")[0]), c.in); len(ws) > 0 {
+		for _, w := range ws {
+			fmt.Fprintf(opts.IO.ErrOut, "Watch out: %s\n", w)
+		}
+	}
+	return c, nil
+}
+
+// stackTemplate maps --stack and --framework to a built-in template.
+func stackTemplate(stack, framework string, in decide.Input) (string, error) {
+	if stack == "" {
+		for _, name := range builtinNames() {
+			if strings.HasSuffix(name, "/"+framework) {
+				return name, nil
+			}
+		}
+		return "", &FlagError{Err: fmt.Errorf("--framework %q: no built-in template uses it; known: %s", framework, strings.Join(builtinNames(), ", "))}
+	}
+	lang, err := decide.ParseLanguage(stack)
+	if err != nil {
+		return "", &FlagError{Err: fmt.Errorf("--stack: %w", err)}
+	}
+	if framework == "" {
+		framework, _ = decide.FrameworkFor(lang, in)
+	}
+	ref := string(lang) + "/" + strings.ToLower(framework)
+	if !source.IsBuiltin(ref) {
+		return "", &FlagError{Err: fmt.Errorf("--framework %q is not a built-in %s framework; known templates: %s", framework, lang.Title(), strings.Join(builtinNames(), ", "))}
+	}
+	return ref, nil
+}
+
+func builtinNames() []string {
+	infos, _ := source.Builtins()
+	var out []string
+	for _, t := range infos {
+		out = append(out, t.Name)
+	}
+	return out
+}
+
+func askGoals(ask prompt.Prompter) ([]string, decide.Language, error) {
+	var choices, descs []string
+	for _, g := range decide.Goals {
+		choices = append(choices, g.Name)
+		descs = append(descs, g.Help)
+	}
+	goals, err := ask.Ask(prompt.Question{
+		Name: "goals", Message: "What is the project for? (space to select, enter when done)",
+		Kind: prompt.MultiSelect, Choices: choices, Descriptions: descs,
+		Flag: "--goal GOAL (repeatable), --stack or --template",
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	team, err := ask.Ask(prompt.Question{
+		Name: "team", Message: "The team's strongest language?", Kind: prompt.Select,
+		Choices:      []string{"none", "node", "go", "rust"},
+		Descriptions: []string{"no strong preference, or a mix", "JavaScript / TypeScript", "Go", "Rust"},
+		Default:      "none", Flag: "--team",
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	var lang decide.Language
+	if team.(string) != "none" {
+		lang = decide.Language(team.(string))
+	}
+	return goals.([]string), lang, nil
+}
+
+// answerQuestions answers the template's questions in order. An answer
+// comes from the flags or answers file, else the prompt, else (with
+// --yes, or for a question whose when is false) the default. It returns
+// the template data with every answer, and the answers to record (all
+// but secrets).
+func answerQuestions(t *template.Template, data map[string]any, given map[string]any, ask prompt.Prompter, yes bool) (map[string]any, map[string]any, error) {
+	var known []string
+	for _, q := range t.Manifest.Questions {
+		known = append(known, q.Name)
+	}
+	for k := range given {
+		if !slices.Contains(known, k) {
+			list := "it asks nothing"
+			if len(known) > 0 {
+				list = "known: " + strings.Join(known, ", ")
+			}
+			return nil, nil, inputErr(fmt.Errorf("--set %s: template %s has no question %q; %s", k, t.Manifest.Name, k, list))
+		}
+	}
+	recorded := map[string]any{}
+	for i := range t.Manifest.Questions {
+		q := &t.Manifest.Questions[i]
+		def, err := questionDefault(t, q, data)
+		if err != nil {
+			return nil, nil, err
+		}
+		on, err := t.EvalBool("question "+q.Name+" when", q.When, data)
+		if err != nil {
+			return nil, nil, inputErr(err)
+		}
+		var answer any
+		switch v, ok := given[q.Name]; {
+		case !on:
+			answer = def
+		case ok:
+			if answer, err = q.Coerce(v); err != nil {
+				return nil, nil, inputErr(fmt.Errorf("answer to %q (--set %s=...): %w", q.Prompt, q.Name, err))
+			}
+		case yes && def != nil:
+			answer = def
+		default:
+			if answer, err = askQuestion(ask, q, def); err != nil {
+				return nil, nil, err
+			}
+		}
+		if answer == nil {
+			answer = zero(q.Type)
+		}
+		data[q.Name] = answer
+		if !q.Secret {
+			recorded[q.Name] = answer
+		}
+	}
+	return data, recorded, nil
+}
+
+// questionDefault renders a default given as template text and converts
+// it to the question's type; nil means the question has no default.
+func questionDefault(t *template.Template, q *template.Question, data map[string]any) (any, error) {
+	if q.Default == nil {
+		return nil, nil
+	}
+	def := q.Default
+	if s, ok := def.(string); ok && strings.Contains(s, "{{") {
+		r, err := t.Eval("question "+q.Name+" default", s, data)
+		if err != nil {
+			return nil, inputErr(err)
+		}
+		def = r
+	}
+	v, err := q.Coerce(def)
+	if err != nil {
+		return nil, inputErr(fmt.Errorf("%s: the default of question %q is not a valid answer: %w", t.Name, q.Name, err))
+	}
+	return v, nil
+}
+
+func askQuestion(ask prompt.Prompter, q *template.Question, def any) (any, error) {
+	pq := prompt.Question{
+		Name: q.Name, Message: q.Prompt, Help: q.Help, Default: def,
+		Choices: q.Choices, Flag: fmt.Sprintf("--set %s=VALUE", q.Name),
+		Validate: func(v any) error { _, err := q.Coerce(v); return err },
+	}
+	switch q.Type {
+	case template.Bool:
+		pq.Kind = prompt.Confirm
+	case template.Int:
+		pq.Kind = prompt.Int
+	case template.Select:
+		pq.Kind = prompt.Select
+	case template.MultiSelect:
+		pq.Kind = prompt.MultiSelect
+	default:
+		pq.Kind = prompt.Input
+		if q.Secret {
+			pq.Kind = prompt.Password
+		}
+	}
+	v, err := ask.Ask(pq)
+	if err != nil {
+		return nil, err
+	}
+	return q.Coerce(v)
+}
+
+func zero(k template.Kind) any {
+	switch k {
+	case template.Bool:
+		return false
+	case template.Int:
+		return 0
+	case template.MultiSelect:
+		return []string{}
+	}
+	return ""
+}
+
+type newResult struct {
+	Target   string          `json:"target"`
+	Template string          `json:"template"`
+	DryRun   bool            `json:"dry_run"`
+	Files    []template.File `json:"-"`
+	Git      *gitResult      `json:"git"`
+	answers  map[string]any
+}
+
+type gitResult struct {
+	Branch    string `json:"branch"`
+	Author    string `json:"author"`
+	Commit    string `json:"commit,omitempty"`
+	defaultID bool
+}
+
+type fileJSON struct {
+	Path string `json:"path"`
+	Size int    `json:"size"`
+	Mode string `json:"mode"`
+	Link string `json:"link,omitempty"`
+}
+
+func (r *newResult) print(opts *newOptions, language string, c *choice) error {
+	if opts.JSON {
+		files := make([]fileJSON, len(r.Files))
+		for i, f := range r.Files {
+			files[i] = fileJSON{Path: f.Path, Size: len(f.Data), Mode: fmt.Sprintf("%04o", f.Mode.Perm()), Link: f.Link}
+		}
+		return writeJSON(opts.IO.Out, struct {
+			*newResult
+			Files []fileJSON `json:"files"`
+		}{r, files})
+	}
+	w := opts.IO.Out
+	rel := displayPath(r.Target)
+	if r.DryRun {
+		fmt.Fprintf(w, "Would create %s from %s:\n", rel, r.Template)
+		for _, f := range r.Files {
+			fmt.Fprintf(w, "  %s  %s\n", f.Mode.Perm(), f.Path)
+		}
+		if r.Git != nil {
+			fmt.Fprintf(w, "Would run git init (branch %s) and commit %d files as %s\n", r.Git.Branch, len(r.Files), r.Git.Author)
+		}
+		fmt.Fprintln(w, "Nothing was written (--dry-run).")
+		return nil
+	}
+	fmt.Fprintf(w, "Created %s from %s (%d files)", rel, r.Template, len(r.Files))
+	if r.Git != nil {
+		fmt.Fprintf(w, ", first commit %s on %s", r.Git.Commit[:7], r.Git.Branch)
+	}
+	fmt.Fprintln(w)
+	if r.Git != nil && r.Git.defaultID {
+		fmt.Fprintf(opts.IO.ErrOut, "note: no git identity is configured, so the commit is by %s; set user.name and user.email, then: git commit --amend --reset-author --no-edit\n", r.Git.Author)
+	}
+	printNextSteps(w, rel, language, filepath.Base(r.Target))
+	if c.interactive {
+		fmt.Fprintf(opts.IO.ErrOut, "\nTo do the same without prompts:\n  %s\n", repeatCommand(opts, r))
+	}
+	return nil
+}
+
+// displayPath shows the target relative to the working folder when that
+// is shorter, as the user would type it.
+func displayPath(target string) string {
+	if wd, err := filepath.Abs("."); err == nil {
+		if rel, err := filepath.Rel(wd, target); err == nil && !strings.HasPrefix(rel, "..") {
+			return rel
+		}
+	}
+	return target
+}
+
+func printNextSteps(w io.Writer, dir, language, name string) {
+	steps := map[string][][2]string{
+		"go":   {{"run", "go run ./cmd/" + name}, {"test", "go test ./..."}},
+		"node": {{"install", "npm install"}, {"run", "npm run dev"}, {"test", "npm test"}},
+		"rust": {{"run", "cargo run"}, {"test", "cargo test"}},
+	}
+	fmt.Fprintf(w, "\nNext steps:\n  cd %s\n", shellQuote(dir))
+	for _, s := range steps[language] {
+		fmt.Fprintf(w, "  %-28s # %s\n", s[1], s[0])
+	}
+}
+
+// repeatCommand spells the flags that give the same project without a
+// single prompt.
+func repeatCommand(opts *newOptions, r *newResult) string {
+	args := []string{"scaffold", "new", shellQuote(opts.Target), "--template", shellQuote(r.Template)}
+	keys := make([]string, 0, len(r.answers))
+	for k := range r.answers {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		v := r.answers[k]
+		if list, ok := v.([]string); ok {
+			v = strings.Join(list, ",")
+		}
+		args = append(args, "--set", shellQuote(fmt.Sprintf("%s=%v", k, v)))
+	}
+	if opts.NoGit {
+		args = append(args, "--no-git")
+	}
+	return strings.Join(append(args, "--yes"), " ")
+}
+
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:@,+", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
