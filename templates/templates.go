@@ -9,5 +9,5 @@ import "embed"
 
 // FS holds the built-in templates.
 //
-//go:embed all:go
+//go:embed all:node all:go
 var FS embed.FS
