@@ -9,5 +9,5 @@ import "embed"
 
 // FS holds the built-in templates.
 //
-//go:embed all:node all:go
+//go:embed all:node all:go all:rust
 var FS embed.FS
