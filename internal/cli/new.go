@@ -452,7 +452,7 @@ func questionDefault(t *template.Template, q *template.Question, data map[string
 	}
 	v, err := q.Coerce(def)
 	if err != nil {
-		return nil, inputErr(fmt.Errorf("%s: the default of question %q is not a valid answer: %w", t.Name, q.Name, err))
+		return nil, inputErr(fmt.Errorf("%s: the default answer to %q is not valid here: %w; answer it with --set %s=VALUE", t.Name, q.Prompt, err, q.Name))
 	}
 	return v, nil
 }
