@@ -56,6 +56,7 @@ type Factory struct {
 	IO      *IOStreams
 	Now     func() time.Time
 	Getenv  func(string) string
+	Environ func() []string
 	Version string
 	// Prompter asks questions; it is NoTerminal when nothing can be asked.
 	Prompter prompt.Prompter
@@ -64,7 +65,7 @@ type Factory struct {
 // New returns the factory of the running process.
 func New(version string) *Factory {
 	io := System(os.Getenv)
-	f := &Factory{IO: io, Now: time.Now, Getenv: os.Getenv, Version: version}
+	f := &Factory{IO: io, Now: time.Now, Getenv: os.Getenv, Environ: os.Environ, Version: version}
 	if io.term != nil {
 		prompt.SetColor(!io.noColor)
 		f.Prompter = &prompt.Survey{In: io.term.in, Out: io.term.out, Err: io.term.out}

@@ -87,6 +87,7 @@ run works in CI with no terminal.`,
 		NewCmdNew(f, nil),
 		NewCmdRecommend(f, nil),
 		NewCmdList(f, nil),
+		NewCmdVerify(f, nil),
 		NewCmdVersion(f),
 	)
 	root.InitDefaultCompletionCmd()

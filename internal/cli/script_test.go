@@ -39,6 +39,10 @@ func TestScript(t *testing.T) {
 			// No git configuration at all: scaffold must commit anyway.
 			env.Setenv("GIT_CONFIG_NOSYSTEM", "1")
 			env.Setenv("NO_COLOR", "1")
+			// HOME is a fake, so the go tool (scaffold verify) needs its
+			// build cache named; sharing the real one keeps it fast.
+			env.Setenv("GOCACHE", goEnv("GOCACHE"))
+			env.Setenv("GOMODCACHE", goEnv("GOMODCACHE"))
 			return nil
 		},
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
@@ -105,4 +109,12 @@ func cmdTree(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 	sort.Strings(lines)
 	fmt.Fprintln(ts.Stdout(), strings.Join(lines, "\n"))
+}
+
+func goEnv(key string) string {
+	out, err := exec.Command("go", "env", key).Output()
+	if err != nil {
+		return filepath.Join(os.TempDir(), "scaffold-test-"+strings.ToLower(key))
+	}
+	return strings.TrimSpace(string(out))
 }

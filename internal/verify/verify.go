@@ -1,0 +1,365 @@
+// Package verify proves that a generated project works: it installs its
+// dependencies, runs its lint and its tests, builds it, starts the server
+// on a free port, expects GET /healthz to answer 200 with
+// {"status":"ok"}, and stops it with SIGTERM, expecting a clean exit. The
+// steps follow the project's language.
+package verify
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Step is one command of a check.
+type Step struct {
+	Name string
+	Args []string
+	// Empty means the step must print nothing (gofmt -l).
+	Empty bool
+}
+
+// Plan is the whole check for one project.
+type Plan struct {
+	Language string
+	Steps    []Step
+	// Serve starts the built server.
+	Serve []string
+	// Env is the environment of every command.
+	Env []string
+}
+
+// Timeouts of the serve step.
+const (
+	StartTimeout = 60 * time.Second
+	StopTimeout  = 5 * time.Second
+)
+
+// PlanFor reads dir and picks the steps for its language. Built
+// binaries go to buildDir; env is the environment the commands run in.
+func PlanFor(dir, buildDir string, env []string) (*Plan, error) {
+	p, err := planFor(dir, buildDir, env)
+	if err != nil {
+		return nil, err
+	}
+	p.Env = append(slices.Clone(env), "CI=true", "NO_COLOR=1")
+	return p, nil
+}
+
+func planFor(dir, buildDir string, env []string) (*Plan, error) {
+	switch {
+	case exists(filepath.Join(dir, "go.mod")):
+		name, err := goMain(dir)
+		if err != nil {
+			return nil, err
+		}
+		bin := filepath.Join(buildDir, name)
+		return &Plan{Language: "go", Steps: []Step{
+			{Name: "install", Args: []string{"go", "mod", "download"}},
+			{Name: "lint", Args: []string{"go", "vet", "./..."}},
+			{Name: "format", Args: []string{"gofmt", "-l", "."}, Empty: true},
+			{Name: "test", Args: []string{"go", "test", "./..."}},
+			{Name: "build", Args: []string{"go", "build", "-o", bin, "./cmd/" + name}},
+		}, Serve: []string{bin}}, nil
+	case exists(filepath.Join(dir, "package.json")):
+		main, err := nodeMain(dir)
+		if err != nil {
+			return nil, err
+		}
+		return &Plan{Language: "node", Steps: []Step{
+			{Name: "install", Args: []string{"npm", "install", "--no-audit", "--no-fund"}},
+			{Name: "lint", Args: []string{"npm", "run", "lint"}},
+			{Name: "test", Args: []string{"npm", "test"}},
+			{Name: "build", Args: []string{"npm", "run", "build"}},
+		}, Serve: []string{"node", main}}, nil
+	case exists(filepath.Join(dir, "Cargo.toml")):
+		name, err := crateName(dir)
+		if err != nil {
+			return nil, err
+		}
+		target := lookup(env, "CARGO_TARGET_DIR")
+		if target == "" {
+			target = filepath.Join(dir, "target")
+		}
+		return &Plan{Language: "rust", Steps: []Step{
+			{Name: "install", Args: []string{"cargo", "fetch"}},
+			{Name: "format", Args: []string{"cargo", "fmt", "--check"}},
+			{Name: "lint", Args: []string{"cargo", "clippy", "--all-targets", "--", "-D", "warnings"}},
+			{Name: "test", Args: []string{"cargo", "test"}},
+			{Name: "build", Args: []string{"cargo", "build"}},
+		}, Serve: []string{filepath.Join(target, "debug", name)}}, nil
+	}
+	return nil, fmt.Errorf("%s has no go.mod, package.json or Cargo.toml: scaffold verify checks Go, Node.js and Rust projects", dir)
+}
+
+func lookup(env []string, key string) string {
+	v := ""
+	for _, kv := range env {
+		if k, val, ok := strings.Cut(kv, "="); ok && k == key {
+			v = val
+		}
+	}
+	return v
+}
+
+func exists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+// goMain finds the one command under cmd/.
+func goMain(dir string) (string, error) {
+	entries, err := os.ReadDir(filepath.Join(dir, "cmd"))
+	if err != nil {
+		return "", fmt.Errorf("a Go project to verify keeps its server in cmd/NAME: %w", err)
+	}
+	var names []string
+	for _, e := range entries {
+		if e.IsDir() {
+			names = append(names, e.Name())
+		}
+	}
+	if len(names) != 1 {
+		return "", fmt.Errorf("a Go project to verify has one server in cmd/NAME; found %d (%s)", len(names), strings.Join(names, ", "))
+	}
+	return names[0], nil
+}
+
+func nodeMain(dir string) (string, error) {
+	data, err := os.ReadFile(filepath.Join(dir, "package.json"))
+	if err != nil {
+		return "", err
+	}
+	var pkg struct {
+		Main string `json:"main"`
+	}
+	if err := json.Unmarshal(data, &pkg); err != nil {
+		return "", fmt.Errorf("package.json: %w", err)
+	}
+	if pkg.Main == "" {
+		return "", errors.New(`package.json has no "main": scaffold verify starts the server with node <main> after npm run build`)
+	}
+	return pkg.Main, nil
+}
+
+var cargoName = regexp.MustCompile(`(?m)^\s*name\s*=\s*"([^"]+)"`)
+
+func crateName(dir string) (string, error) {
+	data, err := os.ReadFile(filepath.Join(dir, "Cargo.toml"))
+	if err != nil {
+		return "", err
+	}
+	// The first name in Cargo.toml is the package's, under [package].
+	m := cargoName.FindSubmatch(data)
+	if m == nil {
+		return "", errors.New("Cargo.toml has no package name")
+	}
+	return string(m[1]), nil
+}
+
+// Result is the outcome of one step.
+type Result struct {
+	Step     string        `json:"step"`
+	Command  string        `json:"command"`
+	Duration time.Duration `json:"duration_ns"`
+	Err      string        `json:"error,omitempty"`
+	// Output is the tail of what a failed step printed.
+	Output string `json:"output,omitempty"`
+}
+
+// StepError is a failed step, with what it printed.
+type StepError struct {
+	Result Result
+}
+
+func (e *StepError) Error() string {
+	msg := fmt.Sprintf("step %s (%s) failed: %s", e.Result.Step, e.Result.Command, e.Result.Err)
+	if e.Result.Output != "" {
+		msg += "\n" + e.Result.Output
+	}
+	return msg
+}
+
+// Progress hears about each step as it starts and ends.
+type Progress interface {
+	Start(i, n int, step, command string)
+	Done(r Result)
+}
+
+// Run executes the plan in dir. It stops at the first failure and
+// returns the results so far with a *StepError.
+func Run(ctx context.Context, dir string, p *Plan, progress Progress) ([]Result, error) {
+	n := len(p.Steps) + 1
+	var results []Result
+	for i, s := range p.Steps {
+		cmd := strings.Join(s.Args, " ")
+		progress.Start(i+1, n, s.Name, cmd)
+		r := runStep(ctx, dir, s, p.Env)
+		progress.Done(r)
+		results = append(results, r)
+		if r.Err != "" {
+			return results, &StepError{Result: r}
+		}
+	}
+	cmd := strings.Join(p.Serve, " ")
+	progress.Start(n, n, "serve", cmd+" (GET /healthz, SIGTERM)")
+	start := time.Now()
+	r := Result{Step: "serve", Command: cmd}
+	if out, err := serve(ctx, dir, p.Serve, p.Env); err != nil {
+		r.Err, r.Output = err.Error(), tail(out)
+	}
+	r.Duration = time.Since(start)
+	progress.Done(r)
+	results = append(results, r)
+	if r.Err != "" {
+		return results, &StepError{Result: r}
+	}
+	return results, nil
+}
+
+func runStep(ctx context.Context, dir string, s Step, env []string) Result {
+	start := time.Now()
+	cmd := exec.CommandContext(ctx, s.Args[0], s.Args[1:]...)
+	cmd.Dir = dir
+	cmd.Env = env
+	out, err := cmd.CombinedOutput()
+	r := Result{Step: s.Name, Command: strings.Join(s.Args, " "), Duration: time.Since(start)}
+	switch {
+	case err != nil:
+		r.Err, r.Output = err.Error(), tail(out)
+	case s.Empty && len(bytes.TrimSpace(out)) > 0:
+		r.Err, r.Output = "it printed files that need changes", tail(out)
+	}
+	return r
+}
+
+// serve starts the server on a free port, checks /healthz and stops it
+// with SIGTERM, expecting exit code 0 within StopTimeout.
+func serve(ctx context.Context, dir string, args, env []string) ([]byte, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	var out syncBuffer
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Dir = dir
+	cmd.Env = append(slices.Clone(env), fmt.Sprintf("PORT=%d", port))
+	cmd.Stdout, cmd.Stderr = &out, &out
+	// Its own process group, so a Ctrl-C meant for us is not also its.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	kill := func() {
+		cmd.Process.Kill()
+		<-exited
+	}
+
+	url := fmt.Sprintf("http://127.0.0.1:%d/healthz", port)
+	if err := waitHealthy(ctx, url, exited); err != nil {
+		kill()
+		return out.Bytes(), err
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		kill()
+		return out.Bytes(), err
+	}
+	select {
+	case err := <-exited:
+		if err != nil {
+			return out.Bytes(), fmt.Errorf("after SIGTERM the server exited with %v, want exit code 0", err)
+		}
+		return out.Bytes(), nil
+	case <-time.After(StopTimeout):
+		kill()
+		return out.Bytes(), fmt.Errorf("the server did not exit within %v of SIGTERM", StopTimeout)
+	}
+}
+
+func waitHealthy(ctx context.Context, url string, exited <-chan error) error {
+	client := &http.Client{Timeout: 2 * time.Second}
+	deadline := time.Now().Add(StartTimeout)
+	var last error
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-exited:
+			return fmt.Errorf("the server exited before answering: %v", err)
+		case <-ctx.Done():
+			return ctx.Err()
+		default:
+		}
+		resp, err := client.Get(url)
+		if err != nil {
+			last = err
+			time.Sleep(100 * time.Millisecond)
+			continue
+		}
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("GET /healthz answered %d, want 200: %s", resp.StatusCode, body)
+		}
+		if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+			return fmt.Errorf("GET /healthz answered Content-Type %q, want application/json", ct)
+		}
+		var got map[string]any
+		if err := json.Unmarshal(body, &got); err != nil || len(got) != 1 || got["status"] != "ok" {
+			return fmt.Errorf(`GET /healthz answered %s, want {"status":"ok"}`, body)
+		}
+		return nil
+	}
+	return fmt.Errorf("GET %s did not answer within %v: %v", url, StartTimeout, last)
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// tail keeps the last lines of a command's output, where errors are.
+func tail(out []byte) string {
+	const max = 40
+	lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
+	if len(lines) > max {
+		lines = append([]string{fmt.Sprintf("... (%d lines before)", len(lines)-max)}, lines[len(lines)-max:]...)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// syncBuffer collects a server's output while the checks run.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) Bytes() []byte {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return bytes.Clone(b.buf.Bytes())
+}
