@@ -3,12 +3,12 @@ package project
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"os"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/scaffold-cli/scaffold/internal/template"
+	"github.com/scaffold-cli/scaffold/internal/yamlfile"
 )
 
 // AnswersFile records, in every generated project, how it was made.
@@ -66,10 +66,8 @@ func ReadRecord(path string) (*Record, error) {
 		return nil, err
 	}
 	var r Record
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&r); err != nil && err != io.EOF {
-		return nil, fmt.Errorf("%s is not a valid answers file (YAML or JSON with keys template, goals, team, answers): %v", path, err)
+	if _, err := yamlfile.Decode(path, data, &r); err != nil {
+		return nil, fmt.Errorf("%w (an answers file is YAML or JSON with the keys template, goals, team and answers)", err)
 	}
 	return &r, nil
 }

@@ -145,7 +145,7 @@ func TestRecordRoundTrip(t *testing.T) {
 		t.Error("a template file may not replace the answers file")
 	}
 	os.WriteFile(p, []byte("answers: [\n"), 0o644)
-	if _, err := ReadRecord(p); err == nil || !strings.Contains(err.Error(), "not a valid answers file") {
+	if _, err := ReadRecord(p); err == nil || !strings.Contains(err.Error(), "an answers file is YAML or JSON") {
 		t.Errorf("bad file: %v", err)
 	}
 	os.WriteFile(p, []byte("answer: {}\n"), 0o644)

@@ -9,7 +9,6 @@
 package template
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -18,6 +17,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/scaffold-cli/scaffold/internal/yamlfile"
 
 	"github.com/scaffold-cli/scaffold/internal/names"
 )
@@ -114,20 +115,17 @@ func ParseManifest(file string, data []byte) (*Manifest, error) {
 	fail := func(line int, format string, args ...any) error {
 		return &ManifestError{File: file, Line: line, Err: fmt.Errorf(format, args...)}
 	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, &ManifestError{File: file, Line: yamlErrorLine(err), Err: fmt.Errorf("not valid YAML: %s", yamlErrorText(err))}
+	var m Manifest
+	root, err := yamlfile.Decode(file, data, &m)
+	if err != nil {
+		var ye *yamlfile.Error
+		errors.As(err, &ye)
+		return nil, &ManifestError{File: file, Line: ye.Line, Err: errors.New(ye.Msg)}
 	}
 	if len(root.Content) == 0 {
 		return nil, fail(0, "empty manifest: it needs at least name and language")
 	}
-	var m Manifest
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&m); err != nil {
-		return nil, &ManifestError{File: file, Line: yamlErrorLine(err), Err: errors.New(yamlErrorText(err))}
-	}
-	lines := questionLines(&root)
+	lines := questionLines(root)
 
 	if m.Name == "" {
 		return nil, fail(0, "missing name")
@@ -308,36 +306,13 @@ func contains(list []string, s string) bool {
 
 // questionLines finds the line of each entry under "questions".
 func questionLines(root *yaml.Node) []int {
-	doc := root.Content[0]
-	if doc.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(doc.Content); i += 2 {
-		if doc.Content[i].Value == "questions" && doc.Content[i+1].Kind == yaml.SequenceNode {
-			var lines []int
-			for _, n := range doc.Content[i+1].Content {
-				lines = append(lines, n.Line)
-			}
-			return lines
+	var lines []int
+	if n := yamlfile.Section(root, "questions"); n != nil && n.Kind == yaml.SequenceNode {
+		for _, q := range n.Content {
+			lines = append(lines, q.Line)
 		}
 	}
-	return nil
-}
-
-var yamlLine = regexp.MustCompile(`line (\d+)`)
-
-func yamlErrorLine(err error) int {
-	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-		n, _ := strconv.Atoi(m[1])
-		return n
-	}
-	return 0
-}
-
-func yamlErrorText(err error) string {
-	s := strings.TrimPrefix(err.Error(), "yaml: ")
-	s = strings.TrimPrefix(s, "unmarshal errors:\n  ")
-	return strings.ReplaceAll(s, "\n  ", "; ")
+	return lines
 }
 
 // LoadManifest reads scaffold.yaml from the root of fsys.
