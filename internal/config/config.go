@@ -1,0 +1,181 @@
+// Package config reads a team's scaffold configuration: template aliases
+// (which may replace a built-in), default answers, and the template
+// sources whose hooks are trusted.
+//
+// The file is YAML:
+//
+//	templates:
+//	  svc: git@host:platform/templates.git//go-service@v3
+//	  go/chi: https://host/platform/chi-template.git@v2   # replaces the built-in
+//	defaults:
+//	  author: Platform Team
+//	  go_module_prefix: example.com/platform
+//	  license: Apache-2.0
+//	trust:
+//	  - source: git@host:platform/templates.git
+//	    digest: sha256:…      # optional pin; without it the whole source is trusted
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/scaffold-cli/scaffold/internal/yamlfile"
+)
+
+// EnvVar names the environment variable that points at a config file.
+const EnvVar = "SCAFFOLD_CONFIG"
+
+// Keys of defaults that scaffold uses itself rather than as answers.
+const (
+	Author         = "author"
+	GoModulePrefix = "go_module_prefix"
+	NpmScope       = "npm_scope"
+)
+
+// Config is a parsed config file. The zero value is an empty config.
+type Config struct {
+	// Path is the file it was read from; empty when there was none.
+	Path      string            `yaml:"-"`
+	Templates map[string]string `yaml:"templates"`
+	Defaults  map[string]any    `yaml:"defaults"`
+	Trust     []Trust           `yaml:"trust"`
+}
+
+// Trust lets a template source run its hooks.
+type Trust struct {
+	Source string `yaml:"source"`
+	// Digest pins the trust to one content of the template
+	// (sha256:<hex>); empty trusts whatever the source holds.
+	Digest string `yaml:"digest"`
+}
+
+// Path returns the config file to read: explicit (from --config) wins,
+// then $SCAFFOLD_CONFIG, then $XDG_CONFIG_HOME/scaffold/config.yaml
+// (~/.config/scaffold/config.yaml). The bool says whether the file was
+// named by the user, in which case it must exist.
+func Path(explicit string, getenv func(string) string) (string, bool) {
+	if explicit != "" {
+		return explicit, true
+	}
+	if p := getenv(EnvVar); p != "" {
+		return p, true
+	}
+	dir := getenv("XDG_CONFIG_HOME")
+	if dir == "" {
+		home := getenv("HOME")
+		if home == "" {
+			return "", false
+		}
+		dir = filepath.Join(home, ".config")
+	}
+	return filepath.Join(dir, "scaffold", "config.yaml"), false
+}
+
+// Load reads the config at path. A default path that does not exist is
+// an empty config; a path the user named must exist.
+func Load(path string, named bool) (*Config, error) {
+	if path == "" {
+		return &Config{}, nil
+	}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) && !named {
+		return &Config{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading config: %w", err)
+	}
+	c, err := Parse(path, data)
+	if err != nil {
+		return nil, err
+	}
+	c.Path = path
+	return c, nil
+}
+
+// Parse decodes a config; file names it in errors, with the line.
+func Parse(file string, data []byte) (*Config, error) {
+	var c Config
+	root, err := yamlfile.Decode("config "+file, data, &c)
+	if err != nil {
+		return nil, err
+	}
+	fail := func(line int, format string, args ...any) error {
+		return &yamlfile.Error{File: "config " + file, Line: line, Msg: fmt.Sprintf(format, args...)}
+	}
+	for _, alias := range c.Aliases() {
+		if strings.TrimSpace(c.Templates[alias]) == "" {
+			return nil, fail(yamlfile.KeyLine(root, "templates", alias), "template %q has no source", alias)
+		}
+	}
+	for i, t := range c.Trust {
+		if t.Source == "" {
+			return nil, fail(yamlfile.ItemLine(root, "trust", i), "a trust entry needs a source")
+		}
+		if t.Digest != "" && !digestRE.MatchString(t.Digest) {
+			return nil, fail(yamlfile.ItemLine(root, "trust", i), "digest %q is not sha256:<64 hex digits>", t.Digest)
+		}
+	}
+	return &c, nil
+}
+
+var digestRE = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
+
+// Resolve maps a template name through the aliases; it returns ref
+// unchanged when no alias names it.
+func (c *Config) Resolve(ref string) (string, bool) {
+	if to, ok := c.Templates[ref]; ok {
+		return to, true
+	}
+	return ref, false
+}
+
+// Aliases lists the aliases, sorted by name.
+func (c *Config) Aliases() []string {
+	names := make([]string, 0, len(c.Templates))
+	for n := range c.Templates {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// String returns a default that scaffold uses itself, or "".
+func (c *Config) String(key string) string {
+	if v, ok := c.Defaults[key]; ok && v != nil {
+		return fmt.Sprint(v)
+	}
+	return ""
+}
+
+// Trusted says whether the config trusts a template source at digest,
+// and when it does not because a pin no longer matches, why.
+func (c *Config) Trusted(source, digest string) (bool, string) {
+	for _, t := range c.Trust {
+		if !sameSource(t.Source, source) {
+			continue
+		}
+		if t.Digest == "" || t.Digest == digest {
+			return true, ""
+		}
+		return false, fmt.Sprintf("%s changed since it was trusted: the config %s pins %s, the template is now %s; review it, then update the digest or pass --trust", source, c.Path, t.Digest, digest)
+	}
+	return false, ""
+}
+
+// sameSource reports whether a trust entry covers a template reference:
+// the same reference, or the same repository with any //subdir or @ref.
+func sameSource(entry, ref string) bool {
+	entry = strings.TrimSuffix(entry, "/")
+	if entry == ref {
+		return true
+	}
+	rest, ok := strings.CutPrefix(ref, entry)
+	return ok && (strings.HasPrefix(rest, "//") || strings.HasPrefix(rest, "@"))
+}
