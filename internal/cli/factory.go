@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/scaffold-cli/scaffold/internal/config"
 	"github.com/scaffold-cli/scaffold/internal/prompt"
 )
 
@@ -60,6 +61,16 @@ type Factory struct {
 	Version string
 	// Prompter asks questions; it is NoTerminal when nothing can be asked.
 	Prompter prompt.Prompter
+	// ConfigFile is the --config flag; see Config.
+	ConfigFile string
+}
+
+// Config loads the team config named by --config, $SCAFFOLD_CONFIG or
+// the default path. A broken file is the user's input to fix: exit 2.
+func (f *Factory) Config() (*config.Config, error) {
+	path, named := config.Path(f.ConfigFile, f.Getenv)
+	c, err := config.Load(path, named)
+	return c, inputErr(err)
 }
 
 // New returns the factory of the running process.

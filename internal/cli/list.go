@@ -2,25 +2,30 @@ package cli
 
 import (
 	"fmt"
+	"slices"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
+	"github.com/scaffold-cli/scaffold/internal/config"
 	"github.com/scaffold-cli/scaffold/internal/source"
 )
 
 type listOptions struct {
-	IO   *IOStreams
-	JSON bool
+	IO     *IOStreams
+	Config func() (*config.Config, error)
+	JSON   bool
 }
 
 // NewCmdList builds "scaffold list".
 func NewCmdList(f *Factory, runF func(*listOptions) error) *cobra.Command {
-	opts := &listOptions{IO: f.IO}
+	opts := &listOptions{IO: f.IO, Config: f.Config}
 	cmd := &cobra.Command{
-		Use:     "list",
-		Short:   "List the templates scaffold knows",
-		Long:    "List the built-in templates with their language, framework and version.",
+		Use:   "list",
+		Short: "List the templates scaffold knows",
+		Long: `List the templates scaffold knows: the built-ins, with their language,
+framework and version, and the team's aliases from the config file, with
+the source each points at. An alias named like a built-in replaces it.`,
 		Example: "  scaffold list\n  scaffold list --json",
 		Args:    exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -39,13 +44,34 @@ func listRun(opts *listOptions) error {
 	if err != nil {
 		return err
 	}
+	cfg, err := opts.Config()
+	if err != nil {
+		return err
+	}
+	for _, alias := range cfg.Aliases() {
+		info := source.Info{Name: alias, Source: cfg.Templates[alias], Description: "team template from " + cfg.Path}
+		if i := slices.IndexFunc(infos, func(b source.Info) bool { return b.Name == alias }); i >= 0 {
+			info.Language, info.Framework = infos[i].Language, infos[i].Framework
+			info.Description = "team template, replaces the built-in; from " + cfg.Path
+			infos[i] = info
+			continue
+		}
+		infos = append(infos, info)
+	}
 	if opts.JSON {
 		return writeJSON(opts.IO.Out, infos)
 	}
 	tw := tabwriter.NewWriter(opts.IO.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tLANGUAGE\tFRAMEWORK\tVERSION\tSOURCE\tDESCRIPTION")
 	for _, t := range infos {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.Name, t.Language, t.Framework, t.Version, t.Source, t.Description)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.Name, dash(t.Language), dash(t.Framework), dash(t.Version), t.Source, t.Description)
 	}
 	return tw.Flush()
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }

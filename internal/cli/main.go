@@ -82,6 +82,7 @@ run works in CI with no terminal.`,
 	root.SetErr(f.IO.ErrOut)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &FlagError{Err: err} })
 	root.SetVersionTemplate("scaffold {{.Version}}\n")
+	root.PersistentFlags().StringVar(&f.ConfigFile, "config", "", "team config file (default $SCAFFOLD_CONFIG, else ~/.config/scaffold/config.yaml)")
 
 	root.AddCommand(
 		NewCmdNew(f, nil),

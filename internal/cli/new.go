@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/scaffold-cli/scaffold/internal/config"
 	"github.com/scaffold-cli/scaffold/internal/decide"
 	"github.com/scaffold-cli/scaffold/internal/names"
 	"github.com/scaffold-cli/scaffold/internal/project"
@@ -21,6 +22,7 @@ import (
 
 type newOptions struct {
 	IO       *IOStreams
+	Config   func() (*config.Config, error)
 	Prompter prompt.Prompter
 	Now      func() time.Time
 	Getenv   func(string) string
@@ -42,7 +44,7 @@ type newOptions struct {
 
 // NewCmdNew builds "scaffold new".
 func NewCmdNew(f *Factory, runF func(context.Context, *newOptions) error) *cobra.Command {
-	opts := &newOptions{IO: f.IO, Prompter: f.Prompter, Now: f.Now, Getenv: f.Getenv, Version: f.Version}
+	opts := &newOptions{IO: f.IO, Config: f.Config, Prompter: f.Prompter, Now: f.Now, Getenv: f.Getenv, Version: f.Version}
 	cmd := &cobra.Command{
 		Use:   "new NAME",
 		Short: "Create a project: decide the stack, ask, render, commit",
@@ -93,11 +95,18 @@ question that has no answer is an error naming the flag that answers it
 // stack, answer the template's questions, render, write, commit. Every
 // check that can fail on the user's input runs before anything is written.
 func newRun(ctx context.Context, opts *newOptions) error {
+	cfg, err := opts.Config()
+	if err != nil {
+		return err
+	}
 	target, err := filepath.Abs(opts.Target)
 	if err != nil {
 		return err
 	}
-	proj, err := names.Derive(filepath.Base(target), names.Options{})
+	proj, err := names.Derive(filepath.Base(target), names.Options{
+		GoModulePrefix: cfg.String(config.GoModulePrefix),
+		NpmScope:       cfg.String(config.NpmScope),
+	})
 	if err != nil {
 		return inputErr(err)
 	}
@@ -117,15 +126,16 @@ func newRun(ctx context.Context, opts *newOptions) error {
 	if err != nil {
 		return err
 	}
-	opened, err := source.Open(choice.ref)
+	ref, _ := cfg.Resolve(choice.ref)
+	opened, err := source.Open(ref)
 	if err != nil {
 		return inputErr(err)
 	}
 	tmpl := opened.Template
 
 	gitSettings := project.LoadGitSettings(opts.Getenv)
-	author := ""
-	if !gitSettings.Default {
+	author := cfg.String(config.Author)
+	if author == "" && !gitSettings.Default {
 		author = gitSettings.Identity.Name
 	}
 	data := map[string]any{
@@ -134,7 +144,7 @@ func newRun(ctx context.Context, opts *newOptions) error {
 			"Version": opts.Version,
 		},
 	}
-	answers, recorded, err := answerQuestions(tmpl, data, given.answers, ask, opts.Yes)
+	answers, recorded, err := answerQuestions(tmpl, data, given.answers, cfg.Defaults, ask, opts.Yes)
 	if err != nil {
 		return err
 	}
@@ -385,7 +395,7 @@ func askGoals(ask prompt.Prompter) ([]string, decide.Language, error) {
 // --yes, or for a question whose when is false) the default. It returns
 // the template data with every answer, and the answers to record (all
 // but secrets).
-func answerQuestions(t *template.Template, data map[string]any, given map[string]any, ask prompt.Prompter, yes bool) (map[string]any, map[string]any, error) {
+func answerQuestions(t *template.Template, data, given, defaults map[string]any, ask prompt.Prompter, yes bool) (map[string]any, map[string]any, error) {
 	var known []string
 	for _, q := range t.Manifest.Questions {
 		known = append(known, q.Name)
@@ -402,7 +412,7 @@ func answerQuestions(t *template.Template, data map[string]any, given map[string
 	recorded := map[string]any{}
 	for i := range t.Manifest.Questions {
 		q := &t.Manifest.Questions[i]
-		def, err := questionDefault(t, q, data)
+		def, err := questionDefault(t, q, data, defaults)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -436,13 +446,17 @@ func answerQuestions(t *template.Template, data map[string]any, given map[string
 	return data, recorded, nil
 }
 
-// questionDefault renders a default given as template text and converts
-// it to the question's type; nil means the question has no default.
-func questionDefault(t *template.Template, q *template.Question, data map[string]any) (any, error) {
-	if q.Default == nil {
+// questionDefault is the team config's default for the question, else
+// the manifest's, rendered when it is template text and converted to the
+// question's type; nil means the question has no default.
+func questionDefault(t *template.Template, q *template.Question, data, defaults map[string]any) (any, error) {
+	def, from := q.Default, t.Name
+	if v, ok := defaults[q.Name]; ok {
+		def, from = v, "the team config"
+	}
+	if def == nil {
 		return nil, nil
 	}
-	def := q.Default
 	if s, ok := def.(string); ok && strings.Contains(s, "{{") {
 		r, err := t.Eval("question "+q.Name+" default", s, data)
 		if err != nil {
@@ -452,7 +466,7 @@ func questionDefault(t *template.Template, q *template.Question, data map[string
 	}
 	v, err := q.Coerce(def)
 	if err != nil {
-		return nil, inputErr(fmt.Errorf("%s: the default answer to %q is not valid here: %w; answer it with --set %s=VALUE", t.Name, q.Prompt, err, q.Name))
+		return nil, inputErr(fmt.Errorf("%s: the default answer to %q is not valid here: %w; answer it with --set %s=VALUE", from, q.Prompt, err, q.Name))
 	}
 	return v, nil
 }

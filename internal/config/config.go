@@ -128,12 +128,17 @@ func Parse(file string, data []byte) (*Config, error) {
 var digestRE = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
 
 // Resolve maps a template name through the aliases; it returns ref
-// unchanged when no alias names it.
+// unchanged when no alias names it. A relative folder in the config is
+// relative to the config file, wherever scaffold runs.
 func (c *Config) Resolve(ref string) (string, bool) {
-	if to, ok := c.Templates[ref]; ok {
-		return to, true
+	to, ok := c.Templates[ref]
+	if !ok {
+		return ref, false
 	}
-	return ref, false
+	if (strings.HasPrefix(to, "./") || strings.HasPrefix(to, "../")) && c.Path != "" {
+		to = filepath.Join(filepath.Dir(c.Path), to)
+	}
+	return to, true
 }
 
 // Aliases lists the aliases, sorted by name.
