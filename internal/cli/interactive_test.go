@@ -4,6 +4,7 @@ package cli_test
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,31 +25,76 @@ const (
 // TestInteractiveNew drives the real binary through a pseudo-terminal the
 // way a user would: pick goals with arrows and space, accept the
 // recommendation, take the template's defaults, and get a committed project.
-func TestInteractiveNew(t *testing.T) {
-	work := t.TempDir()
+// session runs scaffold with args on a pseudo-terminal. raw collects
+// what the terminal showed; done yields the process's exit.
+type session struct {
+	c    *expect.Console
+	raw  *bytes.Buffer
+	cmd  *exec.Cmd
+	done chan error
+}
+
+func startSession(t *testing.T, work string, args ...string) *session {
+	t.Helper()
 	ptm, pts, err := pty.Open()
 	if err != nil {
 		t.Skipf("no pseudo-terminal here: %v", err)
 	}
 	// vt10x plays the terminal: it answers survey's cursor queries.
 	term := vt10x.New(vt10x.WithWriter(pts))
-	var raw bytes.Buffer
-	c, err := expect.NewConsole(expect.WithStdin(ptm), expect.WithStdout(term, &raw),
+	raw := &bytes.Buffer{}
+	c, err := expect.NewConsole(expect.WithStdin(ptm), expect.WithStdout(term, raw),
 		expect.WithCloser(ptm, pts), expect.WithDefaultTimeout(30*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
-
-	cmd := exec.Command(os.Args[0], "new", "myapp")
+	t.Cleanup(func() { c.Close() })
+	cmd := exec.Command(os.Args[0], args...)
 	cmd.Dir = work
 	cmd.Env = append(os.Environ(), "SCAFFOLD_TEST_AS_MAIN=1", "HOME="+work, "GIT_CONFIG_NOSYSTEM=1", "NO_COLOR=1", "TERM=xterm")
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = c.Tty(), c.Tty(), c.Tty()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	s := &session{c: c, raw: raw, cmd: cmd, done: make(chan error, 1)}
+	go func() { s.done <- cmd.Wait() }()
+	return s
+}
+
+func (s *session) wait(t *testing.T) error {
+	t.Helper()
+	select {
+	case err := <-s.done:
+		return err
+	case <-time.After(30 * time.Second):
+		s.cmd.Process.Kill()
+		t.Fatalf("scaffold did not finish\n%s", s.raw.String())
+		return nil
+	}
+}
+
+// TestInteractiveCtrlC: Ctrl-C at a prompt exits 130 and writes nothing.
+func TestInteractiveCtrlC(t *testing.T) {
+	work := t.TempDir()
+	s := startSession(t, work, "new", "myapp")
+	if _, err := s.c.ExpectString("What is the project for?"); err != nil {
+		t.Fatalf("%v\n%s", err, s.raw.String())
+	}
+	s.c.Send("\x03")
+	err := s.wait(t)
+	var exitErr *exec.ExitError
+	if !errors.As(err, &exitErr) || exitErr.ExitCode() != 130 {
+		t.Fatalf("exit = %v, want 130\n%s", err, s.raw.String())
+	}
+	if entries, _ := os.ReadDir(work); len(entries) != 0 {
+		t.Errorf("written after Ctrl-C: %v", entries)
+	}
+}
+
+func TestInteractiveNew(t *testing.T) {
+	work := t.TempDir()
+	sess := startSession(t, work, "new", "myapp")
+	c, raw := sess.c, sess.raw
 
 	step := func(want, keys string) {
 		t.Helper()
@@ -71,14 +117,8 @@ func TestInteractiveNew(t *testing.T) {
 	if _, err := c.ExpectString("--yes"); err != nil {
 		t.Fatalf("no repeatable command: %v\n%s", err, raw.String())
 	}
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("scaffold failed: %v\n%s", err, raw.String())
-		}
-	case <-time.After(30 * time.Second):
-		cmd.Process.Kill()
-		t.Fatalf("scaffold did not finish\n%s", raw.String())
+	if err := sess.wait(t); err != nil {
+		t.Fatalf("scaffold failed: %v\n%s", err, raw.String())
 	}
 	screen := raw.String()
 	for _, want := range []string{
