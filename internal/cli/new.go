@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -26,6 +27,7 @@ type newOptions struct {
 	Prompter prompt.Prompter
 	Now      func() time.Time
 	Getenv   func(string) string
+	Environ  func() []string
 	Version  string
 
 	Target      string
@@ -37,6 +39,9 @@ type newOptions struct {
 	Sets        []string
 	AnswersFile string
 	Yes         bool
+	Refresh     bool
+	Trust       bool
+	NoHooks     bool
 	NoGit       bool
 	DryRun      bool
 	JSON        bool
@@ -44,7 +49,7 @@ type newOptions struct {
 
 // NewCmdNew builds "scaffold new".
 func NewCmdNew(f *Factory, runF func(context.Context, *newOptions) error) *cobra.Command {
-	opts := &newOptions{IO: f.IO, Config: f.Config, Prompter: f.Prompter, Now: f.Now, Getenv: f.Getenv, Version: f.Version}
+	opts := &newOptions{IO: f.IO, Config: f.Config, Prompter: f.Prompter, Now: f.Now, Getenv: f.Getenv, Environ: f.Environ, Version: f.Version}
 	cmd := &cobra.Command{
 		Use:   "new NAME",
 		Short: "Create a project: decide the stack, ask, render, commit",
@@ -77,7 +82,10 @@ question that has no answer is an error naming the flag that answers it
 	fl.StringVar(&opts.Team, "team", "", "the team's strongest language: node, go, rust or none")
 	fl.StringVar(&opts.Stack, "stack", "", "use this language instead of the recommendation: node, go or rust")
 	fl.StringVar(&opts.Framework, "framework", "", "use this framework: express, fastify, chi or axum")
-	fl.StringVarP(&opts.Template, "template", "t", "", "template to render: a built-in such as go/chi, or a folder")
+	fl.StringVarP(&opts.Template, "template", "t", "", "template to render: a built-in (go/chi), a team alias, a folder, or a git URL[//SUBDIR][@REF]")
+	fl.BoolVar(&opts.Refresh, "refresh", false, "fetch a git template again even when it is cached")
+	fl.BoolVar(&opts.Trust, "trust", false, "run the template's hooks even though it is not trusted")
+	fl.BoolVar(&opts.NoHooks, "no-hooks", false, "render the template but run none of its hooks")
 	fl.StringArrayVar(&opts.Sets, "set", nil, "answer a template question: --set key=value (repeatable)")
 	fl.StringVar(&opts.AnswersFile, "answers", "", "read answers from a YAML or JSON file (the shape of .scaffold-answers.yaml)")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "take the recommendation and every default without asking")
@@ -126,12 +134,15 @@ func newRun(ctx context.Context, opts *newOptions) error {
 	if err != nil {
 		return err
 	}
-	ref, _ := cfg.Resolve(choice.ref)
-	opened, err := source.Open(ref)
+	opened, err := opts.open(ctx, cfg, choice.ref)
 	if err != nil {
-		return inputErr(err)
+		return err
 	}
 	tmpl := opened.Template
+	hooks, err := opts.hooks(opened, cfg, ask)
+	if err != nil {
+		return err
+	}
 
 	gitSettings := project.LoadGitSettings(opts.Getenv)
 	author := cfg.String(config.Author)
@@ -154,18 +165,20 @@ func newRun(ctx context.Context, opts *newOptions) error {
 	}
 	record := &project.Record{
 		Scaffold: opts.Version,
-		Template: project.TemplateRef{Source: opened.Ref, Name: tmpl.Manifest.Name, Version: tmpl.Manifest.Version},
-		Project:  proj.Name,
-		Goals:    choice.in.Goals,
-		Team:     string(choice.in.Team),
-		Answers:  recorded,
+		Template: project.TemplateRef{Source: opened.Ref, Name: tmpl.Manifest.Name, Version: tmpl.Manifest.Version,
+			Commit: opened.Commit, Digest: opened.Digest},
+		Project: proj.Name,
+		Goals:   choice.in.Goals,
+		Team:    string(choice.in.Team),
+		Answers: recorded,
 	}
 	files, err = project.WithRecord(files, record)
 	if err != nil {
 		return inputErr(err)
 	}
 
-	res := &newResult{Target: target, Template: opened.Ref, Files: files, DryRun: opts.DryRun, answers: recorded}
+	res := &newResult{Target: target, Template: opened.Ref, Commit: opened.Commit, Digest: opened.Digest,
+		Files: files, Hooks: hooks, DryRun: opts.DryRun, answers: recorded}
 	if !opts.NoGit {
 		res.Git = &gitResult{Branch: gitSettings.Branch, Author: gitSettings.Identity.Name + " <" + gitSettings.Identity.Email + ">", defaultID: gitSettings.Default}
 	}
@@ -189,10 +202,126 @@ func newRun(ctx context.Context, opts *newOptions) error {
 	if commitErr != nil {
 		res.Git = nil
 	}
+	hookErr := opts.runHooks(ctx, target, res, gitSettings)
 	if err := res.print(opts, tmpl.Manifest.Language, choice); err != nil {
 		return err
 	}
-	return commitErr
+	return errors.Join(commitErr, hookErr)
+}
+
+// open finds the template, through the team's aliases, cloning or
+// refreshing a git source as needed.
+func (opts *newOptions) open(ctx context.Context, cfg *config.Config, name string) (*source.Opened, error) {
+	ref, _ := cfg.Resolve(name)
+	var cacheDir string
+	if r, err := source.ParseRef(ref); err == nil && r.Kind == source.Git {
+		if cacheDir, err = source.DefaultCacheDir(opts.Getenv); err != nil {
+			return nil, err
+		}
+	}
+	so := source.Options{CacheDir: cacheDir, Refresh: opts.Refresh, Getenv: opts.Getenv, Now: opts.Now}
+	if opts.IO.CanPrompt() {
+		so.Progress = opts.IO.ErrOut
+	}
+	opened, err := source.OpenWith(ctx, ref, so)
+	if err != nil {
+		return nil, inputErr(err)
+	}
+	if so.Progress == nil {
+		for _, n := range opened.Notices {
+			fmt.Fprintf(opts.IO.ErrOut, "note: %s\n", n)
+		}
+	}
+	return opened, nil
+}
+
+// hooks decides which of the template's hooks will run. Built-in
+// templates are trusted; any other needs --trust or a trust entry in the
+// team config. Untrusted hooks never run silently: in a terminal the user
+// sees them and decides; otherwise the run stops before anything is
+// written.
+func (opts *newOptions) hooks(opened *source.Opened, cfg *config.Config, ask prompt.Prompter) (*hookPlan, error) {
+	list := opened.Template.Manifest.Hooks
+	if len(list) == 0 {
+		return nil, nil
+	}
+	plan := &hookPlan{Commands: list}
+	trusted, why := cfg.Trusted(opened.Ref, opened.Digest)
+	switch {
+	case opts.NoHooks:
+		plan.Skip = "--no-hooks"
+		return plan, nil
+	case opened.Kind == source.Builtin:
+		plan.Trusted = "built-in template"
+	case opts.Trust:
+		plan.Trusted = "--trust"
+	case trusted:
+		plan.Trusted = "trusted in " + cfg.Path
+	}
+	if plan.Trusted != "" || opts.DryRun {
+		if plan.Trusted == "" {
+			plan.Skip = "not trusted"
+		}
+		return plan, nil
+	}
+	if why == "" {
+		why = fmt.Sprintf("%s is not a built-in template and no trust entry in the config names it", opened.Ref)
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "The template %s wants to run these commands in the new project:\n", opened.Ref)
+	for _, h := range list {
+		fmt.Fprintf(opts.IO.ErrOut, "  %s\n", h)
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "It is not trusted: %s.\n", why)
+	ok, err := ask.Ask(prompt.Question{
+		Name: "trust", Message: "Run them?", Kind: prompt.Confirm, Default: false,
+		Flag: "--trust to run the hooks, or --no-hooks to render without them",
+	})
+	var missing *prompt.MissingError
+	if errors.As(err, &missing) {
+		return nil, inputErr(fmt.Errorf("template %s has hooks and is not trusted (%s); nothing was written: pass --trust to run its hooks, or --no-hooks to render without them", opened.Ref, why))
+	}
+	if err != nil {
+		return nil, err
+	}
+	if ok.(bool) {
+		plan.Trusted = "confirmed at the prompt"
+	} else {
+		plan.Skip = "declined at the prompt"
+	}
+	return plan, nil
+}
+
+// hookPlan is the template's hooks and whether they run.
+type hookPlan struct {
+	Commands []string `json:"commands"`
+	// Trusted says why they run; Skip why they do not.
+	Trusted string `json:"trusted,omitempty"`
+	Skip    string `json:"skipped,omitempty"`
+}
+
+func (h *hookPlan) run() bool { return h != nil && h.Skip == "" }
+
+// runHooks runs the trusted hooks in the finished project and commits
+// what they changed as a second commit, so the first stays the pristine
+// render.
+func (opts *newOptions) runHooks(ctx context.Context, dir string, res *newResult, gs project.GitSettings) error {
+	if !res.Hooks.run() {
+		return nil
+	}
+	if err := project.RunHooks(ctx, dir, res.Hooks.Commands, opts.Environ(), opts.IO.ErrOut); err != nil {
+		return err
+	}
+	if res.Git == nil {
+		return nil
+	}
+	hash, err := project.CommitChanges(dir, gs, opts.Now(), "Run template hooks")
+	if err != nil {
+		return fmt.Errorf("committing what the hooks changed: %w", err)
+	}
+	if !hash.IsZero() {
+		res.Git.HooksCommit = hash.String()
+	}
+	return nil
 }
 
 type projectData struct {
@@ -421,13 +550,18 @@ func answerQuestions(t *template.Template, data, given, defaults map[string]any,
 			return nil, nil, inputErr(err)
 		}
 		var answer any
-		switch v, ok := given[q.Name]; {
-		case !on:
-			answer = def
-		case ok:
+		v, ok := given[q.Name]
+		if ok {
+			// Checked even when the question does not apply: a bad value
+			// is a mistake worth hearing about either way.
 			if answer, err = q.Coerce(v); err != nil {
 				return nil, nil, inputErr(fmt.Errorf("answer to %q (--set %s=...): %w", q.Prompt, q.Name, err))
 			}
+		}
+		switch {
+		case !on:
+			answer = def
+		case ok:
 		case yes && def != nil:
 			answer = def
 		default:
@@ -514,17 +648,22 @@ func zero(k template.Kind) any {
 type newResult struct {
 	Target   string          `json:"target"`
 	Template string          `json:"template"`
+	Commit   string          `json:"template_commit,omitempty"`
+	Digest   string          `json:"template_digest"`
 	DryRun   bool            `json:"dry_run"`
 	Files    []template.File `json:"-"`
+	Hooks    *hookPlan       `json:"hooks,omitempty"`
 	Git      *gitResult      `json:"git"`
 	answers  map[string]any
 }
 
 type gitResult struct {
-	Branch    string `json:"branch"`
-	Author    string `json:"author"`
-	Commit    string `json:"commit,omitempty"`
-	defaultID bool
+	Branch string `json:"branch"`
+	Author string `json:"author"`
+	Commit string `json:"commit,omitempty"`
+	// HooksCommit holds what the hooks changed, after the first commit.
+	HooksCommit string `json:"hooks_commit,omitempty"`
+	defaultID   bool
 }
 
 type fileJSON struct {
@@ -555,14 +694,33 @@ func (r *newResult) print(opts *newOptions, language string, c *choice) error {
 		if r.Git != nil {
 			fmt.Fprintf(w, "Would run git init (branch %s) and commit %d files as %s\n", r.Git.Branch, len(r.Files), r.Git.Author)
 		}
+		if r.Hooks != nil {
+			verdict := "would run them (" + r.Hooks.Trusted + ")"
+			if !r.Hooks.run() {
+				verdict = "would not run them: " + r.Hooks.Skip
+				if r.Hooks.Skip == "not trusted" {
+					verdict += "; pass --trust or add a trust entry with digest " + r.Digest
+				}
+			}
+			fmt.Fprintf(w, "Hooks, %s:\n", verdict)
+			for _, h := range r.Hooks.Commands {
+				fmt.Fprintf(w, "  %s\n", h)
+			}
+		}
 		fmt.Fprintln(w, "Nothing was written (--dry-run).")
 		return nil
 	}
 	fmt.Fprintf(w, "Created %s from %s (%d files)", rel, r.Template, len(r.Files))
 	if r.Git != nil {
 		fmt.Fprintf(w, ", first commit %s on %s", r.Git.Commit[:7], r.Git.Branch)
+		if r.Git.HooksCommit != "" {
+			fmt.Fprintf(w, ", hooks' changes in %s", r.Git.HooksCommit[:7])
+		}
 	}
 	fmt.Fprintln(w)
+	if r.Hooks != nil && !r.Hooks.run() {
+		fmt.Fprintf(opts.IO.ErrOut, "note: the template's hooks did not run (%s): %s\n", r.Hooks.Skip, strings.Join(r.Hooks.Commands, "; "))
+	}
 	if r.Git != nil && r.Git.defaultID {
 		fmt.Fprintf(opts.IO.ErrOut, "note: no git identity is configured, so the commit is by %s; set user.name and user.email, then: git commit --amend --reset-author --no-edit\n", r.Git.Author)
 	}

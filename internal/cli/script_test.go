@@ -43,6 +43,12 @@ func TestScript(t *testing.T) {
 			// build cache named; sharing the real one keeps it fast.
 			env.Setenv("GOCACHE", goEnv("GOCACHE"))
 			env.Setenv("GOMODCACHE", goEnv("GOMODCACHE"))
+			// The documented example template, rendered by docs_example.
+			example, err := filepath.Abs("../../docs/example")
+			if err != nil {
+				return err
+			}
+			env.Setenv("EXAMPLE", example)
 			return nil
 		},
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){

@@ -37,6 +37,9 @@ type TemplateRef struct {
 	Version string `yaml:"version,omitempty" json:"version,omitempty"`
 	// Commit is the git commit of a template from a repository.
 	Commit string `yaml:"commit,omitempty" json:"commit,omitempty"`
+	// Digest is the template's content digest (sha256:...), as trust
+	// entries pin it.
+	Digest string `yaml:"digest,omitempty" json:"digest,omitempty"`
 }
 
 const answersHeader = `# Written by scaffold: how this project was generated.

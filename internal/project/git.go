@@ -107,20 +107,39 @@ func InitialCommit(dir string, s GitSettings, when time.Time, message string) (p
 	if err != nil {
 		return plumbing.ZeroHash, &CommitError{err}
 	}
-	wt, err := repo.Worktree()
-	if err != nil {
-		return plumbing.ZeroHash, &CommitError{err}
+	hash, err := commitAll(repo, s, when, message)
+	if err == nil && hash.IsZero() {
+		err = errors.New("there is nothing to commit")
 	}
-	if err := wt.AddWithOptions(&git.AddOptions{All: true}); err != nil {
-		return plumbing.ZeroHash, &CommitError{err}
-	}
-	sig := &object.Signature{Name: s.Identity.Name, Email: s.Identity.Email, When: when}
-	hash, err := wt.Commit(message, &git.CommitOptions{Author: sig, Committer: sig})
 	if err != nil {
-		if errors.Is(err, git.ErrEmptyCommit) {
-			err = errors.New("there is nothing to commit")
-		}
 		return plumbing.ZeroHash, &CommitError{err}
 	}
 	return hash, nil
+}
+
+// CommitChanges commits whatever changed in dir's work tree since the
+// last commit (say, lock files a hook wrote). The zero hash means there
+// was nothing to commit.
+func CommitChanges(dir string, s GitSettings, when time.Time, message string) (plumbing.Hash, error) {
+	repo, err := git.PlainOpen(dir)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	return commitAll(repo, s, when, message)
+}
+
+func commitAll(repo *git.Repository, s GitSettings, when time.Time, message string) (plumbing.Hash, error) {
+	wt, err := repo.Worktree()
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	if err := wt.AddWithOptions(&git.AddOptions{All: true}); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	sig := &object.Signature{Name: s.Identity.Name, Email: s.Identity.Email, When: when}
+	hash, err := wt.Commit(message, &git.CommitOptions{Author: sig, Committer: sig})
+	if errors.Is(err, git.ErrEmptyCommit) {
+		return plumbing.ZeroHash, nil
+	}
+	return hash, err
 }

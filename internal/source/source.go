@@ -1,15 +1,19 @@
-// Package source finds templates: built into the binary, or in a folder.
+// Package source finds templates: built into the binary, in a folder, or
+// in a git repository, cloned with go-git into a cache (see OpenWith).
 package source
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/scaffold-cli/scaffold/internal/template"
 	"github.com/scaffold-cli/scaffold/templates"
@@ -22,6 +26,7 @@ type Kind string
 const (
 	Builtin Kind = "builtin"
 	Dir     Kind = "dir"
+	Git     Kind = "git"
 )
 
 // Info describes a template that scaffold knows.
@@ -82,39 +87,125 @@ func openBuiltin(name string) (*template.Template, error) {
 type Opened struct {
 	Template *template.Template
 	Kind     Kind
-	// Ref is the reference as recorded in the answers file.
+	// Ref is the canonical reference as recorded in the answers file:
+	// the built-in name, the absolute folder, or URL[//SUBDIR][@REV]
+	// without credentials.
 	Ref string
+	// Commit is the full hash (40 hex digits) of the commit a git
+	// template was taken from; empty for other kinds.
+	Commit string
+	// Digest identifies the template's content: see Digest.
+	Digest string
+	// Notices are things the user should hear, such as a cached copy
+	// used because the repository could not be reached. They were also
+	// written to Options.Progress, when set.
+	Notices []string
 }
 
-// Open finds the template that ref names: a built-in such as go/chi, or
-// a folder (a path starting with ".", "/" or "~", or any existing folder
-// that is not a built-in name).
-func Open(ref string) (*Opened, error) {
-	if ref == "" {
-		return nil, errors.New("no template named")
+// Options are what OpenWith needs from its caller for git sources.
+type Options struct {
+	// CacheDir holds the cloned repositories, normally
+	// $XDG_CACHE_HOME/scaffold/templates (see DefaultCacheDir). Required
+	// for git sources only.
+	CacheDir string
+	// Refresh fetches a git source even when the cache holds it, and
+	// fails when the fetch fails.
+	Refresh bool
+	// Progress receives clone progress and notices; nil is silent. The
+	// caller passes stderr only when it is a terminal.
+	Progress io.Writer
+	// Getenv reads SCAFFOLD_GIT_TOKEN, SSH_AUTH_SOCK and HOME; nil is an
+	// empty environment.
+	Getenv func(string) string
+	// Timeout bounds all network work of one OpenWith; zero means
+	// DefaultTimeout.
+	Timeout time.Duration
+	// Now is the clock that dates abandoned clones in the cache (older
+	// than an hour, they are removed); nil leaves them.
+	Now func() time.Time
+}
+
+// DefaultTimeout bounds the network work of one OpenWith when
+// Options.Timeout is zero.
+const DefaultTimeout = 15 * time.Second
+
+// TokenEnv names the environment variable holding a token for HTTPS git
+// sources.
+const TokenEnv = "SCAFFOLD_GIT_TOKEN"
+
+// DefaultCacheDir is $XDG_CACHE_HOME/scaffold/templates, or
+// $HOME/.cache/scaffold/templates when XDG_CACHE_HOME is unset (as the XDG
+// base directory specification says, a relative XDG_CACHE_HOME is ignored).
+func DefaultCacheDir(getenv func(string) string) (string, error) {
+	if dir := getenv("XDG_CACHE_HOME"); filepath.IsAbs(dir) {
+		return filepath.Join(dir, "scaffold", "templates"), nil
 	}
-	if strings.Contains(ref, "://") || strings.HasPrefix(ref, "git@") {
-		return nil, fmt.Errorf("template %s: git sources are not supported yet; clone it and pass the folder", ref)
+	if home := getenv("HOME"); home != "" {
+		return filepath.Join(home, ".cache", "scaffold", "templates"), nil
 	}
-	looksLikePath := strings.HasPrefix(ref, ".") || strings.HasPrefix(ref, "/") || strings.HasPrefix(ref, "~")
-	if !looksLikePath && IsBuiltin(ref) {
-		t, err := openBuiltin(ref)
-		if err != nil {
-			return nil, err
-		}
-		return &Opened{Template: t, Kind: Builtin, Ref: ref}, nil
+	return "", errors.New("no cache folder for git templates: set XDG_CACHE_HOME or HOME")
+}
+
+// OpenWith finds the template that ref names (see ParseRef): a built-in
+// such as go/chi, a folder (a path starting with ".", "/" or "~", or any
+// existing folder that is not a built-in name), or a git repository,
+// cloned with go-git into opts.CacheDir or taken from it.
+//
+// A tag or commit found in the cache is used without any network. A
+// branch, or the default branch when no ref is given, is checked against
+// the remote (one reference listing) and fetched again when it moved; when
+// the remote cannot be reached the cached copy is used, with a notice. A
+// branch or tag is fetched at depth 1, a commit with the whole history.
+// opts.Refresh checks every ref against the remote and fails without it.
+//
+// Credentials never reach the cache, Opened.Ref, a notice or an error: an
+// http(s) URL's userinfo and the token of SCAFFOLD_GIT_TOKEN are given to
+// go-git as basic auth, never in the URL. ssh uses the agent of
+// SSH_AUTH_SOCK and the unencrypted ~/.ssh/id_ed25519, id_ecdsa or id_rsa,
+// and go-git's known_hosts check.
+func OpenWith(ctx context.Context, ref string, opts Options) (*Opened, error) {
+	r, err := ParseRef(ref)
+	if err != nil {
+		return nil, err
 	}
+	switch r.Kind {
+	case Builtin:
+		return openBuiltinRef(r.Name)
+	case Git:
+		return openGit(ctx, r, opts)
+	}
+	return openDir(r.Name)
+}
+
+func openBuiltinRef(name string) (*Opened, error) {
+	t, err := openBuiltin(name)
+	if err != nil {
+		return nil, err
+	}
+	digest, err := Digest(t.FS)
+	if err != nil {
+		return nil, fmt.Errorf("template %s: %w", name, err)
+	}
+	return &Opened{Template: t, Kind: Builtin, Ref: name, Digest: digest}, nil
+}
+
+func openDir(ref string) (*Opened, error) {
 	info, err := os.Stat(ref)
 	if err != nil || !info.IsDir() {
-		return nil, fmt.Errorf("unknown template %q: use a built-in (%s) or a folder holding a %s", ref, strings.Join(builtinNames(), ", "), template.ManifestFile)
+		return nil, fmt.Errorf("unknown template %q: use a built-in (%s), a folder holding a %s, or a git URL", ref, strings.Join(builtinNames(), ", "), template.ManifestFile)
 	}
 	abs, err := filepath.Abs(ref)
 	if err != nil {
 		return nil, err
 	}
-	t, err := template.Load(os.DirFS(abs), abs)
+	fsys := os.DirFS(abs)
+	t, err := template.Load(fsys, abs)
 	if err != nil {
 		return nil, err
 	}
-	return &Opened{Template: t, Kind: Dir, Ref: abs}, nil
+	digest, err := Digest(fsys)
+	if err != nil {
+		return nil, fmt.Errorf("template %s: %w", abs, err)
+	}
+	return &Opened{Template: t, Kind: Dir, Ref: abs, Digest: digest}, nil
 }

@@ -236,6 +236,9 @@ func (q *Question) Coerce(v any) (any, error) {
 				return n, nil
 			}
 		}
+		if str, ok := v.(string); ok {
+			return nil, fmt.Errorf("%q is not a whole number", str)
+		}
 		return nil, fmt.Errorf("%v is not a whole number", v)
 	case MultiSelect:
 		var items []string

@@ -94,6 +94,11 @@ func (t *Template) Render(data map[string]any) ([]File, error) {
 		if p == "." || p == ManifestFile {
 			return nil
 		}
+		// A template kept in its own repository carries .git; it is
+		// never part of the project.
+		if d.IsDir() && d.Name() == ".git" {
+			return fs.SkipDir
+		}
 		include, verbatim, err := t.rules(p, data)
 		if err != nil {
 			return err

@@ -107,6 +107,22 @@ func TestRender(t *testing.T) {
 	}
 }
 
+func TestRenderSkipsTheTemplatesOwnGit(t *testing.T) {
+	fsys := demo()
+	fsys[".git/config"] = &fstest.MapFile{Data: []byte("[core]")}
+	fsys["sub/.git/HEAD"] = &fstest.MapFile{Data: []byte("ref")}
+	tmpl, _ := Load(fsys, "demo")
+	files, err := tmpl.Render(data(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if strings.Contains(f.Path, ".git/") {
+			t.Errorf("rendered %s", f.Path)
+		}
+	}
+}
+
 func TestRenderIsRepeatable(t *testing.T) {
 	tmpl, _ := Load(demo(), "demo")
 	a, _ := tmpl.Render(data(nil))
@@ -131,7 +147,7 @@ func TestRenderErrors(t *testing.T) {
 		{"path renders absolute", fstest.MapFS{"{{ .service }}x": {Data: nil}}, map[string]any{"service": "/etc/"}, "is absolute"},
 		{"path injects traversal", fstest.MapFS{"{{ .service }}": {Data: nil}}, map[string]any{"service": "../../etc/passwd"}, `".." segment`},
 		{"case collision", fstest.MapFS{"README.md": {}, "readme.md": {}}, nil, "differ only in case"},
-		{"into .git", fstest.MapFS{".git/config": {}}, nil, "inside .git"},
+		{"into .git", fstest.MapFS{"{{ .service }}/config": {}}, map[string]any{"service": ".git"}, "inside .git"},
 		{"env is not available", fstest.MapFS{"a.tmpl": {Data: []byte(`{{ env "HOME" }}`)}}, nil, `function "env" not defined`},
 		{"output limit", fstest.MapFS{"a.tmpl": {Data: []byte(`{{ range until 100000 }}{{ repeat 1000 "x" }}{{ end }}`)}}, nil, "renders to more than"},
 	}

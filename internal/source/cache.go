@@ -1,0 +1,316 @@
+package source
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/scaffold-cli/scaffold/internal/template"
+)
+
+// The cache holds one entry per repository URL and ref, in a folder named
+// by a readable slug and a hash of both (credentials never take part):
+//
+//	CacheDir/
+//	  host-org-repo.git_v1-0123456789abcdef/
+//	    source.json        what the entry holds; its time is the last fetch
+//	    tree/              the checked-out files (no .git)
+//	  .tmp-<entry>-<random>/  a clone in progress, or an entry replaced
+//
+// An entry appears only by renaming a complete clone into place, so a
+// clone killed half-way leaves a .tmp- folder that nothing reads, removed
+// once it is older than staleAfter. A replaced entry is moved aside as a
+// .tmp- folder too, rather than deleted, so that another scaffold still
+// reading it is not cut short.
+const (
+	metaFile  = "source.json"
+	treeDir   = "tree"
+	tmpPrefix = ".tmp-"
+)
+
+// staleAfter is the age at which a .tmp- folder is surely abandoned.
+const staleAfter = time.Hour
+
+// cacheMeta is the content of source.json.
+type cacheMeta struct {
+	URL    string `json:"url"`
+	Rev    string `json:"rev,omitempty"`
+	Kind   string `json:"kind"`
+	Commit string `json:"commit"`
+}
+
+// cacheKey names the entry of a repository and ref.
+func cacheKey(r Ref) string {
+	sum := sha256.Sum256([]byte(r.URL + "\x00" + r.Rev))
+	return slug(r) + "-" + hex.EncodeToString(sum[:8])
+}
+
+var slugUnsafe = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// slug is the host and path of the URL (no scheme, no user) and the rev,
+// in characters every file system takes.
+func slug(r Ref) string {
+	s := r.URL
+	if i := strings.Index(s, "://"); i >= 0 {
+		s = s[i+3:]
+	}
+	if i := strings.Index(s, "@"); i >= 0 {
+		s = s[i+1:]
+	}
+	if r.Rev != "" {
+		s += "_" + r.Rev
+	}
+	s = slugUnsafe.ReplaceAllString(s, "-")
+	if len(s) > 60 {
+		s = s[len(s)-60:]
+	}
+	// Never a hidden name, which would pass for a .tmp- folder.
+	return strings.Trim(s, "-.")
+}
+
+// cleanStale removes abandoned .tmp- folders; failures only leave litter.
+func cleanStale(dir string, now time.Time, age time.Duration) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), tmpPrefix) {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil {
+			continue
+		}
+		// Only the age tells an abandoned clone from a running one.
+		if now.Sub(info.ModTime()) > age {
+			os.RemoveAll(filepath.Join(dir, e.Name()))
+		}
+	}
+}
+
+// readEntry reads a cache entry; ok is false when there is none usable.
+func readEntry(entry string, r Ref) (m cacheMeta, fetched time.Time, ok bool) {
+	data, err := os.ReadFile(filepath.Join(entry, metaFile))
+	if err != nil {
+		return m, fetched, false
+	}
+	if json.Unmarshal(data, &m) != nil || m.URL != r.URL || m.Rev != r.Rev || len(m.Commit) != 40 {
+		return m, fetched, false
+	}
+	if info, err := os.Stat(filepath.Join(entry, treeDir)); err != nil || !info.IsDir() {
+		return m, fetched, false
+	}
+	info, err := os.Stat(filepath.Join(entry, metaFile))
+	if err != nil {
+		return m, fetched, false
+	}
+	return m, info.ModTime(), true
+}
+
+// writeMeta writes source.json whole, through a rename, so it is never
+// seen half-written; its modification time records the fetch.
+func writeMeta(entry string, m cacheMeta) error {
+	data, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := filepath.Join(entry, metaFile+".tmp")
+	if err := os.WriteFile(tmp, append(data, '\n'), 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, filepath.Join(entry, metaFile))
+}
+
+// install renames a complete clone into place, moving an older entry aside.
+func install(dir, tmp, entry string) error {
+	if _, err := os.Stat(entry); err == nil {
+		old, err := os.MkdirTemp(dir, tmpPrefix+filepath.Base(entry)+"-old-")
+		if err != nil {
+			return err
+		}
+		// os.Rename refuses a non-empty target, and MkdirTemp made one.
+		if err := os.Remove(old); err != nil {
+			return err
+		}
+		if err := os.Rename(entry, old); err != nil {
+			return err
+		}
+		// Making a file in it dates the folder to when it was set aside,
+		// for cleanStale.
+		os.WriteFile(filepath.Join(old, "replaced"), nil, 0o600)
+	}
+	return os.Rename(tmp, entry)
+}
+
+// openGit opens a git template through the cache.
+func openGit(ctx context.Context, r Ref, opts Options) (*Opened, error) {
+	if opts.CacheDir == "" {
+		return nil, fmt.Errorf("template %s: git templates need a cache folder: set XDG_CACHE_HOME or HOME", r)
+	}
+	getenv := opts.Getenv
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	timeout := opts.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	rm, err := newRemote(r, getenv, timeout, opts.Progress)
+	if err != nil {
+		return nil, err
+	}
+	defer rm.close()
+
+	if err := os.MkdirAll(opts.CacheDir, 0o700); err != nil {
+		return nil, fmt.Errorf("making the template cache: %w", err)
+	}
+	if opts.Now != nil {
+		cleanStale(opts.CacheDir, opts.Now(), max(staleAfter, 2*timeout))
+	}
+	entry := filepath.Join(opts.CacheDir, cacheKey(r))
+	var notices []string
+	notice := func(format string, args ...any) {
+		msg := rm.redact(fmt.Sprintf(format, args...))
+		notices = append(notices, msg)
+		if opts.Progress != nil {
+			fmt.Fprintln(opts.Progress, msg)
+		}
+	}
+
+	m, fetched, cached := readEntry(entry, r)
+	switch {
+	case cached && immutable(m.Kind) && !opts.Refresh:
+		// A tag or commit in the cache needs no network at all.
+	case cached:
+		refs, err := rm.list(ctx)
+		if err != nil {
+			if opts.Refresh || errors.Is(err, context.Canceled) {
+				return nil, err
+			}
+			notice("using the cached copy of %s from %s: %v", r.repoLabel(), fetched.UTC().Format("2006-01-02 15:04 UTC"), err)
+			break
+		}
+		tgt, err := rm.resolve(refs)
+		if err != nil {
+			return nil, err
+		}
+		if tgt.kind == targetCommit || tgt.hash.String() == m.Commit {
+			if err := writeMeta(entry, m); err != nil {
+				return nil, fmt.Errorf("updating the template cache: %w", err)
+			}
+			break
+		}
+		if m, err = fetchInto(ctx, rm, tgt, opts.CacheDir, entry); err != nil {
+			return nil, err
+		}
+	default:
+		refs, err := rm.list(ctx)
+		if err != nil {
+			return nil, err
+		}
+		tgt, err := rm.resolve(refs)
+		if err != nil {
+			return nil, err
+		}
+		if m, err = fetchInto(ctx, rm, tgt, opts.CacheDir, entry); err != nil {
+			return nil, err
+		}
+	}
+
+	dir, err := subdir(filepath.Join(entry, treeDir), r, m.Commit)
+	if err != nil {
+		return nil, err
+	}
+	fsys := os.DirFS(dir)
+	t, err := template.Load(fsys, r.String())
+	if err != nil {
+		return nil, err
+	}
+	digest, err := Digest(fsys)
+	if err != nil {
+		return nil, fmt.Errorf("template %s: %w", r, err)
+	}
+	return &Opened{Template: t, Kind: Git, Ref: r.String(), Commit: m.Commit, Digest: digest, Notices: notices}, nil
+}
+
+// fetchInto clones the target beside the entry and renames it into place.
+func fetchInto(ctx context.Context, rm *remote, tgt target, dir, entry string) (cacheMeta, error) {
+	tmp, err := os.MkdirTemp(dir, tmpPrefix+filepath.Base(entry)+"-")
+	if err != nil {
+		return cacheMeta{}, fmt.Errorf("making the template cache: %w", err)
+	}
+	installed := false
+	defer func() {
+		if !installed {
+			os.RemoveAll(tmp)
+		}
+	}()
+	if rm.progress != nil {
+		fmt.Fprintf(rm.progress, "fetching %s\n", rm.ref.repoLabel())
+	}
+	hash, err := rm.clone(ctx, tgt, tmp)
+	if err != nil {
+		return cacheMeta{}, err
+	}
+	// Only the files are kept: the history is not needed again, since a
+	// branch is fetched anew when it moves. go-git left a .git file in the
+	// tree that points at it.
+	if err := os.RemoveAll(filepath.Join(tmp, "git")); err != nil {
+		return cacheMeta{}, fmt.Errorf("making the template cache: %w", err)
+	}
+	if err := os.Remove(filepath.Join(tmp, treeDir, ".git")); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return cacheMeta{}, fmt.Errorf("making the template cache: %w", err)
+	}
+	m := cacheMeta{URL: rm.ref.URL, Rev: rm.ref.Rev, Kind: tgt.kind, Commit: hash.String()}
+	if err := writeMeta(tmp, m); err != nil {
+		return cacheMeta{}, fmt.Errorf("making the template cache: %w", err)
+	}
+	if err := install(dir, tmp, entry); err != nil {
+		// Another scaffold may have installed the same entry meanwhile.
+		if other, _, ok := readEntry(entry, rm.ref); ok {
+			return other, nil
+		}
+		return cacheMeta{}, fmt.Errorf("making the template cache: %w", err)
+	}
+	installed = true
+	return m, nil
+}
+
+// subdir finds the template's folder in a checkout, refusing one that
+// leads out of it through a symbolic link.
+func subdir(tree string, r Ref, commit string) (string, error) {
+	if r.Subdir == "" {
+		return tree, nil
+	}
+	missing := fmt.Errorf("no folder %q in %s at commit %.12s: check the path after //", r.Subdir, r.repoLabel(), commit)
+	dir := filepath.Join(tree, filepath.FromSlash(r.Subdir))
+	real, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		// Not there, or a file on the way (svc/run.sh/x).
+		return "", missing
+	}
+	realTree, err := filepath.EvalSymlinks(tree)
+	if err != nil {
+		return "", fmt.Errorf("template %s: %w", r, err)
+	}
+	if rel, err := filepath.Rel(realTree, real); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", fmt.Errorf("template %s: folder %q leads out of the repository", r, r.Subdir)
+	}
+	if info, err := os.Stat(real); err != nil || !info.IsDir() {
+		return "", missing
+	}
+	return real, nil
+}

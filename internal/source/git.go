@@ -1,0 +1,458 @@
+package source
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-git/go-billy/v5/osfs"
+	"github.com/go-git/go-git/v5"
+	gitconfig "github.com/go-git/go-git/v5/config"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/storer"
+	"github.com/go-git/go-git/v5/plumbing/transport"
+	"github.com/go-git/go-git/v5/plumbing/transport/client"
+	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
+	"github.com/go-git/go-git/v5/plumbing/transport/server"
+	gitssh "github.com/go-git/go-git/v5/plumbing/transport/ssh"
+	"github.com/go-git/go-git/v5/storage/filesystem"
+	"github.com/go-git/go-git/v5/storage/memory"
+	"golang.org/x/crypto/ssh"
+	"golang.org/x/crypto/ssh/agent"
+)
+
+// remote is one git repository as scaffold talks to it: the URL go-git
+// is given never holds a credential (they go in auth), so neither go-git's
+// errors nor the cloned repository's config can leak one.
+type remote struct {
+	ref      Ref
+	url      string
+	auth     transport.AuthMethod
+	secrets  []string
+	shallow  bool
+	timeout  time.Duration
+	progress io.Writer
+	closers  []io.Closer
+	// refs are the remote's references, once listed.
+	refs []*plumbing.Reference
+	// withheld is set when the token was not sent, over plain http.
+	withheld bool
+}
+
+func newRemote(r Ref, getenv func(string) string, timeout time.Duration, progress io.Writer) (*remote, error) {
+	rm := &remote{ref: r, url: r.URL, shallow: true, timeout: timeout, progress: progress}
+	if r.password != "" {
+		rm.secrets = append(rm.secrets, r.password)
+	}
+	switch r.scheme {
+	case "http", "https":
+		token := getenv(TokenEnv)
+		if token != "" {
+			rm.secrets = append(rm.secrets, token)
+		}
+		if r.scheme == "http" && token != "" && !isLoopback(r) {
+			// A token sent over plain http is a token given away.
+			token = ""
+			rm.withheld = true
+		}
+		user := r.user
+		switch {
+		case r.password != "":
+			rm.auth = &githttp.BasicAuth{Username: user, Password: r.password}
+		case token != "":
+			if user == "" {
+				user = "x-access-token"
+			}
+			rm.auth = &githttp.BasicAuth{Username: user, Password: token}
+		case user != "":
+			// https://TOKEN@host/... : the user name is the secret.
+			rm.secrets = append(rm.secrets, user)
+			rm.auth = &githttp.BasicAuth{Username: user}
+		}
+	case "ssh", "scp":
+		user := r.user
+		if user == "" {
+			user = "git"
+		}
+		keys := &keyring{getenv: getenv}
+		rm.closers = append(rm.closers, keys)
+		rm.auth = &sshAuth{
+			PublicKeysCallback: &gitssh.PublicKeysCallback{User: user, Callback: keys.signers},
+			timeout:            timeout,
+		}
+	case "file":
+		// go-git's file transport runs git-upload-pack; scaffold serves
+		// the repository in process instead, which has no shallow fetch.
+		useLocalTransport()
+		rm.shallow = false
+	}
+	return rm, nil
+}
+
+func (rm *remote) close() {
+	for _, c := range rm.closers {
+		c.Close()
+	}
+}
+
+func (rm *remote) isSSH() bool { return rm.ref.scheme == "ssh" || rm.ref.scheme == "scp" }
+
+func isLoopback(r Ref) bool {
+	host := strings.TrimPrefix(r.URL, r.scheme+"://")
+	if i := strings.Index(host, "/"); i >= 0 {
+		host = host[:i]
+	}
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// target is what a ref names on the remote.
+type target struct {
+	kind string // head, branch, tag or commit
+	name plumbing.ReferenceName
+	// hash is the commit the remote has for it now; zero for a commit,
+	// which is known only after the fetch.
+	hash plumbing.Hash
+}
+
+// The kinds of target, as recorded in the cache.
+const (
+	targetHead   = "head"
+	targetBranch = "branch"
+	targetTag    = "tag"
+	targetCommit = "commit"
+)
+
+// immutable reports whether the cache may serve the target without
+// asking the remote: a tag is taken as fixed, as package managers do.
+func immutable(kind string) bool { return kind == targetTag || kind == targetCommit }
+
+// list asks the remote for its references: one round trip.
+func (rm *remote) list(ctx context.Context) ([]*plumbing.Reference, error) {
+	rem := git.NewRemote(memory.NewStorage(), &gitconfig.RemoteConfig{Name: "origin", URLs: []string{rm.url}})
+	refs, err := rem.ListContext(ctx, &git.ListOptions{Auth: rm.auth, PeelingOption: git.AppendPeeled})
+	if err != nil {
+		return nil, rm.fail(ctx, err)
+	}
+	rm.refs = refs
+	return refs, nil
+}
+
+// resolve finds what the ref's Rev names among the remote's references,
+// in git's order: tag, then branch, then a commit hash.
+func (rm *remote) resolve(refs []*plumbing.Reference) (target, error) {
+	byName := map[plumbing.ReferenceName]*plumbing.Reference{}
+	for _, ref := range refs {
+		byName[ref.Name()] = ref
+	}
+	rev := rm.ref.Rev
+	if rev == "" {
+		head, ok := byName[plumbing.HEAD]
+		for i := 0; ok && head.Type() == plumbing.SymbolicReference && i < 5; i++ {
+			head, ok = byName[head.Target()]
+		}
+		if !ok {
+			return target{}, fmt.Errorf("%s has no default branch (it may be empty): name a branch, tag or commit with @REF", rm.ref.URL)
+		}
+		return target{kind: targetHead, name: plumbing.HEAD, hash: head.Hash()}, nil
+	}
+	if ref, ok := byName[plumbing.NewTagReferenceName(rev)]; ok {
+		hash := ref.Hash()
+		// An annotated tag points at a tag object; the peeled entry
+		// gives its commit.
+		if peeled, ok := byName[plumbing.ReferenceName(string(ref.Name())+"^{}")]; ok {
+			hash = peeled.Hash()
+		}
+		return target{kind: targetTag, name: ref.Name(), hash: hash}, nil
+	}
+	if ref, ok := byName[plumbing.NewBranchReferenceName(rev)]; ok {
+		return target{kind: targetBranch, name: ref.Name(), hash: ref.Hash()}, nil
+	}
+	if hexRev.MatchString(rev) {
+		return target{kind: targetCommit}, nil
+	}
+	return target{}, rm.notFound()
+}
+
+// notFound names the ref, the repository and what it does have.
+func (rm *remote) notFound() error {
+	var tags, branches []string
+	for _, ref := range rm.refs {
+		switch n := ref.Name(); {
+		case n.IsTag() && !strings.HasSuffix(string(n), "^{}"):
+			tags = append(tags, n.Short())
+		case n.IsBranch():
+			branches = append(branches, n.Short())
+		}
+	}
+	msg := fmt.Sprintf("no tag, branch or commit %q in %s", rm.ref.Rev, rm.ref.URL)
+	if rm.refs != nil {
+		msg += fmt.Sprintf("; it has %s and %s", listSome("tags", tags), listSome("branches", branches))
+	}
+	return errors.New(rm.redact(msg))
+}
+
+func listSome(what string, names []string) string {
+	if len(names) == 0 {
+		return "no " + what
+	}
+	sort.Strings(names)
+	const most = 8
+	if len(names) > most {
+		return fmt.Sprintf("%s %s, ... (%d in all)", what, strings.Join(names[:most], ", "), len(names))
+	}
+	return what + " " + strings.Join(names, ", ")
+}
+
+// clone fetches the target into dest/git and checks it out into
+// dest/tree, and gives the commit checked out. A branch or tag is fetched
+// alone at depth 1; a commit needs the whole history, as a server need not
+// serve an arbitrary commit by hash.
+func (rm *remote) clone(ctx context.Context, tgt target, dest string) (plumbing.Hash, error) {
+	st := filesystem.NewStorage(osfs.New(filepath.Join(dest, "git")), cache.NewObjectLRUDefault())
+	wt := osfs.New(filepath.Join(dest, "tree"))
+	o := &git.CloneOptions{URL: rm.url, Auth: rm.auth, Tags: git.NoTags, SingleBranch: true}
+	if rm.progress != nil {
+		o.Progress = rm.progress
+	}
+	switch tgt.kind {
+	case targetBranch, targetTag:
+		o.ReferenceName = tgt.name
+	case targetCommit:
+		o.SingleBranch = false
+		o.NoCheckout = true
+		o.Tags = git.AllTags
+	}
+	if rm.shallow && tgt.kind != targetCommit {
+		o.Depth = 1
+	}
+	repo, err := git.CloneContext(ctx, st, wt, o)
+	if err != nil {
+		return plumbing.ZeroHash, rm.fail(ctx, err)
+	}
+	if tgt.kind != targetCommit {
+		head, err := repo.Head()
+		if err != nil {
+			return plumbing.ZeroHash, fmt.Errorf("reading the commit cloned from %s: %w", rm.ref.repoLabel(), err)
+		}
+		return head.Hash(), nil
+	}
+	hash, err := rm.findCommit(repo)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	w, err := repo.Worktree()
+	if err == nil {
+		err = w.Checkout(&git.CheckoutOptions{Hash: hash, Force: true})
+	}
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("checking out %s of %s: %w", hash, rm.ref.URL, err)
+	}
+	return hash, nil
+}
+
+// findCommit finds the one commit whose hash starts with Rev.
+func (rm *remote) findCommit(repo *git.Repository) (plumbing.Hash, error) {
+	rev := strings.ToLower(rm.ref.Rev)
+	if len(rev) == 40 {
+		h := plumbing.NewHash(rev)
+		if _, err := repo.CommitObject(h); err != nil {
+			return plumbing.ZeroHash, rm.notFound()
+		}
+		return h, nil
+	}
+	var found []plumbing.Hash
+	iter, err := repo.CommitObjects()
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("reading the commits of %s: %w", rm.ref.URL, err)
+	}
+	err = iter.ForEach(func(c *object.Commit) error {
+		if strings.HasPrefix(c.Hash.String(), rev) {
+			found = append(found, c.Hash)
+		}
+		if len(found) > 1 {
+			return storer.ErrStop
+		}
+		return nil
+	})
+	if err != nil {
+		return plumbing.ZeroHash, fmt.Errorf("reading the commits of %s: %w", rm.ref.URL, err)
+	}
+	switch len(found) {
+	case 0:
+		return plumbing.ZeroHash, rm.notFound()
+	case 1:
+		return found[0], nil
+	}
+	return plumbing.ZeroHash, fmt.Errorf("commit %q is ambiguous in %s: give more hex digits", rm.ref.Rev, rm.ref.URL)
+}
+
+// gitError is a network or repository failure, told without credentials.
+// It has no Unwrap, since go-git's own errors may quote a URL; Is still
+// lets callers test for context.DeadlineExceeded and go-git's sentinels.
+type gitError struct {
+	msg   string
+	cause error
+}
+
+func (e *gitError) Error() string        { return e.msg }
+func (e *gitError) Is(target error) bool { return errors.Is(e.cause, target) }
+
+// fail turns a go-git error into one that says what happened to which
+// repository and what to do, with no credentials in it.
+func (rm *remote) fail(ctx context.Context, err error) error {
+	where := rm.ref.repoLabel()
+	var msg string
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded):
+		msg = fmt.Sprintf("%s did not answer within %s: check the address and the network", where, rm.timeout)
+	case errors.Is(err, context.Canceled) || errors.Is(ctx.Err(), context.Canceled):
+		msg = fmt.Sprintf("fetching %s: interrupted", where)
+	case errors.Is(err, transport.ErrAuthenticationRequired), errors.Is(err, transport.ErrAuthorizationFailed):
+		msg = fmt.Sprintf("%s refused access: set %s to a token that may read it", where, TokenEnv)
+		if rm.withheld {
+			msg = fmt.Sprintf("%s refused access: %s is sent only over https (or http to this machine); use an https URL", where, TokenEnv)
+		}
+	case rm.isSSH() && strings.Contains(err.Error(), "known_hosts"):
+		msg = fmt.Sprintf("cannot fetch %s: %v: add the host's key to ~/.ssh/known_hosts (connect once with ssh, or use ssh-keyscan)", where, err)
+	case rm.isSSH() && strings.Contains(err.Error(), "unable to authenticate"):
+		msg = fmt.Sprintf("%s refused access: %v: load your key into ssh-agent, or create ~/.ssh/id_ed25519 and give its public key access", where, err)
+	case errors.Is(err, transport.ErrRepositoryNotFound):
+		msg = fmt.Sprintf("no git repository at %s: check the URL and your access to it", rm.ref.URL)
+	case errors.Is(err, transport.ErrEmptyRemoteRepository):
+		msg = fmt.Sprintf("%s is an empty repository: it holds no template", rm.ref.URL)
+	default:
+		var netErr *net.OpError
+		if errors.As(err, &netErr) {
+			// The network error alone; go-git's wrapping repeats the URL.
+			msg = fmt.Sprintf("cannot fetch %s: %v: check the address and the network", where, netErr)
+		} else {
+			msg = fmt.Sprintf("cannot fetch %s: %v", where, err)
+		}
+	}
+	return &gitError{msg: rm.redact(msg), cause: err}
+}
+
+// redact removes the credentials from a message: the secrets themselves
+// wherever they appear, and the userinfo of any URL.
+func (rm *remote) redact(s string) string {
+	for _, secret := range rm.secrets {
+		// A very short secret would blank out ordinary letters; the
+		// userinfo rule below still removes it from URLs.
+		if len(secret) >= 4 {
+			s = strings.ReplaceAll(s, secret, "***")
+		}
+	}
+	return redactUserinfo(s)
+}
+
+// sshAuth is go-git's public key authentication with a connection
+// timeout: go-git's ssh dial takes no context.
+type sshAuth struct {
+	*gitssh.PublicKeysCallback
+	timeout time.Duration
+}
+
+func (a *sshAuth) ClientConfig() (*ssh.ClientConfig, error) {
+	c, err := a.PublicKeysCallback.ClientConfig()
+	if c != nil {
+		c.Timeout = a.timeout
+	}
+	return c, err
+}
+
+// keyring offers the keys of the SSH agent, then the user's unencrypted
+// key files, as ssh does. It reads SSH_AUTH_SOCK and HOME through getenv
+// (go-git's NewSSHAgentAuth would read the process environment).
+type keyring struct {
+	getenv func(string) string
+	mu     sync.Mutex
+	conns  []net.Conn
+}
+
+// keyFiles are tried in ssh's order.
+var keyFiles = []string{"id_ed25519", "id_ecdsa", "id_rsa"}
+
+func (k *keyring) signers() ([]ssh.Signer, error) {
+	var out []ssh.Signer
+	if sock := k.getenv("SSH_AUTH_SOCK"); sock != "" {
+		if conn, err := net.DialTimeout("unix", sock, time.Second); err == nil {
+			k.mu.Lock()
+			k.conns = append(k.conns, conn)
+			k.mu.Unlock()
+			if s, err := agent.NewClient(conn).Signers(); err == nil {
+				out = append(out, s...)
+			}
+		}
+	}
+	if home := k.getenv("HOME"); home != "" {
+		for _, name := range keyFiles {
+			data, err := os.ReadFile(filepath.Join(home, ".ssh", name))
+			if err != nil {
+				continue
+			}
+			// A key with a passphrase is used through the agent.
+			if s, err := ssh.ParsePrivateKey(data); err == nil {
+				out = append(out, s)
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no SSH key: load one into ssh-agent (SSH_AUTH_SOCK) or create ~/.ssh/id_ed25519")
+	}
+	return out, nil
+}
+
+func (k *keyring) Close() error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for _, c := range k.conns {
+		c.Close()
+	}
+	k.conns = nil
+	return nil
+}
+
+var localTransport sync.Once
+
+// useLocalTransport serves file:// repositories with go-git's in-process
+// server, since its default file transport runs the git-upload-pack
+// program. go-git keeps transports in a global table; this changes only
+// the file scheme, once.
+func useLocalTransport() {
+	localTransport.Do(func() {
+		client.InstallProtocol("file", server.NewClient(localLoader{}))
+	})
+}
+
+// localLoader opens a bare repository, or the .git folder of a working
+// copy (go-git's own loader takes the working copy's root for the
+// repository).
+type localLoader struct{}
+
+func (localLoader) Load(ep *transport.Endpoint) (storer.Storer, error) {
+	dir := filepath.FromSlash(ep.Path)
+	if info, err := os.Stat(filepath.Join(dir, ".git")); err == nil && info.IsDir() {
+		dir = filepath.Join(dir, ".git")
+	} else if _, err := os.Stat(filepath.Join(dir, "HEAD")); err != nil {
+		return nil, transport.ErrRepositoryNotFound
+	}
+	return filesystem.NewStorage(osfs.New(dir), cache.NewObjectLRUDefault()), nil
+}

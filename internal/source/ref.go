@@ -1,0 +1,289 @@
+package source
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"path"
+	"regexp"
+	"strings"
+)
+
+// Ref is a parsed template reference. Its exported fields never hold a
+// credential: a password or token given in a URL is kept unexported, only
+// to authenticate, so printing a Ref (it has String and GoString) is safe.
+type Ref struct {
+	Kind Kind
+	// Name is the built-in name (go/chi) or the folder path, as given.
+	Name string
+	// URL is the canonical repository URL of a git reference, without
+	// credentials (a user name is kept for ssh, where it is not secret).
+	URL string
+	// Subdir is the slash-separated folder of the template inside the
+	// repository; empty for its root.
+	Subdir string
+	// Rev is the tag, branch or commit asked for; empty for the default
+	// branch.
+	Rev string
+
+	scheme   string // https, http, ssh, git, file or "scp" for user@host:path
+	user     string // from the URL, used to authenticate
+	password string // from the URL, never printed
+}
+
+// ParseRef reads a template reference. The grammar:
+//
+//	ref     = path | git | builtin
+//	path    = anything starting with ".", "/" or "~"
+//	git     = repo [ "//" subdir ] [ "@" rev ]
+//	repo    = scheme "://" [ userinfo "@" ] host [ ":" port ] "/" repopath
+//	        | user "@" host ":" repopath                  (scp-like, as git takes it; no port)
+//	scheme  = "https" | "http" | "ssh" | "git" | "file"  (file has no host: file:///abs/path)
+//	subdir  = a relative slash path inside the repository, no "." or ".." element
+//	rev     = a tag, a branch, or a commit as 4 to 40 hex digits
+//	builtin = anything else, such as go/chi (Open checks it is embedded, and
+//	          otherwise takes it as a folder)
+//
+// The host part ends at the first "/" after "://" (at the first ":" in the
+// scp-like form), so the "@" of userinfo or of git@host never starts a
+// rev. After the host, the first "//" starts SUBDIR and a "@" starts REV;
+// "@" may appear only once there, so neither a path nor a rev holds one
+// (write it %40 in the path). SUBDIR comes before REV. The ".git" suffix
+// is optional and kept as written; a trailing "/" is dropped. REV is looked
+// up on the remote as a tag, then a branch, then a commit hash, as git
+// does.
+//
+// Credentials may be written in an http(s) URL (https://user:token@host/...,
+// or the token alone as user); they authenticate but String leaves them
+// out, as it leaves out an ssh password (not an ssh user, git@, which is
+// no secret).
+//
+// Examples:
+//
+//	https://host/org/templates.git//go-service@v3
+//	ssh://git@host:2222/org/templates.git@main
+//	git@host:org/templates.git@0a1b2c3
+//	file:///srv/tpl.git//svc
+func ParseRef(s string) (Ref, error) {
+	if s == "" {
+		return Ref{}, errors.New("no template named")
+	}
+	if looksLikePath(s) {
+		return Ref{Kind: Dir, Name: s}, nil
+	}
+	if isGitRef(s) {
+		return parseGit(s)
+	}
+	if IsBuiltin(s) {
+		return Ref{Kind: Builtin, Name: s}, nil
+	}
+	return Ref{Kind: Dir, Name: s}, nil
+}
+
+func looksLikePath(s string) bool {
+	return strings.HasPrefix(s, ".") || strings.HasPrefix(s, "/") || strings.HasPrefix(s, "~")
+}
+
+// scpLike matches the start of user@host:path; a user is required so that
+// a folder name holding a colon is never taken for a host.
+var scpLike = regexp.MustCompile(`^([^/@:\s]+)@([^/@:\s\[\]]+):`)
+
+// isGitRef reports whether s is written as a git repository.
+func isGitRef(s string) bool {
+	return strings.Contains(s, "://") || scpLike.MatchString(s)
+}
+
+func parseGit(s string) (Ref, error) {
+	bad := func(format string, args ...any) (Ref, error) {
+		return Ref{}, fmt.Errorf("template %s: %s", redactRefText(s), fmt.Sprintf(format, args...))
+	}
+	var r Ref
+	r.Kind = Git
+	var rest string // repopath[//subdir][@rev]
+	if i := strings.Index(s, "://"); i >= 0 {
+		scheme := strings.ToLower(s[:i])
+		switch scheme {
+		case "https", "http", "ssh", "git", "file":
+		default:
+			return bad("unsupported scheme %q: use https, http, ssh, git or file (or user@host:path for ssh)", s[:i])
+		}
+		after := s[i+3:]
+		slash := strings.Index(after, "/")
+		if slash < 0 {
+			return bad("no repository path after the host: write %s://host/org/repo.git", scheme)
+		}
+		authority := after[:slash]
+		rest = after[slash:]
+		u, err := url.Parse(scheme + "://" + authority + "/")
+		if err != nil {
+			return bad("bad host %q: %s", authority[strings.LastIndex(authority, "@")+1:], urlErrText(err))
+		}
+		if scheme == "file" {
+			if u.Host != "" && u.Host != "localhost" || u.User != nil {
+				return bad("a file URL names a local path: write file:///absolute/path")
+			}
+			u.Host = ""
+		} else if u.Hostname() == "" {
+			return bad("no host: write %s://host/org/repo.git", scheme)
+		}
+		r.scheme = scheme
+		if u.User != nil {
+			r.user = u.User.Username()
+			r.password, _ = u.User.Password()
+		}
+		host := strings.ToLower(u.Host)
+		userPart := ""
+		if (scheme == "ssh" || scheme == "git") && r.user != "" {
+			userPart = url.User(r.user).String() + "@"
+		}
+		r.URL = scheme + "://" + userPart + host
+	} else {
+		m := scpLike.FindStringSubmatch(s)
+		if m == nil {
+			return bad("not a git URL: use https://host/org/repo.git or git@host:org/repo.git")
+		}
+		r.scheme = "scp"
+		r.user = m[1]
+		rest = s[len(m[0]):]
+		r.URL = m[1] + "@" + strings.ToLower(m[2]) + ":"
+	}
+
+	repoPath, rev := rest, ""
+	if at := strings.Index(rest, "@"); at >= 0 {
+		repoPath, rev = rest[:at], rest[at+1:]
+		if strings.Contains(rev, "@") {
+			return bad("more than one @ after the host: only the ref follows @ (write @ in a path as %%40)")
+		}
+		if strings.Contains(rev, "//") {
+			return bad("the folder comes before the ref: write URL//FOLDER@REF")
+		}
+		if err := checkRev(rev); err != nil {
+			return bad("%v", err)
+		}
+		r.Rev = rev
+	}
+	subdir := ""
+	// The scheme form's path starts with "/": look for "//" after it.
+	from := 0
+	if r.scheme != "scp" {
+		from = 1
+	}
+	if i := strings.Index(repoPath[from:], "//"); i >= 0 {
+		repoPath, subdir = repoPath[:from+i], repoPath[from+i+2:]
+		if subdir == "" {
+			return bad("empty folder after //: write URL//FOLDER or leave the // out")
+		}
+		clean := path.Clean(subdir)
+		if strings.HasPrefix(subdir, "/") || clean == "." || clean == ".." || strings.HasPrefix(clean, "../") {
+			return bad("folder %q must be a path inside the repository", subdir)
+		}
+		for _, el := range strings.Split(strings.TrimSuffix(subdir, "/"), "/") {
+			if el == "." || el == ".." || el == "" || el == ".git" {
+				return bad("folder %q must be a plain path inside the repository (no ., .., .git or empty elements)", subdir)
+			}
+		}
+		subdir = clean
+	}
+	repoPath = strings.TrimRight(repoPath, "/")
+	if repoPath == "" {
+		return bad("no repository path: write the repository before // or @")
+	}
+	if r.scheme != "scp" {
+		if _, err := url.Parse("x://h" + repoPath); err != nil {
+			return bad("bad repository path %q: %s", repoPath, urlErrText(err))
+		}
+	}
+	r.URL += repoPath
+	r.Subdir = subdir
+	return r, nil
+}
+
+// hexRev matches what may be an abbreviated or full commit hash.
+var hexRev = regexp.MustCompile(`^[0-9a-fA-F]{4,40}$`)
+
+// checkRev applies git's rules for ref names (git check-ref-format) that
+// matter here, so that a typo is caught before any network.
+func checkRev(rev string) error {
+	switch {
+	case rev == "":
+		return errors.New("empty ref after @: name a tag, branch or commit, or leave the @ out")
+	case strings.HasPrefix(rev, "-"), strings.HasPrefix(rev, "/"), strings.HasSuffix(rev, "/"),
+		strings.HasSuffix(rev, "."), strings.HasSuffix(rev, ".lock"),
+		strings.Contains(rev, ".."), strings.Contains(rev, "//"), strings.Contains(rev, "@{"),
+		strings.ContainsAny(rev, " ~^:?*[\\\t\n"):
+		return fmt.Errorf("%q is not a valid tag, branch or commit name", rev)
+	}
+	for _, c := range rev {
+		if c < 0x20 || c == 0x7f {
+			return fmt.Errorf("%q is not a valid tag, branch or commit name", rev)
+		}
+	}
+	return nil
+}
+
+// String gives the canonical reference, without credentials:
+// URL[//SUBDIR][@REV] for git, the name or path otherwise.
+func (r Ref) String() string {
+	if r.Kind != Git {
+		return r.Name
+	}
+	s := r.URL
+	if r.Subdir != "" {
+		s += "//" + r.Subdir
+	}
+	if r.Rev != "" {
+		s += "@" + r.Rev
+	}
+	return s
+}
+
+// GoString keeps %#v from printing the unexported credentials.
+func (r Ref) GoString() string { return fmt.Sprintf("source.Ref(%q)", r.String()) }
+
+// repoLabel names the repository and the ref in messages.
+func (r Ref) repoLabel() string {
+	if r.Rev == "" {
+		return r.URL
+	}
+	return r.URL + "@" + r.Rev
+}
+
+var (
+	// httpUserinfo finds the userinfo of an http(s) URL, where even a
+	// lone user name may be a token.
+	httpUserinfo = regexp.MustCompile(`(?i)\b(https?://)[^/\s@]*@`)
+	// urlPassword finds the password of any other URL; its user name,
+	// such as ssh's git@, is no secret.
+	urlPassword = regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.-]*://[^/\s:@]*):[^/\s@]*@`)
+)
+
+// redactUserinfo strips the credentials from every URL in s.
+func redactUserinfo(s string) string {
+	s = httpUserinfo.ReplaceAllString(s, "$1")
+	return urlPassword.ReplaceAllString(s, "$1@")
+}
+
+// redactRefText cleans a reference that failed to parse, for an error.
+func redactRefText(s string) string {
+	if i := strings.Index(s, "://"); i >= 0 {
+		after := s[i+3:]
+		auth := after
+		if j := strings.Index(after, "/"); j >= 0 {
+			auth = after[:j]
+		}
+		if k := strings.LastIndex(auth, "@"); k >= 0 {
+			return s[:i+3] + after[k+1:]
+		}
+	}
+	return s
+}
+
+// urlErrText is url.Parse's message without the URL it quotes, which may
+// hold credentials.
+func urlErrText(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return redactUserinfo(ue.Err.Error())
+	}
+	return redactUserinfo(err.Error())
+}
