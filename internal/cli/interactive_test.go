@@ -170,3 +170,72 @@ func TestInteractiveNew(t *testing.T) {
 		}
 	}
 }
+
+// TestInteractiveTeamTemplate: a team template's questions at a real
+// prompt: a validate failure is shown and the answer retyped, a secret is
+// not echoed and not recorded, and untrusted hooks are shown and can be
+// declined.
+func TestInteractiveTeamTemplate(t *testing.T) {
+	work := t.TempDir()
+	tpl := filepath.Join(work, "tpl")
+	files := map[string]string{
+		"scaffold.yaml": `name: team/svc
+questions:
+  - name: service
+    prompt: Service name
+    validate: '^[a-z][a-z0-9-]*$'
+    help: lower case letters, digits and dashes
+  - name: token
+    prompt: Registry token
+    secret: true
+hooks:
+  - touch hooked
+`,
+		"svc.txt.tmpl": "{{ .service }} {{ .token }}\n",
+	}
+	for name, body := range files {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(tpl, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(tpl, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sess := startSession(t, work, "new", "app", "--template", "./tpl")
+	step := func(want, keys string) {
+		t.Helper()
+		if _, err := sess.c.ExpectString(want); err != nil {
+			t.Fatalf("waiting for %q: %v\nscreen so far:\n%s", want, err, sess.raw.String())
+		}
+		sess.c.Send(keys)
+	}
+	step("touch hooked", "")
+	step("Run them?", keyEnter) // default: no
+	step("Service name", "Bad Name"+keyEnter)
+	step("does not match", strings.Repeat("\x7f", len("Bad Name"))+"billing"+keyEnter)
+	step("Registry token", "hunter2"+keyEnter)
+	if _, err := sess.c.ExpectString("--yes"); err != nil {
+		t.Fatalf("%v\n%s", err, sess.raw.String())
+	}
+	if err := sess.wait(t); err != nil {
+		t.Fatalf("scaffold failed: %v\n%s", err, sess.raw.String())
+	}
+	screen := sess.raw.String()
+	if strings.Contains(screen, "hunter2") {
+		t.Errorf("the secret was echoed:\n%s", screen)
+	}
+	body, err := os.ReadFile(filepath.Join(work, "app", "svc.txt"))
+	if err != nil || string(body) != "billing hunter2\n" {
+		t.Errorf("svc.txt = %q, %v", body, err)
+	}
+	rec, _ := os.ReadFile(filepath.Join(work, "app", ".scaffold-answers.yaml"))
+	if bytes.Contains(rec, []byte("hunter2")) || !bytes.Contains(rec, []byte("service: billing")) {
+		t.Errorf("answers file:\n%s", rec)
+	}
+	if want := "--set service=billing --no-hooks --set token=… --yes"; !strings.Contains(screen, want) {
+		t.Errorf("repeatable command lacks %q:\n%s", want, screen)
+	}
+	if _, err := os.Stat(filepath.Join(work, "app", "hooked")); err == nil {
+		t.Error("a declined hook ran")
+	}
+}

@@ -126,7 +126,7 @@ func newRun(ctx context.Context, opts *newOptions) error {
 		return err
 	}
 
-	ask := opts.Prompter
+	var ask prompt.Prompter = &countingPrompter{Prompter: opts.Prompter}
 	if opts.Yes {
 		ask = prompt.NoTerminal{}
 	}
@@ -179,11 +179,16 @@ func newRun(ctx context.Context, opts *newOptions) error {
 
 	res := &newResult{Target: target, Template: opened.Ref, Commit: opened.Commit, Digest: opened.Digest,
 		Files: files, Hooks: hooks, DryRun: opts.DryRun, answers: recorded}
+	for _, q := range tmpl.Manifest.Questions {
+		if q.Secret {
+			res.secrets = append(res.secrets, q.Name)
+		}
+	}
 	if !opts.NoGit {
 		res.Git = &gitResult{Branch: gitSettings.Branch, Author: gitSettings.Identity.Name + " <" + gitSettings.Identity.Email + ">", defaultID: gitSettings.Default}
 	}
 	if opts.DryRun {
-		return res.print(opts, tmpl.Manifest.Language, choice)
+		return res.print(opts, tmpl.Manifest.Language, ask)
 	}
 
 	var commitErr error
@@ -203,7 +208,7 @@ func newRun(ctx context.Context, opts *newOptions) error {
 		res.Git = nil
 	}
 	hookErr := opts.runHooks(ctx, target, res, gitSettings)
-	if err := res.print(opts, tmpl.Manifest.Language, choice); err != nil {
+	if err := res.print(opts, tmpl.Manifest.Language, ask); err != nil {
 		return err
 	}
 	return errors.Join(commitErr, hookErr)
@@ -378,10 +383,9 @@ func (opts *newOptions) gather() (*given, error) {
 
 // choice is the template decided on, and the decision input behind it.
 type choice struct {
-	ref         string
-	in          decide.Input
-	rec         *decide.Recommendation
-	interactive bool
+	ref string
+	in  decide.Input
+	rec *decide.Recommendation
 }
 
 func chooseTemplate(opts *newOptions, g *given, ask prompt.Prompter) (*choice, error) {
@@ -407,7 +411,7 @@ func chooseTemplate(opts *newOptions, g *given, ask prompt.Prompter) (*choice, e
 		if err != nil {
 			return nil, err
 		}
-		c.in, c.interactive = decide.Input{Goals: goals, Team: team}, true
+		c.in = decide.Input{Goals: goals, Team: team}
 	}
 	rec := decide.Recommend(c.in)
 	c.rec = &rec
@@ -426,7 +430,6 @@ func chooseTemplate(opts *newOptions, g *given, ask prompt.Prompter) (*choice, e
 	if err != nil {
 		return nil, err
 	}
-	c.interactive = true
 	if ok.(bool) {
 		c.ref = rec.Template
 		return c, nil
@@ -645,6 +648,18 @@ func zero(k template.Kind) any {
 	return ""
 }
 
+// countingPrompter notes whether anything was asked, which is when the
+// repeatable command line is worth printing.
+type countingPrompter struct {
+	prompt.Prompter
+	asked int
+}
+
+func (c *countingPrompter) Ask(q prompt.Question) (any, error) {
+	c.asked++
+	return c.Prompter.Ask(q)
+}
+
 type newResult struct {
 	Target   string          `json:"target"`
 	Template string          `json:"template"`
@@ -655,6 +670,7 @@ type newResult struct {
 	Hooks    *hookPlan       `json:"hooks,omitempty"`
 	Git      *gitResult      `json:"git"`
 	answers  map[string]any
+	secrets  []string // names of secret questions, never printed
 }
 
 type gitResult struct {
@@ -673,7 +689,7 @@ type fileJSON struct {
 	Link string `json:"link,omitempty"`
 }
 
-func (r *newResult) print(opts *newOptions, language string, c *choice) error {
+func (r *newResult) print(opts *newOptions, language string, ask prompt.Prompter) error {
 	if opts.JSON {
 		files := make([]fileJSON, len(r.Files))
 		for i, f := range r.Files {
@@ -725,7 +741,7 @@ func (r *newResult) print(opts *newOptions, language string, c *choice) error {
 		fmt.Fprintf(opts.IO.ErrOut, "note: no git identity is configured, so the commit is by %s; set user.name and user.email, then: git commit --amend --reset-author --no-edit\n", r.Git.Author)
 	}
 	printNextSteps(w, rel, language, filepath.Base(r.Target))
-	if c.interactive {
+	if cp, ok := ask.(*countingPrompter); ok && cp.asked > 0 {
 		fmt.Fprintf(opts.IO.ErrOut, "\nTo do the same without prompts:\n  %s\n", repeatCommand(opts, r))
 	}
 	return nil
@@ -772,6 +788,16 @@ func repeatCommand(opts *newOptions, r *newResult) string {
 	}
 	if opts.NoGit {
 		args = append(args, "--no-git")
+	}
+	switch {
+	case r.Hooks == nil:
+	case r.Hooks.Skip == "declined at the prompt":
+		args = append(args, "--no-hooks")
+	case r.Hooks.Trusted == "confirmed at the prompt":
+		args = append(args, "--trust")
+	}
+	for _, q := range r.secrets {
+		args = append(args, "--set", q+"=…")
 	}
 	return strings.Join(append(args, "--yes"), " ")
 }
