@@ -15,6 +15,8 @@ import (
 	expect "github.com/Netflix/go-expect"
 	"github.com/creack/pty"
 	"github.com/hinshun/vt10x"
+	"golang.org/x/sys/unix"
+	"golang.org/x/term"
 )
 
 const (
@@ -41,14 +43,21 @@ func startSession(t *testing.T, work string, args ...string) *session {
 		t.Skipf("no pseudo-terminal here: %v", err)
 	}
 	// vt10x plays the terminal: it answers survey's cursor queries.
-	term := vt10x.New(vt10x.WithWriter(pts))
+	vt := vt10x.New(vt10x.WithWriter(pts))
 	raw := &bytes.Buffer{}
-	c, err := expect.NewConsole(expect.WithStdin(ptm), expect.WithStdout(term, raw),
+	c, err := expect.NewConsole(expect.WithStdin(ptm), expect.WithStdout(vt, raw),
 		expect.WithCloser(ptm, pts), expect.WithDefaultTimeout(30*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
+	// Start in raw mode, as survey puts the terminal while it reads: keys
+	// the test sends before survey switches modes are then neither echoed
+	// nor held back for a line end by the terminal. A person typing ahead
+	// meets the cooked mode; the test is about the prompts, not that race.
+	if _, err := term.MakeRaw(int(c.Tty().Fd())); err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Dir = work
 	cmd.Env = append(os.Environ(), "SCAFFOLD_TEST_AS_MAIN=1", "HOME="+work, "GIT_CONFIG_NOSYSTEM=1", "NO_COLOR=1", "TERM=xterm")
@@ -59,6 +68,52 @@ func startSession(t *testing.T, work string, args ...string) *session {
 	s := &session{c: c, raw: raw, cmd: cmd, done: make(chan error, 1)}
 	go func() { s.done <- cmd.Wait() }()
 	return s
+}
+
+// answer waits for a line prompt (input, password, confirm) and types
+// keys once survey reads: it shows the cursor and asks for its position
+// when the terminal is in raw mode; typing earlier is echoed by the
+// terminal itself or taken for the position reply.
+func (s *session) answer(t *testing.T, want, keys string) {
+	t.Helper()
+	s.expect(t, want)
+	s.expect(t, "\x1b[?25h\x1b[6n")
+	// survey reads the position reply through a fresh bufio.Reader and
+	// drops whatever else that read took in (terminal/cursor.go), so a
+	// key must not arrive until the reply has been read. vt10x's reply
+	// travels through a goroutine of the console: give it a moment to
+	// land, then wait until the terminal's input queue is empty.
+	time.Sleep(20 * time.Millisecond)
+	fd := int(s.c.Tty().Fd())
+	for i := 0; ; i++ {
+		n, err := unix.IoctlGetInt(fd, unix.TIOCINQ)
+		if err != nil {
+			t.Fatalf("reading the terminal's input queue: %v", err)
+		}
+		if n == 0 {
+			break
+		}
+		if i > 5000 {
+			t.Fatalf("scaffold never read the cursor position reply\n%s", s.raw.String())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	s.c.Send(keys)
+}
+
+// choose waits for a select prompt and sends keys; selects read keys
+// one by one, so nothing is echoed either way.
+func (s *session) choose(t *testing.T, want, keys string) {
+	t.Helper()
+	s.expect(t, want)
+	s.c.Send(keys)
+}
+
+func (s *session) expect(t *testing.T, want string) {
+	t.Helper()
+	if _, err := s.c.ExpectString(want); err != nil {
+		t.Fatalf("waiting for %q: %v\nscreen so far:\n%s", want, err, s.raw.String())
+	}
 }
 
 func (s *session) wait(t *testing.T) error {
@@ -111,24 +166,15 @@ func TestInteractiveNew(t *testing.T) {
 	sess := startSession(t, work, "new", "myapp")
 	c, raw := sess.c, sess.raw
 
-	step := func(want, keys string) {
-		t.Helper()
-		if _, err := c.ExpectString(want); err != nil {
-			t.Fatalf("waiting for %q: %v\nscreen so far:\n%s", want, err, raw.String())
-		}
-		if _, err := c.Send(keys); err != nil {
-			t.Fatal(err)
-		}
-	}
 	// Goals are listed in vocabulary order: startup, prototype, realtime,
 	// io-heavy, performance, concurrency, ...
-	step("What is the project for?", strings.Repeat(keyDown, 4)+" "+keyDown+" "+keyEnter)
-	step("strongest language", keyEnter) // none
-	step("Use Go with chi?", "y"+keyEnter)
-	step("Go module path", keyEnter) // default example.com/myapp
-	step("Include a Dockerfile?", "n"+keyEnter)
-	step("Include a GitHub Actions workflow?", keyEnter)
-	step("License", keyDown+keyEnter) // Apache-2.0
+	sess.choose(t, "What is the project for?", strings.Repeat(keyDown, 4)+" "+keyDown+" "+keyEnter)
+	sess.choose(t, "strongest language", keyEnter) // none
+	sess.answer(t, "Use Go with chi?", "y"+keyEnter)
+	sess.answer(t, "Go module path", keyEnter) // default example.com/myapp
+	sess.answer(t, "Include a Dockerfile?", "n"+keyEnter)
+	sess.answer(t, "Include a GitHub Actions workflow?", keyEnter)
+	sess.choose(t, "License", keyDown+keyEnter) // Apache-2.0
 	if _, err := c.ExpectString("--yes"); err != nil {
 		t.Fatalf("no repeatable command: %v\n%s", err, raw.String())
 	}
@@ -202,18 +248,11 @@ hooks:
 		}
 	}
 	sess := startSession(t, work, "new", "app", "--template", "./tpl")
-	step := func(want, keys string) {
-		t.Helper()
-		if _, err := sess.c.ExpectString(want); err != nil {
-			t.Fatalf("waiting for %q: %v\nscreen so far:\n%s", want, err, sess.raw.String())
-		}
-		sess.c.Send(keys)
-	}
-	step("touch hooked", "")
-	step("Run them?", keyEnter) // default: no
-	step("Service name", "Bad Name"+keyEnter)
-	step("does not match", strings.Repeat("\x7f", len("Bad Name"))+"billing"+keyEnter)
-	step("Registry token", "hunter2"+keyEnter)
+	sess.expect(t, "touch hooked")
+	sess.answer(t, "Run them?", keyEnter) // default: no
+	sess.answer(t, "Service name", "Bad Name"+keyEnter)
+	sess.answer(t, "does not match", strings.Repeat("\x7f", len("Bad Name"))+"billing"+keyEnter)
+	sess.answer(t, "Registry token", "hunter2"+keyEnter)
 	if _, err := sess.c.ExpectString("--yes"); err != nil {
 		t.Fatalf("%v\n%s", err, sess.raw.String())
 	}
