@@ -159,7 +159,7 @@ func newRun(ctx context.Context, opts *newOptions) error {
 	if err != nil {
 		return err
 	}
-	files, err := tmpl.Render(answers)
+	rendered, err := tmpl.Render(answers)
 	if err != nil {
 		return inputErr(err)
 	}
@@ -172,7 +172,7 @@ func newRun(ctx context.Context, opts *newOptions) error {
 		Team:    string(choice.in.Team),
 		Answers: recorded,
 	}
-	files, err = project.WithRecord(files, record)
+	files, err := project.WithRecord(rendered, record)
 	if err != nil {
 		return inputErr(err)
 	}
@@ -197,6 +197,10 @@ func newRun(ctx context.Context, opts *newOptions) error {
 			return nil
 		}
 		hash, err := project.InitialCommit(tmp, gitSettings, opts.Now(), "Initial commit from scaffold ("+opened.Ref+")")
+		if err == nil {
+			// The pristine render, kept for scaffold update's merges.
+			_, err = project.WriteBase(tmp, rendered, gitSettings, opts.Now(), "scaffold: pristine render of "+opened.Ref)
+		}
 		commitErr = err
 		res.Git.Commit = hash.String()
 		return nil // the project is worth keeping without its commit

@@ -1,0 +1,205 @@
+package project
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage"
+
+	"github.com/scaffold-cli/scaffold/internal/template"
+)
+
+// BaseRef keeps, in the project's own git objects, the pristine render
+// the project was last made or updated from: the base of the three-way
+// merge of scaffold update. It is never checked out.
+const BaseRef = plumbing.ReferenceName("refs/scaffold/base")
+
+// ErrNoBase means the project has no pristine render in its git objects.
+var ErrNoBase = errors.New("no " + string(BaseRef) + " in the project's git repository")
+
+// ReadBase returns the files of the pristine render and its commit.
+func ReadBase(dir string) ([]template.File, plumbing.Hash, error) {
+	repo, err := git.PlainOpen(dir)
+	if errors.Is(err, git.ErrRepositoryNotExists) {
+		return nil, plumbing.ZeroHash, ErrNoBase
+	}
+	if err != nil {
+		return nil, plumbing.ZeroHash, err
+	}
+	ref, err := repo.Reference(BaseRef, true)
+	if errors.Is(err, plumbing.ErrReferenceNotFound) {
+		return nil, plumbing.ZeroHash, ErrNoBase
+	}
+	if err != nil {
+		return nil, plumbing.ZeroHash, err
+	}
+	commit, err := repo.CommitObject(ref.Hash())
+	if err != nil {
+		return nil, plumbing.ZeroHash, fmt.Errorf("reading %s: %w", BaseRef, err)
+	}
+	tree, err := commit.Tree()
+	if err != nil {
+		return nil, plumbing.ZeroHash, err
+	}
+	var files []template.File
+	err = tree.Files().ForEach(func(f *object.File) error {
+		r, err := f.Reader()
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		data, err := io.ReadAll(r)
+		if err != nil {
+			return err
+		}
+		tf := template.File{Path: f.Name, Mode: 0o644, Data: data}
+		switch f.Mode {
+		case filemode.Executable:
+			tf.Mode = 0o755
+		case filemode.Symlink:
+			tf.Link, tf.Data = string(data), nil
+		}
+		files = append(files, tf)
+		return nil
+	})
+	if err != nil {
+		return nil, plumbing.ZeroHash, fmt.Errorf("reading %s: %w", BaseRef, err)
+	}
+	return files, commit.Hash, nil
+}
+
+// WriteBase records files as the new pristine render: a commit on
+// BaseRef whose parent is the previous base. It writes git objects only;
+// the work tree, the index and the branches are not touched.
+func WriteBase(dir string, files []template.File, s GitSettings, when time.Time, message string) (plumbing.Hash, error) {
+	repo, err := git.PlainOpen(dir)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	tree, err := writeTree(repo.Storer, files)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	sig := object.Signature{Name: s.Identity.Name, Email: s.Identity.Email, When: when}
+	c := &object.Commit{Author: sig, Committer: sig, Message: message, TreeHash: tree}
+	if ref, err := repo.Reference(BaseRef, true); err == nil {
+		c.ParentHashes = []plumbing.Hash{ref.Hash()}
+	}
+	obj := repo.Storer.NewEncodedObject()
+	if err := c.Encode(obj); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	hash, err := repo.Storer.SetEncodedObject(obj)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	return hash, repo.Storer.SetReference(plumbing.NewHashReference(BaseRef, hash))
+}
+
+// writeTree stores files as blobs and trees and returns the root tree.
+func writeTree(st storage.Storer, files []template.File) (plumbing.Hash, error) {
+	type dirNode struct {
+		entries []object.TreeEntry
+		subdirs map[string]bool
+	}
+	dirs := map[string]*dirNode{"": {subdirs: map[string]bool{}}}
+	var ensure func(d string) *dirNode
+	ensure = func(d string) *dirNode {
+		if n, ok := dirs[d]; ok {
+			return n
+		}
+		n := &dirNode{subdirs: map[string]bool{}}
+		dirs[d] = n
+		parent := path.Dir(d)
+		if parent == "." {
+			parent = ""
+		}
+		ensure(parent).subdirs[path.Base(d)] = true
+		return n
+	}
+	for _, f := range files {
+		if err := template.CheckPath(f.Path); err != nil {
+			return plumbing.ZeroHash, err
+		}
+		data, mode := f.Data, filemode.Regular
+		switch {
+		case f.Link != "":
+			data, mode = []byte(f.Link), filemode.Symlink
+		case f.Mode&0o111 != 0:
+			mode = filemode.Executable
+		}
+		blob, err := writeObject(st, plumbing.BlobObject, data)
+		if err != nil {
+			return plumbing.ZeroHash, err
+		}
+		d := path.Dir(f.Path)
+		if d == "." {
+			d = ""
+		}
+		n := ensure(d)
+		n.entries = append(n.entries, object.TreeEntry{Name: path.Base(f.Path), Mode: mode, Hash: blob})
+	}
+	// Deepest folders first, so each tree's subtrees exist when it is written.
+	names := make([]string, 0, len(dirs))
+	for d := range dirs {
+		names = append(names, d)
+	}
+	depth := func(d string) int {
+		if d == "" {
+			return -1
+		}
+		return strings.Count(d, "/")
+	}
+	sort.Slice(names, func(i, j int) bool { return depth(names[i]) > depth(names[j]) })
+	hashes := map[string]plumbing.Hash{}
+	for _, d := range names {
+		n := dirs[d]
+		for sub := range n.subdirs {
+			n.entries = append(n.entries, object.TreeEntry{Name: sub, Mode: filemode.Dir, Hash: hashes[path.Join(d, sub)]})
+		}
+		// git orders entries by name, a folder as if its name ended in "/".
+		key := func(e object.TreeEntry) string {
+			if e.Mode == filemode.Dir {
+				return e.Name + "/"
+			}
+			return e.Name
+		}
+		sort.Slice(n.entries, func(i, j int) bool { return key(n.entries[i]) < key(n.entries[j]) })
+		obj := st.NewEncodedObject()
+		if err := (&object.Tree{Entries: n.entries}).Encode(obj); err != nil {
+			return plumbing.ZeroHash, err
+		}
+		h, err := st.SetEncodedObject(obj)
+		if err != nil {
+			return plumbing.ZeroHash, err
+		}
+		hashes[d] = h
+	}
+	return hashes[""], nil
+}
+
+func writeObject(st storage.Storer, t plumbing.ObjectType, data []byte) (plumbing.Hash, error) {
+	obj := st.NewEncodedObject()
+	obj.SetType(t)
+	obj.SetSize(int64(len(data)))
+	w, err := obj.Writer()
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	if _, err := w.Write(data); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	if err := w.Close(); err != nil {
+		return plumbing.ZeroHash, err
+	}
+	return st.SetEncodedObject(obj)
+}

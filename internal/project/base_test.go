@@ -1,0 +1,100 @@
+package project
+
+import (
+	"context"
+	"errors"
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/scaffold-cli/scaffold/internal/template"
+)
+
+func TestBaseRoundTrip(t *testing.T) {
+	dir := t.TempDir() + "/p"
+	settings := GitSettings{Identity: Identity{"T", "t@example.com"}, Branch: "main"}
+	when := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	if err := Write(context.Background(), dir, sample, func(tmp string) error {
+		_, err := InitialCommit(tmp, settings, when, "init")
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := ReadBase(dir); !errors.Is(err, ErrNoBase) {
+		t.Fatalf("ReadBase before WriteBase: %v", err)
+	}
+	if _, _, err := ReadBase(t.TempDir()); !errors.Is(err, ErrNoBase) {
+		t.Fatalf("ReadBase without git: %v", err)
+	}
+
+	// Names that sort differently as files and as folders ("a-b" before
+	// "a/" but after "a"), the case git's tree order exists for.
+	v1 := append(slices.Clone(sample),
+		template.File{Path: "a-b", Mode: 0o644, Data: []byte("1")},
+		template.File{Path: "a/x", Mode: 0o644, Data: []byte("2")},
+		template.File{Path: "a.c", Mode: 0o644, Data: []byte("3")},
+		template.File{Path: "deep/er/still/f.txt", Mode: 0o644, Data: []byte("4")},
+	)
+	first, err := WriteBase(dir, v1, settings, when, "v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, hash, err := ReadBase(dir)
+	if err != nil || hash != first {
+		t.Fatalf("ReadBase: %v %v", hash, err)
+	}
+	if !sameFiles(got, v1) {
+		t.Errorf("round trip:\n got %+v\nwant %+v", got, v1)
+	}
+
+	v2 := []template.File{{Path: "only.txt", Mode: 0o644, Data: []byte("v2")}}
+	if _, err := WriteBase(dir, v2, settings, when, "v2"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _, _ := ReadBase(dir); !sameFiles(got, v2) {
+		t.Errorf("after v2: %+v", got)
+	}
+
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git CLI not installed; cannot fsck")
+	}
+	git := func(args ...string) string {
+		out, err := exec.Command("git", append([]string{"-C", dir}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	git("fsck", "--strict", "--no-dangling")
+	if parent := strings.TrimSpace(git("rev-parse", "refs/scaffold/base^")); parent != first.String() {
+		t.Errorf("base parent = %s, want %s", parent, first)
+	}
+	// The work tree and the branch are untouched.
+	if out := git("status", "--porcelain"); out != "" {
+		t.Errorf("status after WriteBase:\n%s", out)
+	}
+	if log := git("log", "--format=%s", "main"); log != "init\n" {
+		t.Errorf("main's log = %q", log)
+	}
+}
+
+func sameFiles(a, b []template.File) bool {
+	key := func(f template.File) string {
+		if f.Link != "" {
+			return f.Path + " -> " + f.Link // a link has no mode of its own
+		}
+		return f.Path + "|" + f.Mode.String() + "|" + string(f.Data)
+	}
+	var ka, kb []string
+	for _, f := range a {
+		ka = append(ka, key(f))
+	}
+	for _, f := range b {
+		kb = append(kb, key(f))
+	}
+	slices.Sort(ka)
+	slices.Sort(kb)
+	return slices.Equal(ka, kb)
+}
