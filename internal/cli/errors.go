@@ -46,9 +46,15 @@ func exitCode(err error) int {
 		targetErr *project.TargetError
 		manifest  *template.ManifestError
 	)
+	var conflicts *ConflictError
+	var available *UpdateAvailableError
 	switch {
 	case err == nil:
 		return ExitOK
+	case errors.As(err, &conflicts):
+		return ExitConflicts
+	case errors.As(err, &available):
+		return ExitUpdateAvailable
 	case errors.Is(err, prompt.ErrInterrupted), errors.Is(err, context.Canceled):
 		return ExitInterrupted
 	case errors.As(err, &flagErr), errors.As(err, &inErr), errors.As(err, &missing),

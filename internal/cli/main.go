@@ -89,6 +89,8 @@ run works in CI with no terminal.`,
 		NewCmdRecommend(f, nil),
 		NewCmdList(f, nil),
 		NewCmdVerify(f, nil),
+		NewCmdUpdate(f, nil),
+		NewCmdCheck(f, nil),
 		NewCmdVersion(f),
 	)
 	root.InitDefaultCompletionCmd()

@@ -149,12 +149,7 @@ func newRun(ctx context.Context, opts *newOptions) error {
 	if author == "" && !gitSettings.Default {
 		author = gitSettings.Identity.Name
 	}
-	data := map[string]any{
-		"Project": projectData{Project: proj, Author: author, Year: opts.Now().Year()},
-		"Scaffold": map[string]any{
-			"Version": opts.Version,
-		},
-	}
+	data := templateData(proj, author, opts.Now().Year(), opts.Version)
 	answers, recorded, err := answerQuestions(tmpl, data, given.answers, cfg.Defaults, ask, opts.Yes)
 	if err != nil {
 		return err
@@ -168,6 +163,8 @@ func newRun(ctx context.Context, opts *newOptions) error {
 		Template: project.TemplateRef{Source: opened.Ref, Name: tmpl.Manifest.Name, Version: tmpl.Manifest.Version,
 			Commit: opened.Commit, Digest: opened.Digest},
 		Project: proj.Name,
+		Author:  author,
+		Year:    opts.Now().Year(),
 		Goals:   choice.in.Goals,
 		Team:    string(choice.in.Team),
 		Answers: recorded,
@@ -337,6 +334,14 @@ type projectData struct {
 	names.Project
 	Author string
 	Year   int
+}
+
+// templateData is what every render starts from, before the answers.
+func templateData(proj names.Project, author string, year int, version string) map[string]any {
+	return map[string]any{
+		"Project":  projectData{Project: proj, Author: author, Year: year},
+		"Scaffold": map[string]any{"Version": version},
+	}
 }
 
 // given is everything answered ahead of the prompts, from the answers

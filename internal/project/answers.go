@@ -21,8 +21,12 @@ type Record struct {
 	Scaffold string      `yaml:"scaffold,omitempty" json:"scaffold,omitempty"`
 	Template TemplateRef `yaml:"template" json:"template"`
 	Project  string      `yaml:"project,omitempty" json:"project,omitempty"`
-	Goals    []string    `yaml:"goals,omitempty" json:"goals,omitempty"`
-	Team     string      `yaml:"team,omitempty" json:"team,omitempty"`
+	// Author and Year are the .Project data the render used, so a later
+	// render for scaffold update gives the same bytes.
+	Author string   `yaml:"author,omitempty" json:"author,omitempty"`
+	Year   int      `yaml:"year,omitempty" json:"year,omitempty"`
+	Goals  []string `yaml:"goals,omitempty" json:"goals,omitempty"`
+	Team   string   `yaml:"team,omitempty" json:"team,omitempty"`
 	// Answers holds every template answer by question name, except
 	// secret ones.
 	Answers map[string]any `yaml:"answers" json:"answers"`

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"time"
 
 	"github.com/go-git/go-git/v5"
@@ -142,4 +143,33 @@ func commitAll(repo *git.Repository, s GitSettings, when time.Time, message stri
 		return plumbing.ZeroHash, nil
 	}
 	return hash, err
+}
+
+// Uncommitted lists the tracked files of dir's repository that differ
+// from the last commit, staged or not. Untracked files are not listed:
+// an update leaves files it does not know alone.
+func Uncommitted(dir string) ([]string, error) {
+	repo, err := git.PlainOpen(dir)
+	if err != nil {
+		return nil, err
+	}
+	wt, err := repo.Worktree()
+	if err != nil {
+		return nil, err
+	}
+	status, err := wt.Status()
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for p, st := range status {
+		if st.Worktree == git.Untracked && st.Staging == git.Untracked {
+			continue
+		}
+		if st.Worktree != git.Unmodified || st.Staging != git.Unmodified {
+			out = append(out, p)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
 }

@@ -1,0 +1,439 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/scaffold-cli/scaffold/internal/config"
+	"github.com/scaffold-cli/scaffold/internal/merge"
+	"github.com/scaffold-cli/scaffold/internal/names"
+	"github.com/scaffold-cli/scaffold/internal/project"
+	"github.com/scaffold-cli/scaffold/internal/prompt"
+	"github.com/scaffold-cli/scaffold/internal/source"
+	"github.com/scaffold-cli/scaffold/internal/template"
+	"github.com/scaffold-cli/scaffold/internal/update"
+)
+
+// Exit codes of update and check, beyond DESIGN.md's 0/1/2/130.
+const (
+	// ExitConflicts: the update was applied and some files hold conflict
+	// markers to resolve.
+	ExitConflicts = 3
+	// ExitUpdateAvailable: check found a newer template version.
+	ExitUpdateAvailable = 4
+)
+
+// ConflictError reports files left with conflict markers.
+type ConflictError struct{ Files []string }
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("%d file(s) have conflicts, marked with <<<<<<< ======= >>>>>>>: %s; resolve them, then commit", len(e.Files), strings.Join(e.Files, ", "))
+}
+
+type updateOptions struct {
+	IO       *IOStreams
+	Config   func() (*config.Config, error)
+	Prompter prompt.Prompter
+	Now      func() time.Time
+	Getenv   func(string) string
+	Version  string
+
+	Dir         string
+	To          string
+	Sets        []string
+	AnswersFile string
+	Yes         bool
+	AllowDirty  bool
+	DryRun      bool
+	Diff        bool
+	JSON        bool
+}
+
+// NewCmdUpdate builds "scaffold update".
+func NewCmdUpdate(f *Factory, runF func(context.Context, *updateOptions) error) *cobra.Command {
+	opts := &updateOptions{IO: f.IO, Config: f.Config, Prompter: f.Prompter, Now: f.Now, Getenv: f.Getenv, Version: f.Version}
+	cmd := &cobra.Command{
+		Use:   "update [DIR]",
+		Short: "Bring a generated project up to its template's newer version",
+		Long: `Render the project's template at its newer version with the answers in
+.scaffold-answers.yaml and merge the change into the project, file by
+file, three ways: the pristine render the project was made from (kept in
+refs/scaffold/base), the project as it is now, and the new render.
+
+Lines you changed survive, lines the template changed arrive; where both
+changed the same lines the file gets git conflict markers and update
+exits 3. Files the template added appear, files it removed go unless you
+changed them, files you deleted stay deleted; binary files are taken
+whole when you did not change them and kept otherwise.
+
+The newer version is the newest tag of a git template (or --to REF) and
+the version in this scaffold for a built-in. Only new questions are asked
+(without a terminal, or with --yes, they take their defaults). Nothing is
+written until the whole merge is computed; a work tree with uncommitted
+changes is refused unless --allow-dirty. Hooks do not run on update.
+
+Exit codes: 0 updated (or already current), 1 failed, 2 bad input,
+3 updated with conflicts to resolve.`,
+		Example: `  scaffold update
+  scaffold update services/api --to v3
+  scaffold update --dry-run --diff`,
+		Args: maxOneDir,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Dir = dirArg(args)
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return updateRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.To, "to", "", "update a git template to this tag, branch or commit instead of its newest tag")
+	fl.StringArrayVar(&opts.Sets, "set", nil, "answer a question: --set key=value (repeatable)")
+	fl.StringVar(&opts.AnswersFile, "answers", "", "read answers from a YAML or JSON file")
+	fl.BoolVarP(&opts.Yes, "yes", "y", false, "take the default of every new question without asking")
+	fl.BoolVar(&opts.AllowDirty, "allow-dirty", false, "update even though the work tree has uncommitted changes")
+	fl.BoolVar(&opts.DryRun, "dry-run", false, "show what would happen to each file, and write nothing")
+	fl.BoolVar(&opts.Diff, "diff", false, "with --dry-run, show the unified diff of every file that would change")
+	fl.BoolVar(&opts.JSON, "json", false, "print the result as one JSON object on stdout")
+	return cmd
+}
+
+func maxOneDir(cmd *cobra.Command, args []string) error {
+	if len(args) > 1 {
+		return &FlagError{Err: fmt.Errorf("%s takes at most one folder (got %d arguments)", cmd.CommandPath(), len(args))}
+	}
+	return nil
+}
+
+func dirArg(args []string) string {
+	if len(args) == 1 {
+		return args[0]
+	}
+	return "."
+}
+
+// generated is what update and check know about a project.
+type generated struct {
+	dir    string
+	record *project.Record
+	cfg    *config.Config
+	git    bool
+	proj   names.Project
+}
+
+func loadGenerated(dirArg string, loadConfig func() (*config.Config, error)) (*generated, error) {
+	dir, err := filepath.Abs(dirArg)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := project.ReadRecord(filepath.Join(dir, project.AnswersFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, inputErr(fmt.Errorf("%s has no %s: it was not made by scaffold, or the file was removed (restore it from git)", dirArg, project.AnswersFile))
+	}
+	if err != nil {
+		return nil, inputErr(err)
+	}
+	if rec.Template.Source == "" {
+		return nil, inputErr(fmt.Errorf("%s names no template source", filepath.Join(dirArg, project.AnswersFile)))
+	}
+	cfg, err := loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	name := rec.Project
+	if name == "" {
+		name = filepath.Base(dir)
+	}
+	proj, err := names.Derive(name, names.Options{
+		GoModulePrefix: cfg.String(config.GoModulePrefix),
+		NpmScope:       cfg.String(config.NpmScope),
+	})
+	if err != nil {
+		return nil, inputErr(err)
+	}
+	_, statErr := os.Stat(filepath.Join(dir, ".git"))
+	return &generated{dir: dir, record: rec, cfg: cfg, git: statErr == nil, proj: proj}, nil
+}
+
+// sourceOptions are the options of every template lookup of update and
+// check. Without HOME there is no cache folder; only git templates need
+// one, and OpenWith says so when one is used.
+func sourceOptions(io *IOStreams, getenv func(string) string, now func() time.Time) source.Options {
+	dir, _ := source.DefaultCacheDir(getenv)
+	so := source.Options{CacheDir: dir, Getenv: getenv, Now: now}
+	if io.CanPrompt() {
+		so.Progress = io.ErrOut
+	}
+	return so
+}
+
+// newer finds the reference of the template's newer version: for a git
+// template the newest tag (or to), for built-ins and folders the one
+// scaffold has now.
+func newer(ctx context.Context, g *generated, to string, so source.Options) (string, error) {
+	src := g.record.Template.Source
+	r, err := source.ParseRef(src)
+	if err != nil {
+		return "", inputErr(err)
+	}
+	if r.Kind != source.Git {
+		if to != "" {
+			return "", inputErr(fmt.Errorf("--to needs a git template; %s is a %s template, updated to what this scaffold has", src, r.Kind))
+		}
+		return src, nil
+	}
+	if to != "" {
+		return source.WithRev(src, to)
+	}
+	tags, err := source.Tags(ctx, src, so)
+	if err != nil {
+		return "", err
+	}
+	if len(tags) == 0 {
+		return src, nil // no tags: follow the recorded branch
+	}
+	return source.WithRev(src, tags[0])
+}
+
+// baseFiles returns the pristine render the project was last made from:
+// from refs/scaffold/base when the project has it, else by rendering the
+// recorded version again, which a git template at its recorded commit
+// can always do and a built-in or folder only while it has not changed.
+func baseFiles(ctx context.Context, g *generated, so source.Options) ([]template.File, error) {
+	files, _, err := project.ReadBase(g.dir)
+	if err == nil {
+		return files, nil
+	}
+	if !errors.Is(err, project.ErrNoBase) {
+		return nil, err
+	}
+	t := g.record.Template
+	ref := t.Source
+	if t.Commit != "" {
+		if ref, err = source.WithRev(t.Source, t.Commit); err != nil {
+			return nil, inputErr(err)
+		}
+	}
+	opened, err := source.OpenWith(ctx, ref, so)
+	if err != nil {
+		return nil, fmt.Errorf("cannot update: the project has no %s and its template cannot be opened to render the recorded version again: %w", project.BaseRef, err)
+	}
+	if t.Commit == "" && opened.Digest != t.Digest {
+		return nil, inputErr(fmt.Errorf("cannot update: the project has no %s (it was made without git, or the ref was deleted) and %s has changed since version %s rendered it, so the pristine render cannot be made again; merge by hand, or commit the project and run scaffold new elsewhere to compare", project.BaseRef, t.Source, t.Version))
+	}
+	answers := map[string]any{}
+	for k, v := range g.record.Answers {
+		answers[k] = v
+	}
+	data, _, err := g.answers(opened.Template, answers, prompt.NoTerminal{}, true, "")
+	if err != nil {
+		return nil, err
+	}
+	return opened.Template.Render(data)
+}
+
+// answers answers a template's questions for a project: the recorded
+// answers, then given ones, then (for questions the record does not
+// have) the prompt or the default.
+func (g *generated) answers(t *template.Template, given map[string]any, ask prompt.Prompter, yes bool, version string) (map[string]any, map[string]any, error) {
+	known := map[string]bool{}
+	for _, q := range t.Manifest.Questions {
+		known[q.Name] = true
+	}
+	// Answers to questions the template no longer asks are dropped.
+	merged := map[string]any{}
+	for k, v := range g.record.Answers {
+		if known[k] {
+			merged[k] = v
+		}
+	}
+	for k, v := range given {
+		merged[k] = v
+	}
+	data := templateData(g.proj, g.record.Author, g.record.Year, version)
+	return answerQuestions(t, data, merged, g.cfg.Defaults, ask, yes)
+}
+
+func updateRun(ctx context.Context, opts *updateOptions) error {
+	g, err := loadGenerated(opts.Dir, opts.Config)
+	if err != nil {
+		return err
+	}
+	if g.git && !opts.AllowDirty && !opts.DryRun {
+		dirty, err := project.Uncommitted(g.dir)
+		if err != nil {
+			return err
+		}
+		if len(dirty) > 0 {
+			return inputErr(fmt.Errorf("%s has uncommitted changes (%s): commit or stash them first so the update can be reviewed and undone, or pass --allow-dirty", opts.Dir, strings.Join(firstN(dirty, 5), ", ")))
+		}
+	}
+	so := sourceOptions(opts.IO, opts.Getenv, opts.Now)
+	base, err := baseFiles(ctx, g, so)
+	if err != nil {
+		return err
+	}
+	ref, err := newer(ctx, g, opts.To, so)
+	if err != nil {
+		return err
+	}
+	opened, err := source.OpenWith(ctx, ref, so)
+	if err != nil {
+		return inputErr(err)
+	}
+	tmpl := opened.Template
+
+	given := map[string]any{}
+	if opts.AnswersFile != "" {
+		rec, err := project.ReadRecord(opts.AnswersFile)
+		if err != nil {
+			return inputErr(fmt.Errorf("--answers: %w", err))
+		}
+		for k, v := range rec.Answers {
+			given[k] = v
+		}
+	}
+	for _, kv := range opts.Sets {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || strings.TrimSpace(k) == "" {
+			return &FlagError{Err: fmt.Errorf("--set %q: use --set key=value", kv)}
+		}
+		given[strings.TrimSpace(k)] = v
+	}
+	// New questions take their defaults when nobody can be asked.
+	data, recorded, err := g.answers(tmpl, given, opts.Prompter, opts.Yes || !opts.IO.CanPrompt(), opts.Version)
+	if err != nil {
+		return err
+	}
+	theirs, err := tmpl.Render(data)
+	if err != nil {
+		return inputErr(err)
+	}
+	from, to := describe(g.record.Template), describe(project.TemplateRef{Source: opened.Ref, Version: tmpl.Manifest.Version, Commit: opened.Commit})
+	plan, err := update.Compute(g.dir, base, theirs, merge.Labels{
+		Ours: "ours (your project)", Base: "base (template " + from + ")", Theirs: "theirs (template " + to + ")",
+	})
+	if err != nil {
+		return err
+	}
+	res := &updateResult{Dir: g.dir, From: from, To: to, DryRun: opts.DryRun, Changes: changed(plan), Conflicts: plan.Conflicts()}
+	if opts.DryRun {
+		return res.print(opts, plan)
+	}
+
+	if err := plan.Apply(g.dir); err != nil {
+		return err
+	}
+	rec := *g.record
+	rec.Scaffold = opts.Version
+	rec.Template = project.TemplateRef{Source: opened.Ref, Name: tmpl.Manifest.Name, Version: tmpl.Manifest.Version,
+		Commit: opened.Commit, Digest: opened.Digest}
+	rec.Answers = recorded
+	data2, err := rec.Marshal()
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(g.dir, project.AnswersFile), data2, 0o644); err != nil {
+		return err
+	}
+	if g.git {
+		gs := project.LoadGitSettings(opts.Getenv)
+		if _, err := project.WriteBase(g.dir, theirs, gs, opts.Now(), "scaffold: pristine render of "+opened.Ref); err != nil {
+			return fmt.Errorf("the files are updated, but recording the new pristine render failed: %w; the next update will merge against the old one", err)
+		}
+	}
+	if err := res.print(opts, plan); err != nil {
+		return err
+	}
+	if len(res.Conflicts) > 0 {
+		return &ConflictError{Files: res.Conflicts}
+	}
+	return nil
+}
+
+func firstN(list []string, n int) []string {
+	if len(list) <= n {
+		return list
+	}
+	return append(slices.Clone(list[:n]), fmt.Sprintf("and %d more", len(list)-n))
+}
+
+// describe names a template version for people: version and commit.
+func describe(t project.TemplateRef) string {
+	s := t.Version
+	if s == "" {
+		s = "unversioned"
+	}
+	if t.Commit != "" {
+		s += " at " + t.Commit[:min(12, len(t.Commit))]
+	}
+	return s
+}
+
+// changed keeps the changes worth listing: everything but unchanged files.
+func changed(p *update.Plan) []update.Change {
+	var out []update.Change
+	for _, c := range p.Changes {
+		if c.Action != update.Unchanged {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+type updateResult struct {
+	Dir       string          `json:"dir"`
+	From      string          `json:"from"`
+	To        string          `json:"to"`
+	DryRun    bool            `json:"dry_run"`
+	Changes   []update.Change `json:"changes"`
+	Conflicts []string        `json:"conflicts"`
+}
+
+func (r *updateResult) print(opts *updateOptions, plan *update.Plan) error {
+	if r.Conflicts == nil {
+		r.Conflicts = []string{}
+	}
+	if r.Changes == nil {
+		r.Changes = []update.Change{}
+	}
+	if opts.JSON {
+		return writeJSON(opts.IO.Out, r)
+	}
+	w := opts.IO.Out
+	verb := "Updated"
+	if r.DryRun {
+		verb = "Would update"
+	}
+	if len(r.Changes) == 0 {
+		fmt.Fprintf(w, "%s is up to date with its template (%s)\n", displayPath(r.Dir), r.To)
+		return nil
+	}
+	fmt.Fprintf(w, "%s %s from template %s to %s:\n", verb, displayPath(r.Dir), r.From, r.To)
+	for _, c := range r.Changes {
+		line := fmt.Sprintf("  %-9s %s", c.Action, c.Path)
+		if c.Reason != "" {
+			line += "  (" + c.Reason + ")"
+		}
+		fmt.Fprintln(w, line)
+	}
+	if r.DryRun {
+		if opts.Diff {
+			fmt.Fprint(w, "\n"+plan.Diff())
+		}
+		fmt.Fprintln(w, "Nothing was written (--dry-run).")
+		return nil
+	}
+	if len(r.Conflicts) == 0 {
+		fmt.Fprintln(w, "Review the change with git diff, then commit it.")
+	}
+	return nil
+}
