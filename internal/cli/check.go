@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,17 +25,18 @@ func (e *UpdateAvailableError) Error() string {
 }
 
 type checkOptions struct {
-	IO     *IOStreams
-	Config func() (*config.Config, error)
-	Now    func() time.Time
-	Getenv func(string) string
-	Dir    string
-	JSON   bool
+	IO       *IOStreams
+	Config   func() (*config.Config, error)
+	Now      func() time.Time
+	Getenv   func(string) string
+	Builtins fs.FS
+	Dir      string
+	JSON     bool
 }
 
 // NewCmdCheck builds "scaffold check".
 func NewCmdCheck(f *Factory, runF func(context.Context, *checkOptions) error) *cobra.Command {
-	opts := &checkOptions{IO: f.IO, Config: f.Config, Now: f.Now, Getenv: f.Getenv}
+	opts := &checkOptions{IO: f.IO, Config: f.Config, Now: f.Now, Getenv: f.Getenv, Builtins: f.Builtins}
 	cmd := &cobra.Command{
 		Use:   "check [DIR]",
 		Short: "Say whether the project's template has a newer version, and how the project drifted",
@@ -75,7 +77,7 @@ func checkRun(ctx context.Context, opts *checkOptions) error {
 	if err != nil {
 		return err
 	}
-	so := sourceOptions(opts.IO, opts.Getenv, opts.Now)
+	so := sourceOptions(opts.IO, opts.Getenv, opts.Now, opts.Builtins)
 	ref, err := newer(ctx, g, "", so)
 	if err != nil {
 		return err

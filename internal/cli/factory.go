@@ -2,6 +2,7 @@ package cli
 
 import (
 	"io"
+	"io/fs"
 	"os"
 	"time"
 
@@ -63,6 +64,8 @@ type Factory struct {
 	Prompter prompt.Prompter
 	// ConfigFile is the --config flag; see Config.
 	ConfigFile string
+	// Builtins, when set, replaces the embedded built-in templates.
+	Builtins fs.FS
 }
 
 // Config loads the team config named by --config, $SCAFFOLD_CONFIG or

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -29,6 +30,7 @@ type newOptions struct {
 	Getenv   func(string) string
 	Environ  func() []string
 	Version  string
+	Builtins fs.FS
 
 	Target      string
 	Goals       []string
@@ -49,7 +51,7 @@ type newOptions struct {
 
 // NewCmdNew builds "scaffold new".
 func NewCmdNew(f *Factory, runF func(context.Context, *newOptions) error) *cobra.Command {
-	opts := &newOptions{IO: f.IO, Config: f.Config, Prompter: f.Prompter, Now: f.Now, Getenv: f.Getenv, Environ: f.Environ, Version: f.Version}
+	opts := &newOptions{IO: f.IO, Config: f.Config, Prompter: f.Prompter, Now: f.Now, Getenv: f.Getenv, Environ: f.Environ, Version: f.Version, Builtins: f.Builtins}
 	cmd := &cobra.Command{
 		Use:   "new NAME",
 		Short: "Create a project: decide the stack, ask, render, commit",
@@ -225,7 +227,7 @@ func (opts *newOptions) open(ctx context.Context, cfg *config.Config, name strin
 			return nil, err
 		}
 	}
-	so := source.Options{CacheDir: cacheDir, Refresh: opts.Refresh, Getenv: opts.Getenv, Now: opts.Now}
+	so := source.Options{CacheDir: cacheDir, Refresh: opts.Refresh, Getenv: opts.Getenv, Now: opts.Now, Builtins: opts.Builtins}
 	if opts.IO.CanPrompt() {
 		so.Progress = opts.IO.ErrOut
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -45,6 +46,7 @@ type updateOptions struct {
 	Now      func() time.Time
 	Getenv   func(string) string
 	Version  string
+	Builtins fs.FS
 
 	Dir         string
 	To          string
@@ -59,7 +61,7 @@ type updateOptions struct {
 
 // NewCmdUpdate builds "scaffold update".
 func NewCmdUpdate(f *Factory, runF func(context.Context, *updateOptions) error) *cobra.Command {
-	opts := &updateOptions{IO: f.IO, Config: f.Config, Prompter: f.Prompter, Now: f.Now, Getenv: f.Getenv, Version: f.Version}
+	opts := &updateOptions{IO: f.IO, Config: f.Config, Prompter: f.Prompter, Now: f.Now, Getenv: f.Getenv, Version: f.Version, Builtins: f.Builtins}
 	cmd := &cobra.Command{
 		Use:   "update [DIR]",
 		Short: "Bring a generated project up to its template's newer version",
@@ -166,9 +168,9 @@ func loadGenerated(dirArg string, loadConfig func() (*config.Config, error)) (*g
 // sourceOptions are the options of every template lookup of update and
 // check. Without HOME there is no cache folder; only git templates need
 // one, and OpenWith says so when one is used.
-func sourceOptions(io *IOStreams, getenv func(string) string, now func() time.Time) source.Options {
+func sourceOptions(io *IOStreams, getenv func(string) string, now func() time.Time, builtins fs.FS) source.Options {
 	dir, _ := source.DefaultCacheDir(getenv)
-	so := source.Options{CacheDir: dir, Getenv: getenv, Now: now}
+	so := source.Options{CacheDir: dir, Getenv: getenv, Now: now, Builtins: builtins}
 	if io.CanPrompt() {
 		so.Progress = io.ErrOut
 	}
@@ -276,7 +278,7 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 			return inputErr(fmt.Errorf("%s has uncommitted changes (%s): commit or stash them first so the update can be reviewed and undone, or pass --allow-dirty", opts.Dir, strings.Join(firstN(dirty, 5), ", ")))
 		}
 	}
-	so := sourceOptions(opts.IO, opts.Getenv, opts.Now)
+	so := sourceOptions(opts.IO, opts.Getenv, opts.Now, opts.Builtins)
 	base, err := baseFiles(ctx, g, so)
 	if err != nil {
 		return err

@@ -123,6 +123,9 @@ type Options struct {
 	// Now is the clock that dates abandoned clones in the cache (older
 	// than an hour, they are removed); nil leaves them.
 	Now func() time.Time
+	// Builtins replaces the embedded templates when a built-in name is
+	// opened; tests use it to play a later scaffold with newer built-ins.
+	Builtins fs.FS
 }
 
 // DefaultTimeout bounds the network work of one OpenWith when
@@ -170,15 +173,21 @@ func OpenWith(ctx context.Context, ref string, opts Options) (*Opened, error) {
 	}
 	switch r.Kind {
 	case Builtin:
-		return openBuiltinRef(r.Name)
+		return openBuiltinRef(r.Name, opts.Builtins)
 	case Git:
 		return openGit(ctx, r, opts)
 	}
 	return openDir(r.Name)
 }
 
-func openBuiltinRef(name string) (*Opened, error) {
+func openBuiltinRef(name string, builtins fs.FS) (*Opened, error) {
 	t, err := openBuiltin(name)
+	if builtins != nil {
+		var sub fs.FS
+		if sub, err = fs.Sub(builtins, name); err == nil {
+			t, err = template.Load(sub, name)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
