@@ -10,6 +10,9 @@
 //	scaffold new NAME [flags]     create ./NAME (asks what it must; flags answer ahead)
 //	scaffold recommend [flags]    only the decision: which stack, and why
 //	scaffold list                 the templates it knows
+//	scaffold verify [DIR]         prove a generated project installs, tests, builds and serves
+//	scaffold update [DIR]         merge the template's newer version into the project
+//	scaffold check [DIR]          is a newer template version out, and what drifted
 //	scaffold version | completion SHELL | help
 //
 // # Example
@@ -25,5 +28,6 @@
 //
 // Without a terminal nothing waits for input: a question with no answer is
 // an error that names the flag answering it. Exit codes: 0 done, 1 failed,
-// 2 bad usage or input, 130 interrupted.
+// 2 bad usage or input, 3 update left conflicts, 4 check found a newer
+// template, 130 interrupted.
 package main
