@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/mod/semver"
 
 	"github.com/scaffold-cli/scaffold/internal/config"
 	"github.com/scaffold-cli/scaffold/internal/project"
@@ -94,7 +95,7 @@ func checkRun(ctx context.Context, opts *checkOptions) error {
 	// The content digest decides: a new tag that leaves the template's
 	// files alone is no update. Records without a digest compare versions.
 	if t.Digest != "" {
-		res.UpdateAvailable = opened.Digest != t.Digest
+		res.UpdateAvailable = opened.Digest != t.Digest && !older(opened.Template.Manifest.Version, t.Version)
 	} else {
 		res.UpdateAvailable = opened.Template.Manifest.Version != t.Version || (opened.Commit != "" && opened.Commit != t.Commit)
 	}
@@ -143,4 +144,12 @@ func checkRun(ctx context.Context, opts *checkOptions) error {
 
 func describeOpened(o *source.Opened) string {
 	return describe(project.TemplateRef{Version: o.Template.Manifest.Version, Commit: o.Commit})
+}
+
+// older reports whether version a is a lower semantic version than b: a
+// scaffold older than the one that last rendered a built-in project has
+// no update for it, only a downgrade.
+func older(a, b string) bool {
+	va, vb := "v"+strings.TrimPrefix(a, "v"), "v"+strings.TrimPrefix(b, "v")
+	return semver.IsValid(va) && semver.IsValid(vb) && semver.Compare(va, vb) < 0
 }

@@ -136,6 +136,11 @@ func TestUpdateBuiltinAcrossVersions(t *testing.T) {
 	if code := Run(ctx, f, []string{"check", dir}); code != 0 || !strings.Contains(out.String(), "Up to date.") {
 		t.Fatalf("check after the update exited %d:\n%s", code, out)
 	}
+	// The older scaffold has no update for it, only a downgrade.
+	f, out = testFactory(env)
+	if code := Run(ctx, f, []string{"check", dir}); code != 0 {
+		t.Fatalf("check with older built-ins exited %d:\n%s", code, out)
+	}
 }
 
 // Without git there is no stored base: the recorded version must be
