@@ -7,17 +7,24 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"strconv"
 	"strings"
 	"text/template"
+	"time"
 
 	"github.com/Masterminds/sprig/v3"
 )
 
-// Limits bound what one render may produce, so a hostile or broken
-// template fails with an error instead of filling the disk.
+// Limits bound what one render may produce and how long it may take, so
+// a hostile or broken template fails with an error instead of filling the
+// memory or the disk, or never ending.
 const (
 	MaxFileBytes  = 16 << 20
 	MaxTotalBytes = 256 << 20
+	// MaxItems bounds the lists until, untilStep and seq build.
+	MaxItems = 100_000
+	// ExecTimeout bounds one file, path or expression's execution.
+	ExecTimeout = 10 * time.Second
 )
 
 // Template is a loaded template: its manifest and its files.
@@ -50,8 +57,89 @@ type File struct {
 }
 
 // Funcs is the function map templates see: sprig's hermetic set (no
-// environment, clock, randomness or network).
-func Funcs() template.FuncMap { return sprig.HermeticTxtFuncMap() }
+// environment, clock, randomness or network), with the functions that
+// build lists or repeat text bounded, since sprig would allocate whatever
+// a template asks for (until 1e12).
+func Funcs() template.FuncMap {
+	m := sprig.HermeticTxtFuncMap()
+	// sprig's "hermetic" set still holds functions that read the clock
+	// (ago) or draw random numbers (randInt, shuffle, bcrypt salts, AES
+	// IVs, generated keys): the same answers must give the same bytes.
+	for _, name := range []string{"ago", "randInt", "shuffle", "bcrypt", "htpasswd", "encryptAES",
+		"genCA", "genCAWithKey", "genPrivateKey", "genSelfSignedCert", "genSelfSignedCertWithKey",
+		"genSignedCert", "genSignedCertWithKey"} {
+		delete(m, name)
+	}
+	m["until"] = func(n int) ([]int, error) { return untilStep(0, n, 1) }
+	m["untilStep"] = untilStep
+	m["seq"] = func(params ...int) (string, error) {
+		start, stop, step := 1, 0, 1
+		switch len(params) {
+		case 1:
+			stop = params[0]
+			if stop < start {
+				step = -1
+			}
+		case 2:
+			start, stop = params[0], params[1]
+			if stop < start {
+				step = -1
+			}
+		case 3:
+			start, step, stop = params[0], params[1], params[2]
+		default:
+			return "", errors.New("seq takes 1 to 3 numbers")
+		}
+		if step == 0 {
+			return "", errors.New("seq: the step must not be 0")
+		}
+		// seq includes its end, untilStep does not.
+		end := stop + 1
+		if step < 0 {
+			end = stop - 1
+		}
+		list, err := untilStep(start, end, step)
+		if err != nil {
+			return "", err
+		}
+		parts := make([]string, len(list))
+		for i, n := range list {
+			parts[i] = strconv.Itoa(n)
+		}
+		return strings.Join(parts, " "), nil
+	}
+	m["repeat"] = func(count int, s string) (string, error) {
+		if count < 0 {
+			return "", fmt.Errorf("repeat: negative count %d", count)
+		}
+		if len(s) > 0 && count > MaxFileBytes/len(s) {
+			return "", fmt.Errorf("repeat %d times would make more than %d bytes", count, MaxFileBytes)
+		}
+		return strings.Repeat(s, count), nil
+	}
+	return m
+}
+
+// execTimeout is ExecTimeout; tests shorten it.
+var execTimeout = ExecTimeout
+
+func untilStep(start, stop, step int) ([]int, error) {
+	if step == 0 || (step > 0 && start >= stop) || (step < 0 && start <= stop) {
+		return []int{}, nil
+	}
+	n := (stop - start) / step
+	if (stop-start)%step != 0 {
+		n++
+	}
+	if n > MaxItems || n < 0 {
+		return nil, fmt.Errorf("a list of %d items is more than the %d a template may build", n, MaxItems)
+	}
+	list := make([]int, 0, n)
+	for i := start; (step > 0 && i < stop) || (step < 0 && i > stop); i += step {
+		list = append(list, i)
+	}
+	return list, nil
+}
 
 // Eval renders a short piece of template text, such as a question's
 // default or a when condition, against data.
@@ -310,14 +398,27 @@ func execute(w io.Writer, name, text string, data map[string]any, limit int) err
 	if err != nil {
 		return err
 	}
-	lw := &limitWriter{w: w, n: limit}
-	if err := tmpl.Execute(lw, data); err != nil {
-		if lw.over {
-			return fmt.Errorf("%s renders to more than %d bytes; is a loop or repeat out of bounds?", name, limit)
+	// Execution runs aside so a template that loops without end (range
+	// over a huge number) is abandoned; the process ends soon after.
+	var out bytes.Buffer
+	lw := &limitWriter{w: &out, n: limit}
+	done := make(chan error, 1)
+	go func() { done <- tmpl.Execute(lw, data) }()
+	timer := time.NewTimer(execTimeout)
+	defer timer.Stop()
+	select {
+	case err := <-done:
+		if err != nil {
+			if lw.over {
+				return fmt.Errorf("%s renders to more than %d bytes; is a loop or repeat out of bounds?", name, limit)
+			}
+			return err
 		}
-		return err
+	case <-timer.C:
+		return fmt.Errorf("%s did not finish rendering within %v; does a loop never end?", name, execTimeout)
 	}
-	return nil
+	_, err = w.Write(out.Bytes())
+	return err
 }
 
 // limitWriter fails once more than n bytes have been written, which

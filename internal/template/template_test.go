@@ -169,7 +169,7 @@ func TestRenderErrors(t *testing.T) {
 
 func TestCheckPath(t *testing.T) {
 	good := []string{"a", "a/b.txt", ".github/workflows/ci.yml", "x..y", ".gitignore"}
-	bad := []string{"", "/etc/passwd", "../x", "a/../../x", "a/./b", "a//b", "a\\b", "C:/x", "c:x", "a\x00b", ".git/hooks/x", ".GIT/config", "a/b:c"}
+	bad := []string{"", "/etc/passwd", "../x", `\\server\share\x`, "//server/share", "C:\\x", "D:", "..", ".", "a/../../x", "a/./b", "a//b", "a\\b", "C:/x", "c:x", "a\x00b", ".git/hooks/x", ".GIT/config", "a/b:c"}
 	for _, p := range good {
 		if err := CheckPath(p); err != nil {
 			t.Errorf("CheckPath(%q) = %v, want nil", p, err)

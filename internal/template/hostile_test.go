@@ -1,0 +1,94 @@
+package template
+
+import (
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+)
+
+// Nothing in a template reaches the environment, the network, the clock,
+// randomness, files or commands: each such function, and variants of its
+// spelling, is undefined.
+func TestFunctionsAreHermetic(t *testing.T) {
+	absent := []string{
+		"env", "Env", "ENV", "expandenv", "expandEnv", "ExpandEnv", "getenv", "getEnv", "os",
+		"getHostByName", "gethostbyname", "getHostByname", "lookupHost",
+		"now", "date", "dateInZone", "date_in_zone", "dateModify", "date_modify", "htmlDate", "htmlDateInZone", "ago",
+		"randAlpha", "randAlphaNum", "randAscii", "randNumeric", "randBytes", "randInt", "uuidv4", "shuffle",
+		"genPrivateKey", "genCA", "genCAWithKey", "genSelfSignedCert", "genSelfSignedCertWithKey",
+		"genSignedCert", "genSignedCertWithKey", "bcrypt", "htpasswd", "encryptAES",
+		"readFile", "ReadFile", "readfile", "include", "file", "glob", "exec", "Exec", "shell", "cmd", "run", "system",
+	}
+	fsys := fstest.MapFS{"scaffold.yaml": {Data: []byte("name: t\n")}}
+	tmpl, err := Load(fsys, "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range absent {
+		_, err := tmpl.Eval("probe", "{{ "+name+" }}", map[string]any{})
+		if err == nil || !strings.Contains(err.Error(), `function "`+name+`" not defined`) {
+			t.Errorf("%s: err = %v, want it undefined", name, err)
+		}
+	}
+}
+
+// A template that never ends or explodes is stopped with a clear error.
+func TestRenderLimits(t *testing.T) {
+	tests := []struct{ name, text, want string }{
+		{"huge until", `{{ range until 1000000000000 }}x{{ end }}`, "more than the 100000 a template may build"},
+		{"huge untilStep", `{{ untilStep 0 1000000000 1 }}`, "more than the 100000"},
+		{"huge seq", `{{ seq 1 1000000000 }}`, "more than the 100000"},
+		{"huge repeat", `{{ repeat 1000000000000 "abc" }}`, "would make more than"},
+		{"output too large", `{{ range until 100000 }}{{ repeat 1000 "x" }}{{ end }}`, "renders to more than"},
+		{"deep recursion", `{{ define "r" }}{{ template "r" . }}{{ end }}{{ template "r" . }}`, "exceeded maximum template depth"},
+	}
+	fsys := fstest.MapFS{"scaffold.yaml": {Data: []byte("name: t\n")}}
+	tmpl, _ := Load(fsys, "t")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := tmpl.Eval("probe", tt.text, map[string]any{})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestEndlessLoopIsStopped(t *testing.T) {
+	defer func(d time.Duration) { execTimeout = d }(execTimeout)
+	execTimeout = 200 * time.Millisecond
+	fsys := fstest.MapFS{
+		"scaffold.yaml": {Data: []byte("name: t\n")},
+		"a.txt.tmpl":    {Data: []byte("{{ range 1000000000000000 }}{{ end }}")},
+	}
+	tmpl, _ := Load(fsys, "t")
+	_, err := tmpl.Render(map[string]any{})
+	if err == nil || !strings.Contains(err.Error(), "a.txt.tmpl did not finish rendering within 200ms") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestBoundedFunctionsStillWork(t *testing.T) {
+	fsys := fstest.MapFS{"scaffold.yaml": {Data: []byte("name: t\n")}}
+	tmpl, _ := Load(fsys, "t")
+	tests := map[string]string{
+		`{{ until 3 }}`:          "[0 1 2]",
+		`{{ untilStep 0 10 4 }}`: "[0 4 8]",
+		`{{ untilStep 5 0 -2 }}`: "[5 3 1]",
+		`{{ seq 3 }}`:            "1 2 3",
+		`{{ seq -1 }}`:           "1 0 -1",
+		`{{ seq 2 4 }}`:          "2 3 4",
+		`{{ seq 4 2 }}`:          "4 3 2",
+		`{{ seq 0 5 12 }}`:       "0 5 10",
+		`{{ seq 0 -2 12 }}`:      "",
+		`{{ repeat 3 "ab" }}`:    "ababab",
+		`{{ range $i := until 2 }}{{ $i }}{{ end }}`: "01",
+	}
+	for text, want := range tests {
+		got, err := tmpl.Eval("probe", text, map[string]any{})
+		if err != nil || got != want {
+			t.Errorf("%s = %q, %v; want %q", text, got, err, want)
+		}
+	}
+}
