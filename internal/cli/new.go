@@ -123,6 +123,9 @@ func newRun(ctx context.Context, opts *newOptions) error {
 	if err := project.CheckTarget(target); err != nil {
 		return err
 	}
+	if err := project.CheckParents(target); err != nil {
+		return err
+	}
 	given, err := opts.gather()
 	if err != nil {
 		return err

@@ -106,7 +106,7 @@ func InitialCommit(dir string, s GitSettings, when time.Time, message string) (p
 		InitOptions: git.InitOptions{DefaultBranch: plumbing.NewBranchReferenceName(s.Branch)},
 	})
 	if err != nil {
-		return plumbing.ZeroHash, &CommitError{err}
+		return plumbing.ZeroHash, &CommitError{fmt.Errorf("git init with branch %q (init.defaultBranch): %w", s.Branch, err)}
 	}
 	hash, err := commitAll(repo, s, when, message)
 	if err == nil && hash.IsZero() {
