@@ -231,6 +231,18 @@ func check(t *testing.T, template string, c combo, work string, env []string) {
 	if err != nil || !report.OK {
 		t.Fatalf("%s: scaffold verify failed: %v\n%s", where, err, out)
 	}
+	// After the install, dependencies are pinned by a lock file.
+	lock := map[string]string{"go": "go.sum", "node": "package-lock.json", "rust": "Cargo.lock"}[language(dir)]
+	if _, err := os.Stat(filepath.Join(dir, lock)); err != nil {
+		t.Errorf("%s: no %s after the install: %v", where, lock, err)
+	}
+	// A .env file holds secrets: git must ignore it.
+	if err := os.WriteFile(filepath.Join(dir, ".env"), []byte("TOKEN=x\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, out, err := run(dir, env, "git", "check-ignore", "-q", ".env"); err != nil {
+		t.Errorf("%s: git does not ignore .env: %v\n%s", where, err, out)
+	}
 	t.Logf("%s: ok; %s", where, strings.Join(timings, ", "))
 }
 
@@ -297,4 +309,13 @@ func run(dir string, env []string, name string, args ...string) (stdout, all []b
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err = cmd.Run()
 	return out.Bytes(), append(out.Bytes(), errOut.Bytes()...), err
+}
+
+func language(dir string) string {
+	for file, lang := range map[string]string{"go.mod": "go", "package.json": "node", "Cargo.toml": "rust"} {
+		if _, err := os.Stat(filepath.Join(dir, file)); err == nil {
+			return lang
+		}
+	}
+	return ""
 }

@@ -1,0 +1,107 @@
+package templates
+
+import (
+	"io/fs"
+	"path"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// The defaults that ship to users: every template has its basic files,
+// runs its container as a non-root user, limits its server's time and
+// request bodies, ignores .env files, and holds no secrets.
+func TestBuiltinDefaults(t *testing.T) {
+	type want struct {
+		files []string // must be embedded
+		// hardening holds one pattern per protection, each matched
+		// somewhere in the template's sources.
+		hardening map[string]string
+	}
+	templates := map[string]want{
+		"go/chi": {
+			files: []string{"scaffold.yaml", "go.mod.tmpl", "go.sum", "README.md.tmpl", ".gitignore.tmpl", ".editorconfig",
+				"Dockerfile.tmpl", ".dockerignore", ".github/workflows/ci.yml", "LICENSE.tmpl"},
+			hardening: map[string]string{
+				"read header timeout": `ReadHeaderTimeout:`, "read timeout": `ReadTimeout:`,
+				"write timeout": `WriteTimeout:`, "idle timeout": `IdleTimeout:`, "body limit": `RequestSize\(maxBodyBytes\)`,
+			},
+		},
+		"node/express": {
+			files: []string{"scaffold.yaml", "package.json.tmpl", "README.md.tmpl", ".gitignore", ".editorconfig",
+				"Dockerfile", ".dockerignore", ".github/workflows/ci.yml", "LICENSE.tmpl", "tsconfig.json"},
+			hardening: map[string]string{
+				"headers timeout": `headersTimeout`, "request timeout": `requestTimeout`,
+				"keep-alive timeout": `keepAliveTimeout`, "body limit": `express\.json\(\{ limit:`,
+			},
+		},
+		"node/fastify": {
+			files: []string{"scaffold.yaml", "package.json.tmpl", "README.md.tmpl", ".gitignore", ".editorconfig",
+				"Dockerfile", ".dockerignore", ".github/workflows/ci.yml", "LICENSE.tmpl", "tsconfig.json"},
+			hardening: map[string]string{
+				"headers timeout": `headersTimeout`, "request timeout": `requestTimeout:`,
+				"keep-alive timeout": `keepAliveTimeout:`, "body limit": `bodyLimit:`,
+			},
+		},
+		"rust/axum": {
+			files: []string{"scaffold.yaml", "Cargo.toml.tmpl", "README.md.tmpl", ".gitignore", ".editorconfig",
+				"Dockerfile.tmpl", ".dockerignore", ".github/workflows/ci.yml", "LICENSE.tmpl", "src/lib.rs"},
+			hardening: map[string]string{
+				"request timeout": `TimeoutLayer`, "body limit": `DefaultBodyLimit::max`,
+			},
+		},
+	}
+	secret := regexp.MustCompile(`-----BEGIN [A-Z ]*PRIVATE KEY-----|AKIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{30,}|(?i)(password|secret|token|api_key)\s*[:=]\s*["'][^"'{]{6,}["']`)
+	for name, w := range templates {
+		t.Run(name, func(t *testing.T) {
+			sub, err := fs.Sub(FS, name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range w.files {
+				if _, err := fs.Stat(sub, f); err != nil {
+					t.Errorf("%s is not embedded: %v", f, err)
+				}
+			}
+			var all strings.Builder
+			err = fs.WalkDir(sub, ".", func(p string, d fs.DirEntry, err error) error {
+				if err != nil || d.IsDir() {
+					return err
+				}
+				data, err := fs.ReadFile(sub, p)
+				if err != nil {
+					return err
+				}
+				if m := secret.Find(data); m != nil {
+					t.Errorf("%s holds what looks like a secret: %q", p, m)
+				}
+				if strings.HasPrefix(path.Base(p), "Dockerfile") {
+					user := regexp.MustCompile(`(?m)^USER\s+(\S+)`).FindSubmatch(data)
+					if user == nil || strings.HasPrefix(string(user[1]), "root") || string(user[1]) == "0" {
+						t.Errorf("%s does not switch to a non-root USER", p)
+					}
+				}
+				if strings.HasPrefix(path.Base(p), ".gitignore") && !regexp.MustCompile(`(?m)^/?\.env$`).Match(data) {
+					t.Errorf("%s does not ignore .env", p)
+				}
+				all.Write(data)
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for what, pattern := range w.hardening {
+				if !regexp.MustCompile(pattern).MatchString(all.String()) {
+					t.Errorf("no %s: nothing matches %s", what, pattern)
+				}
+			}
+		})
+	}
+	// Every embedded template is covered above.
+	matches, _ := fs.Glob(FS, "*/*/scaffold.yaml")
+	for _, m := range matches {
+		if _, ok := templates[path.Dir(m)]; !ok {
+			t.Errorf("built-in %s has no defaults check", path.Dir(m))
+		}
+	}
+}
