@@ -385,14 +385,22 @@ func (opts *newOptions) gather() (*given, error) {
 	if opts.Template != "" {
 		g.template = opts.Template
 	}
-	for _, kv := range opts.Sets {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || strings.TrimSpace(k) == "" {
-			return nil, &FlagError{Err: fmt.Errorf("--set %q: use --set key=value", kv)}
-		}
-		g.answers[strings.TrimSpace(k)] = v
+	if err := parseSets(opts.Sets, g.answers); err != nil {
+		return nil, err
 	}
 	return g, nil
+}
+
+// parseSets adds the key=value answers of --set flags to answers.
+func parseSets(sets []string, answers map[string]any) error {
+	for _, kv := range sets {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || strings.TrimSpace(k) == "" {
+			return &FlagError{Err: fmt.Errorf("--set %q: use --set key=value", kv)}
+		}
+		answers[strings.TrimSpace(k)] = v
+	}
+	return nil
 }
 
 // choice is the template decided on, and the decision input behind it.

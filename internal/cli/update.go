@@ -303,12 +303,8 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 			given[k] = v
 		}
 	}
-	for _, kv := range opts.Sets {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || strings.TrimSpace(k) == "" {
-			return &FlagError{Err: fmt.Errorf("--set %q: use --set key=value", kv)}
-		}
-		given[strings.TrimSpace(k)] = v
+	if err := parseSets(opts.Sets, given); err != nil {
+		return err
 	}
 	// New questions take their defaults when nobody can be asked.
 	data, recorded, err := g.answers(tmpl, given, opts.Prompter, opts.Yes || !opts.IO.CanPrompt(), opts.Version)
