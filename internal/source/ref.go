@@ -95,7 +95,8 @@ func isGitRef(s string) bool {
 
 func parseGit(s string) (Ref, error) {
 	bad := func(format string, args ...any) (Ref, error) {
-		return Ref{}, fmt.Errorf("template %s: %s", redactRefText(s), fmt.Sprintf(format, args...))
+		msg := fmt.Sprintf("template %s: %s", redactRefText(s), fmt.Sprintf(format, args...))
+		return Ref{}, errors.New(redactCredentials(s, msg))
 	}
 	var r Ref
 	r.Kind = Git
@@ -265,17 +266,47 @@ func redactUserinfo(s string) string {
 
 // redactRefText cleans a reference that failed to parse, for an error.
 func redactRefText(s string) string {
-	if i := strings.Index(s, "://"); i >= 0 {
-		after := s[i+3:]
-		auth := after
-		if j := strings.Index(after, "/"); j >= 0 {
-			auth = after[:j]
-		}
-		if k := strings.LastIndex(auth, "@"); k >= 0 {
-			return s[:i+3] + after[k+1:]
-		}
+	if cred := credentialText(s); cred != "" {
+		i := strings.Index(s, "://")
+		return s[:i+3] + s[i+3+len(cred)+1:]
 	}
 	return s
+}
+
+// credentialText is what may be userinfo in a reference that failed to
+// parse: everything between "://" and the last "@" before the next "//".
+// A token may hold "/" or "+" (base64), so the first "/" is no limit.
+func credentialText(s string) string {
+	i := strings.Index(s, "://")
+	if i < 0 {
+		return ""
+	}
+	after := s[i+3:]
+	region := after
+	if j := strings.Index(after, "//"); j >= 0 {
+		region = after[:j]
+	}
+	k := strings.LastIndex(region, "@")
+	if k <= 0 {
+		return ""
+	}
+	return after[:k]
+}
+
+// redactCredentials removes from msg every piece of what may be the
+// credentials of the reference s, however the parser quoted them.
+func redactCredentials(s, msg string) string {
+	cred := credentialText(s)
+	if cred == "" {
+		return msg
+	}
+	msg = strings.ReplaceAll(msg, cred, "***")
+	for _, part := range strings.FieldsFunc(cred, func(r rune) bool { return r == ':' || r == '/' || r == '%' }) {
+		if len(part) >= 3 {
+			msg = strings.ReplaceAll(msg, part, "***")
+		}
+	}
+	return msg
 }
 
 // urlErrText is url.Parse's message without the URL it quotes, which may

@@ -134,3 +134,21 @@ func TestParseRef(t *testing.T) {
 		})
 	}
 }
+
+// A token may hold "/" or "+" (base64): a reference that fails to parse
+// must not echo any of it.
+func TestParseRefErrorsHideTokens(t *testing.T) {
+	for _, ref := range []string{
+		"https://u:t/okSECRET@host/x",
+		"https://AKIA:ab+c/defSECRET@git-codecommit.us-east-1.amazonaws.com/v1/repos/r",
+		"https://u:t%zzokSECRET@host/o",
+	} {
+		_, err := ParseRef(ref)
+		if err == nil {
+			continue
+		}
+		if strings.Contains(err.Error(), "SECRET") || strings.Contains(err.Error(), "okSE") {
+			t.Errorf("ParseRef(%q) error leaks the token: %v", ref, err)
+		}
+	}
+}

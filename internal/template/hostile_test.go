@@ -92,3 +92,45 @@ func TestBoundedFunctionsStillWork(t *testing.T) {
 		}
 	}
 }
+
+func TestDefaultsKeepTheirType(t *testing.T) {
+	m, err := ParseManifest("m", []byte(`name: m
+questions:
+  - name: version
+    default: 1.10
+  - name: mask
+    default: 0x1F
+  - name: pick
+    type: select
+    choices: ["1.10", "2.0"]
+    default: 1.10
+  - name: huge
+    type: int
+    default: 18446744073709551615
+`))
+	if err == nil {
+		t.Fatalf("a default too large for an int was accepted: %+v", m.Questions[3].Default)
+	}
+	if !strings.Contains(err.Error(), "not a whole number") {
+		t.Errorf("err = %v", err)
+	}
+	m, err = ParseManifest("m", []byte(`name: m
+questions:
+  - name: version
+    default: 1.10
+  - name: mask
+    default: 0x1F
+  - name: pick
+    type: select
+    choices: ["1.10", "2.0"]
+    default: 1.10
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"1.10", "0x1F", "1.10"} {
+		if got := m.Questions[i].Default; got != want {
+			t.Errorf("%s default = %#v, want %q", m.Questions[i].Name, got, want)
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -126,6 +127,24 @@ func ParseManifest(file string, data []byte) (*Manifest, error) {
 		return nil, fail(0, "empty manifest: it needs at least name and language")
 	}
 	lines := questionLines(root)
+	// A string answer's default is the text as written: YAML would read
+	// 1.10 as the number 1.1 and 0x1F as 31.
+	if n := yamlfile.Section(root, "questions"); n != nil && n.Kind == yaml.SequenceNode {
+		for i, qn := range n.Content {
+			if i >= len(m.Questions) || qn.Kind != yaml.MappingNode {
+				continue
+			}
+			q := &m.Questions[i]
+			if q.Type != "" && q.Type != String && q.Type != Select {
+				continue
+			}
+			for j := 0; j+1 < len(qn.Content); j += 2 {
+				if v := qn.Content[j+1]; qn.Content[j].Value == "default" && v.Kind == yaml.ScalarNode && v.Tag != "!!null" {
+					q.Default = v.Value
+				}
+			}
+		}
+	}
 
 	if m.Name == "" {
 		return nil, fail(0, "missing name")
@@ -223,11 +242,15 @@ func (q *Question) Coerce(v any) (any, error) {
 		case int:
 			return x, nil
 		case int64:
-			return int(x), nil
+			if x >= math.MinInt && x <= math.MaxInt {
+				return int(x), nil
+			}
 		case uint64:
-			return int(x), nil
+			if x <= math.MaxInt {
+				return int(x), nil
+			}
 		case float64:
-			if x == float64(int(x)) {
+			if x >= math.MinInt && x < math.MaxInt && x == float64(int(x)) {
 				return int(x), nil
 			}
 		case string:

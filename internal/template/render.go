@@ -11,6 +11,7 @@ import (
 	"strings"
 	"text/template"
 	"time"
+	"unicode/utf8"
 
 	"github.com/Masterminds/sprig/v3"
 )
@@ -376,7 +377,16 @@ func CheckPath(p string) error {
 	case len(p) >= 2 && p[1] == ':':
 		return fmt.Errorf("%q starts with a Windows drive", p)
 	}
+	if !utf8.ValidString(p) {
+		return fmt.Errorf("%q is not valid UTF-8", p)
+	}
+	for _, r := range p {
+		if r < 0x20 || r == 0x7f {
+			return fmt.Errorf("%q has a control character", p)
+		}
+	}
 	for _, seg := range strings.Split(p, "/") {
+		stem, _, _ := strings.Cut(strings.ToLower(seg), ".")
 		switch {
 		case seg == "":
 			return fmt.Errorf("%q has an empty path segment", p)
@@ -384,13 +394,22 @@ func CheckPath(p string) error {
 			return fmt.Errorf("%q has a %q segment", p, seg)
 		case strings.ContainsRune(seg, ':'):
 			return fmt.Errorf("%q has a ':', which Windows reserves", p)
+		case strings.EqualFold(seg, ".git"):
+			// Also below the top: a nested .git is another repository,
+			// with hooks of its own.
+			return fmt.Errorf("%q is inside a .git folder, which only git writes", p)
+		case windowsReserved[stem]:
+			return fmt.Errorf("%q uses %q, a device name Windows reserves", p, seg)
 		}
 	}
-	first, _, _ := strings.Cut(p, "/")
-	if strings.EqualFold(first, ".git") {
-		return fmt.Errorf("%q is inside .git, which scaffold writes itself", p)
-	}
 	return nil
+}
+
+// windowsReserved are names Windows refuses for files, with any extension.
+var windowsReserved = map[string]bool{
+	"con": true, "prn": true, "aux": true, "nul": true,
+	"com1": true, "com2": true, "com3": true, "com4": true, "com5": true, "com6": true, "com7": true, "com8": true, "com9": true,
+	"lpt1": true, "lpt2": true, "lpt3": true, "lpt4": true, "lpt5": true, "lpt6": true, "lpt7": true, "lpt8": true, "lpt9": true,
 }
 
 func execute(w io.Writer, name, text string, data map[string]any, limit int) error {

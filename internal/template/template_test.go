@@ -147,7 +147,7 @@ func TestRenderErrors(t *testing.T) {
 		{"path renders absolute", fstest.MapFS{"{{ .service }}x": {Data: nil}}, map[string]any{"service": "/etc/"}, "is absolute"},
 		{"path injects traversal", fstest.MapFS{"{{ .service }}": {Data: nil}}, map[string]any{"service": "../../etc/passwd"}, `".." segment`},
 		{"case collision", fstest.MapFS{"README.md": {}, "readme.md": {}}, nil, "differ only in case"},
-		{"into .git", fstest.MapFS{"{{ .service }}/config": {}}, map[string]any{"service": ".git"}, "inside .git"},
+		{"into .git", fstest.MapFS{"{{ .service }}/config": {}}, map[string]any{"service": ".git"}, "inside a .git folder"},
 		{"env is not available", fstest.MapFS{"a.tmpl": {Data: []byte(`{{ env "HOME" }}`)}}, nil, `function "env" not defined`},
 		{"output limit", fstest.MapFS{"a.tmpl": {Data: []byte(`{{ range until 100000 }}{{ repeat 1000 "x" }}{{ end }}`)}}, nil, "renders to more than"},
 	}
@@ -168,8 +168,9 @@ func TestRenderErrors(t *testing.T) {
 }
 
 func TestCheckPath(t *testing.T) {
-	good := []string{"a", "a/b.txt", ".github/workflows/ci.yml", "x..y", ".gitignore"}
-	bad := []string{"", "/etc/passwd", "../x", `\\server\share\x`, "//server/share", "C:\\x", "D:", "..", ".", "a/../../x", "a/./b", "a//b", "a\\b", "C:/x", "c:x", "a\x00b", ".git/hooks/x", ".GIT/config", "a/b:c"}
+	good := []string{"a", "a/b.txt", ".github/workflows/ci.yml", "x..y", ".gitignore", "console.go", "connect/aux-tools.md", "café.txt"}
+	bad := []string{"", "/etc/passwd", "../x", `\\server\share\x`, "//server/share", "C:\\x", "D:", "..", ".", "a/../../x", "a/./b", "a//b", "a\\b", "C:/x", "c:x", "a\x00b", ".git/hooks/x", ".GIT/config", "a/b:c",
+		"sub/.git/hooks/post-checkout", "a\nb", "a\x7fb", "a\xffb", "con", "docs/NUL.txt", "lpt1.log"}
 	for _, p := range good {
 		if err := CheckPath(p); err != nil {
 			t.Errorf("CheckPath(%q) = %v, want nil", p, err)
