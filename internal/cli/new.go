@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -202,6 +203,18 @@ func newRun(ctx context.Context, opts *newOptions) error {
 		if err == nil {
 			// The pristine render, kept for scaffold update's merges.
 			_, err = project.WriteBase(tmp, rendered, gitSettings, opts.Now(), "scaffold: pristine render of "+opened.Ref)
+		}
+		if err != nil {
+			// A half-written repository (a full disk, say) is worse than
+			// none: the error says how to make one by hand. Its paths
+			// name tmp, which is about to become target.
+			os.RemoveAll(filepath.Join(tmp, ".git"))
+			msg := err.Error()
+			var ce *project.CommitError
+			if errors.As(err, &ce) {
+				msg = ce.Err.Error()
+			}
+			err = &project.CommitError{Err: errors.New(strings.ReplaceAll(msg, tmp, target))}
 		}
 		commitErr = err
 		res.Git.Commit = hash.String()

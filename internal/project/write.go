@@ -8,16 +8,27 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
 
 	"github.com/scaffold-cli/scaffold/internal/template"
 )
 
 // TempPrefix starts the name of every folder scaffold renders into, so a
-// leftover from a killed run is easy to recognise.
+// leftover from a killed run is easy to recognise. The full name is
+// TempPrefix + project name + "-" + pid + "-" + random: the pid tells a
+// later run whether the owner is still alive.
 const TempPrefix = ".scaffold-tmp-"
+
+// staleAge is when a temporary folder whose owner cannot be told (a name
+// without a pid) is taken for abandoned. No run writes for a day.
+const staleAge = 24 * time.Hour
 
 // TargetError says why a target folder cannot take a new project. It is
 // the user's input that is wrong, not the tool.
@@ -33,6 +44,9 @@ func CheckTarget(dir string) error {
 	info, err := os.Lstat(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
+	}
+	if errors.Is(err, syscall.ENOTDIR) {
+		return &TargetError{Dir: dir, Reason: "cannot be created: " + notFolder(dir) + " is not a folder; choose another place"}
 	}
 	if err != nil {
 		return err
@@ -50,12 +64,30 @@ func CheckTarget(dir string) error {
 	return nil
 }
 
+// notFolder names the first parent of dir that exists and is not a folder.
+func notFolder(dir string) string {
+	var chain []string
+	for d := filepath.Dir(dir); ; d = filepath.Dir(d) {
+		chain = append(chain, d)
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	for i := len(chain) - 1; i >= 0; i-- {
+		if info, err := os.Lstat(chain[i]); err == nil && !info.IsDir() {
+			return chain[i]
+		}
+	}
+	return filepath.Dir(dir)
+}
+
 // Finish runs in the temporary folder once every file is written, before
 // the folder is renamed into place (for example to make the first commit).
 type Finish func(tmp string) error
 
 // Write creates dir holding files. It renders nothing and decides
-// nothing: it only makes the result appear whole or not at all.
+// nothing: it only makes the result appear whole or not at all. On its
+// way it removes the temporary folders that killed runs left beside dir.
 func Write(ctx context.Context, dir string, files []template.File, finish Finish) (err error) {
 	if err := CheckTarget(dir); err != nil {
 		return err
@@ -63,12 +95,12 @@ func Write(ctx context.Context, dir string, files []template.File, finish Finish
 	parent := filepath.Dir(dir)
 	created, err := mkdirAll(parent)
 	if err != nil {
-		return fmt.Errorf("creating %s: %w", parent, err)
+		return fmt.Errorf("creating %s: %w%s", parent, cause(err), remedy(err))
 	}
-	tmp, err := os.MkdirTemp(parent, TempPrefix+filepath.Base(dir)+"-")
+	tmp, err := os.MkdirTemp(parent, TempPrefix+filepath.Base(dir)+"-"+strconv.Itoa(os.Getpid())+"-")
 	if err != nil {
 		removeAll(created)
-		return fmt.Errorf("creating a temporary folder in %s: %w", parent, err)
+		return fmt.Errorf("cannot create %s: cannot write in %s: %w%s", dir, parent, cause(err), remedy(err))
 	}
 	defer func() {
 		if err != nil {
@@ -76,12 +108,13 @@ func Write(ctx context.Context, dir string, files []template.File, finish Finish
 			removeAll(created)
 		}
 	}()
+	cleanStale(parent, tmp)
 	for _, f := range files {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		if err := writeFile(tmp, f); err != nil {
-			return err
+			return fmt.Errorf("%w; %s was not created%s", err, dir, remedy(err))
 		}
 	}
 	if finish != nil {
@@ -113,31 +146,128 @@ func Write(ctx context.Context, dir string, files []template.File, finish Finish
 	return nil
 }
 
+// cleanStale removes the temporary folders in parent whose run is over:
+// a SIGKILL, a crash or a power cut gives no run the chance to remove its
+// own. A folder whose owner still runs is never touched, even when its
+// pid was reused by another program: that only delays the cleanup until
+// the program ends. Failing to clean is no reason to fail this run.
+func cleanStale(parent, mine string) {
+	entries, err := os.ReadDir(parent)
+	if err != nil {
+		return
+	}
+	// The age of a folder is judged by the file system's clock, the one
+	// that stamped it, not this machine's: our own new folder says what
+	// time it is there.
+	info, err := os.Stat(mine)
+	if err != nil {
+		return
+	}
+	now := info.ModTime()
+	for _, e := range entries {
+		name := e.Name()
+		if !strings.HasPrefix(name, TempPrefix) || !e.IsDir() || filepath.Join(parent, name) == mine {
+			continue // a link or file with our prefix is not ours to remove
+		}
+		if pid, ok := tempOwner(name); ok {
+			if alive(pid) {
+				continue
+			}
+		} else if info, err := e.Info(); err != nil || now.Sub(info.ModTime()) < staleAge {
+			continue
+		}
+		os.RemoveAll(filepath.Join(parent, name))
+	}
+}
+
+// tempOwner reads the pid from a temporary folder's name:
+// TempPrefix + name + "-" + pid + "-" + random.
+func tempOwner(name string) (int, bool) {
+	rest := strings.TrimPrefix(name, TempPrefix)
+	i := strings.LastIndexByte(rest, '-')
+	if i < 0 {
+		return 0, false
+	}
+	rest = rest[:i]
+	j := strings.LastIndexByte(rest, '-')
+	if j < 0 {
+		return 0, false
+	}
+	pid, err := strconv.Atoi(rest[j+1:])
+	if err != nil || pid <= 0 {
+		return 0, false
+	}
+	return pid, true
+}
+
+// alive reports whether process pid exists. Signal 0 checks without
+// sending anything; EPERM means it exists but belongs to someone else.
+func alive(pid int) bool {
+	return !errors.Is(syscall.Kill(pid, 0), syscall.ESRCH)
+}
+
+// createFile opens a new file for writing. Tests replace it to make the
+// disk fill up halfway through a file.
+var createFile = func(name string, perm fs.FileMode) (io.WriteCloser, error) {
+	// O_EXCL: a path that exists already can only come from a link in
+	// the project pointing at it, and must not be written through.
+	return os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+}
+
+// writeFile errors name the file as the project will have it, not its
+// place in the temporary folder, which is gone by the time anyone reads
+// the message.
 func writeFile(root string, f template.File) error {
 	if err := template.CheckPath(f.Path); err != nil {
 		return fmt.Errorf("refusing to write %s: %w", f.From, err)
 	}
 	full := filepath.Join(root, filepath.FromSlash(f.Path))
 	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-		return err
+		return fmt.Errorf("writing %s: %w", f.Path, cause(err))
 	}
 	if f.Link != "" {
-		return os.Symlink(f.Link, full)
+		if err := os.Symlink(f.Link, full); err != nil {
+			return fmt.Errorf("writing %s: %w", f.Path, cause(err))
+		}
+		return nil
 	}
-	// O_EXCL: a path that exists already can only come from a link in
-	// the project pointing at it, and must not be written through.
-	w, err := os.OpenFile(full, os.O_WRONLY|os.O_CREATE|os.O_EXCL, f.Mode.Perm())
+	w, err := createFile(full, f.Mode.Perm())
 	if err != nil {
-		return err
+		return fmt.Errorf("writing %s: %w", f.Path, cause(err))
 	}
 	if _, err := w.Write(f.Data); err != nil {
 		w.Close()
-		return fmt.Errorf("writing %s: %w", f.Path, err)
+		return fmt.Errorf("writing %s: %w", f.Path, cause(err))
 	}
 	if err := w.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", f.Path, err)
+		return fmt.Errorf("writing %s: %w", f.Path, cause(err))
 	}
 	return nil
+}
+
+// cause drops the path and operation from an os error, when the caller
+// names the object itself.
+func cause(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err
+	}
+	return err
+}
+
+// remedy is what the user can do about a failure of the disk.
+func remedy(err error) string {
+	switch {
+	case errors.Is(err, syscall.ENOSPC), errors.Is(err, syscall.EDQUOT):
+		return "; free some space and run scaffold again"
+	case errors.Is(err, fs.ErrPermission), errors.Is(err, syscall.EROFS):
+		return "; choose a folder you can write to"
+	}
+	return ""
 }
 
 // mkdirAll is os.MkdirAll that returns the folders it made, deepest
