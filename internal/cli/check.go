@@ -83,7 +83,7 @@ func checkRun(ctx context.Context, opts *checkOptions) error {
 	if err != nil {
 		return err
 	}
-	opened, err := source.OpenWith(ctx, ref, so)
+	opened, err := openSource(ctx, ref, so, opts.IO.ErrOut)
 	if err != nil {
 		return inputErr(err)
 	}
@@ -99,7 +99,7 @@ func checkRun(ctx context.Context, opts *checkOptions) error {
 	} else {
 		res.UpdateAvailable = opened.Template.Manifest.Version != t.Version || (opened.Commit != "" && opened.Commit != t.Commit)
 	}
-	if base, err := baseFiles(ctx, g, so); err != nil {
+	if base, err := baseFiles(ctx, g, so, opts.IO.ErrOut); err != nil {
 		res.DriftUnknown = err.Error()
 	} else {
 		for _, f := range base {

@@ -237,24 +237,11 @@ func newRun(ctx context.Context, opts *newOptions) error {
 // refreshing a git source as needed.
 func (opts *newOptions) open(ctx context.Context, cfg *config.Config, name string) (*source.Opened, error) {
 	ref, _ := cfg.Resolve(name)
-	var cacheDir string
-	if r, err := source.ParseRef(ref); err == nil && r.Kind == source.Git {
-		if cacheDir, err = source.DefaultCacheDir(opts.Getenv); err != nil {
-			return nil, err
-		}
-	}
-	so := source.Options{CacheDir: cacheDir, Refresh: opts.Refresh, Getenv: opts.Getenv, Now: opts.Now, Builtins: opts.Builtins}
-	if opts.IO.CanPrompt() {
-		so.Progress = opts.IO.ErrOut
-	}
-	opened, err := source.OpenWith(ctx, ref, so)
+	so := sourceOptions(opts.IO, opts.Getenv, opts.Now, opts.Builtins)
+	so.Refresh = opts.Refresh
+	opened, err := openSource(ctx, ref, so, opts.IO.ErrOut)
 	if err != nil {
 		return nil, inputErr(err)
-	}
-	if so.Progress == nil {
-		for _, n := range opened.Notices {
-			fmt.Fprintf(opts.IO.ErrOut, "note: %s\n", n)
-		}
 	}
 	return opened, nil
 }

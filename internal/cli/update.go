@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -165,18 +166,6 @@ func loadGenerated(dirArg string, loadConfig func() (*config.Config, error)) (*g
 	return &generated{dir: dir, record: rec, cfg: cfg, git: statErr == nil, proj: proj}, nil
 }
 
-// sourceOptions are the options of every template lookup of update and
-// check. Without HOME there is no cache folder; only git templates need
-// one, and OpenWith says so when one is used.
-func sourceOptions(io *IOStreams, getenv func(string) string, now func() time.Time, builtins fs.FS) source.Options {
-	dir, _ := source.DefaultCacheDir(getenv)
-	so := source.Options{CacheDir: dir, Getenv: getenv, Now: now, Builtins: builtins}
-	if io.CanPrompt() {
-		so.Progress = io.ErrOut
-	}
-	return so
-}
-
 // newer finds the reference of the template's newer version: for a git
 // template the newest tag (or to), for built-ins and folders the one
 // scaffold has now.
@@ -209,7 +198,7 @@ func newer(ctx context.Context, g *generated, to string, so source.Options) (str
 // from refs/scaffold/base when the project has it, else by rendering the
 // recorded version again, which a git template at its recorded commit
 // can always do and a built-in or folder only while it has not changed.
-func baseFiles(ctx context.Context, g *generated, so source.Options) ([]template.File, error) {
+func baseFiles(ctx context.Context, g *generated, so source.Options, errOut io.Writer) ([]template.File, error) {
 	files, _, err := project.ReadBase(g.dir)
 	if err == nil {
 		return files, nil
@@ -224,7 +213,7 @@ func baseFiles(ctx context.Context, g *generated, so source.Options) ([]template
 			return nil, inputErr(err)
 		}
 	}
-	opened, err := source.OpenWith(ctx, ref, so)
+	opened, err := openSource(ctx, ref, so, errOut)
 	if err != nil {
 		return nil, fmt.Errorf("cannot update: the project has no %s and its template cannot be opened to render the recorded version again: %w", project.BaseRef, err)
 	}
@@ -279,7 +268,7 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 		}
 	}
 	so := sourceOptions(opts.IO, opts.Getenv, opts.Now, opts.Builtins)
-	base, err := baseFiles(ctx, g, so)
+	base, err := baseFiles(ctx, g, so, opts.IO.ErrOut)
 	if err != nil {
 		return err
 	}
@@ -287,7 +276,7 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 	if err != nil {
 		return err
 	}
-	opened, err := source.OpenWith(ctx, ref, so)
+	opened, err := openSource(ctx, ref, so, opts.IO.ErrOut)
 	if err != nil {
 		return inputErr(err)
 	}
