@@ -160,7 +160,7 @@ func newRun(ctx context.Context, opts *newOptions) error {
 	if err != nil {
 		return err
 	}
-	rendered, err := tmpl.Render(answers)
+	rendered, err := tmpl.Render(ctx, answers)
 	if err != nil {
 		return inputErr(err)
 	}

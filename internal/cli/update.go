@@ -228,7 +228,7 @@ func baseFiles(ctx context.Context, g *generated, so source.Options, errOut io.W
 	if err != nil {
 		return nil, err
 	}
-	return opened.Template.Render(data)
+	return opened.Template.Render(ctx, data)
 }
 
 // answers answers a template's questions for a project: the recorded
@@ -300,7 +300,7 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 	if err != nil {
 		return err
 	}
-	theirs, err := tmpl.Render(data)
+	theirs, err := tmpl.Render(ctx, data)
 	if err != nil {
 		return inputErr(err)
 	}

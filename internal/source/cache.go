@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/scaffold-cli/scaffold/internal/template"
+	"github.com/scaffold-cli/scaffold/internal/tree"
 )
 
 // The cache holds one entry per repository URL and ref, in a folder named
@@ -230,20 +231,18 @@ func openGit(ctx context.Context, r Ref, opts Options) (*Opened, error) {
 		}
 	}
 
-	dir, err := subdir(filepath.Join(entry, treeDir), r, m.Commit)
-	if err != nil {
-		return nil, err
-	}
-	fsys := os.DirFS(dir)
-	t, err := template.Load(fsys, r.String())
-	if err != nil {
-		return nil, err
-	}
-	digest, err := Digest(fsys)
+	files, err := tree.ReadDir(filepath.Join(entry, treeDir), tree.DefaultLimits)
 	if err != nil {
 		return nil, fmt.Errorf("template %s: %w", r, err)
 	}
-	return &Opened{Template: t, Kind: Git, Ref: r.String(), Commit: m.Commit, Digest: digest, Notices: notices}, nil
+	if files, err = subdir(files, r, m.Commit); err != nil {
+		return nil, err
+	}
+	t, err := template.Load(files, r.String())
+	if err != nil {
+		return nil, err
+	}
+	return &Opened{Template: t, Kind: Git, Ref: r.String(), Commit: m.Commit, Digest: t.Digest(), Notices: notices}, nil
 }
 
 // fetchInto clones the target beside the entry and renames it into place.
@@ -289,28 +288,23 @@ func fetchInto(ctx context.Context, rm *remote, tgt target, dir, entry string) (
 	return m, nil
 }
 
-// subdir finds the template's folder in a checkout, refusing one that
-// leads out of it through a symbolic link.
-func subdir(tree string, r Ref, commit string) (string, error) {
+// subdir gives the template's folder in a repository's files; its links
+// must stay inside it.
+func subdir(files *tree.Tree, r Ref, commit string) (*tree.Tree, error) {
 	if r.Subdir == "" {
-		return tree, nil
+		return files, nil
 	}
-	missing := fmt.Errorf("no folder %q in %s at commit %.12s: check the path after //", r.Subdir, r.repoLabel(), commit)
-	dir := filepath.Join(tree, filepath.FromSlash(r.Subdir))
-	real, err := filepath.EvalSymlinks(dir)
+	real, err := files.Resolve(r.Subdir)
 	if err != nil {
+		return nil, fmt.Errorf("template %s: folder %q leads out of the repository", r, r.Subdir)
+	}
+	if e, ok := files.Lookup(real); !ok || !e.IsDir() {
 		// Not there, or a file on the way (svc/run.sh/x).
-		return "", missing
+		return nil, fmt.Errorf("no folder %q in %s at commit %.12s: check the path after //", r.Subdir, r.repoLabel(), commit)
 	}
-	realTree, err := filepath.EvalSymlinks(tree)
+	sub, err := files.Sub(real)
 	if err != nil {
-		return "", fmt.Errorf("template %s: %w", r, err)
+		return nil, fmt.Errorf("template %s: %w", r, err)
 	}
-	if rel, err := filepath.Rel(realTree, real); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return "", fmt.Errorf("template %s: folder %q leads out of the repository", r, r.Subdir)
-	}
-	if info, err := os.Stat(real); err != nil || !info.IsDir() {
-		return "", missing
-	}
-	return real, nil
+	return sub, nil
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/scaffold-cli/scaffold/internal/template"
+	"github.com/scaffold-cli/scaffold/internal/tree"
 	"github.com/scaffold-cli/scaffold/templates"
 )
 
@@ -76,11 +77,20 @@ func IsBuiltin(name string) bool {
 }
 
 func openBuiltin(name string) (*template.Template, error) {
-	sub, err := fs.Sub(templates.FS, name)
+	return loadFS(templates.FS, name)
+}
+
+// loadFS loads the template in the folder name of fsys.
+func loadFS(fsys fs.FS, name string) (*template.Template, error) {
+	sub, err := fs.Sub(fsys, name)
 	if err != nil {
 		return nil, err
 	}
-	return template.Load(sub, name)
+	files, err := tree.ReadFS(sub, tree.DefaultLimits)
+	if err != nil {
+		return nil, fmt.Errorf("template %s: %w", name, err)
+	}
+	return template.Load(files, name)
 }
 
 // Opened is a template together with where it came from.
@@ -181,21 +191,14 @@ func OpenWith(ctx context.Context, ref string, opts Options) (*Opened, error) {
 }
 
 func openBuiltinRef(name string, builtins fs.FS) (*Opened, error) {
-	t, err := openBuiltin(name)
-	if builtins != nil {
-		var sub fs.FS
-		if sub, err = fs.Sub(builtins, name); err == nil {
-			t, err = template.Load(sub, name)
-		}
+	if builtins == nil {
+		builtins = templates.FS
 	}
+	t, err := loadFS(builtins, name)
 	if err != nil {
 		return nil, err
 	}
-	digest, err := Digest(t.FS)
-	if err != nil {
-		return nil, fmt.Errorf("template %s: %w", name, err)
-	}
-	return &Opened{Template: t, Kind: Builtin, Ref: name, Digest: digest}, nil
+	return &Opened{Template: t, Kind: Builtin, Ref: name, Digest: t.Digest()}, nil
 }
 
 func openDir(ref string) (*Opened, error) {
@@ -207,14 +210,13 @@ func openDir(ref string) (*Opened, error) {
 	if err != nil {
 		return nil, err
 	}
-	fsys := os.DirFS(abs)
-	t, err := template.Load(fsys, abs)
-	if err != nil {
-		return nil, err
-	}
-	digest, err := Digest(fsys)
+	files, err := tree.ReadDir(abs, tree.DefaultLimits)
 	if err != nil {
 		return nil, fmt.Errorf("template %s: %w", abs, err)
 	}
-	return &Opened{Template: t, Kind: Dir, Ref: abs, Digest: digest}, nil
+	t, err := template.Load(files, abs)
+	if err != nil {
+		return nil, err
+	}
+	return &Opened{Template: t, Kind: Dir, Ref: abs, Digest: t.Digest()}, nil
 }

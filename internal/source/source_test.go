@@ -2,15 +2,13 @@ package source
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"testing/fstest"
 
+	"github.com/scaffold-cli/scaffold/internal/tree"
 	"github.com/scaffold-cli/scaffold/templates"
 )
 
@@ -131,42 +129,16 @@ func TestDigest(t *testing.T) {
 	}
 }
 
-// TestDigestFormat pins the documented format with a hand-made input.
-func TestDigestFormat(t *testing.T) {
-	fsys := fstest.MapFS{
-		"scaffold.yaml": {Data: []byte("name: x\n"), Mode: 0o444},
-		"a-b":           {Data: []byte("dash"), Mode: 0o644},
-		"a/run.sh":      {Data: []byte("#!/bin/sh\n"), Mode: 0o700},
-		"a/link":        {Data: []byte("run.sh"), Mode: fs.ModeSymlink | 0o777},
-		".git/config":   {Data: []byte("ignored"), Mode: 0o644},
-		"sub/.git":      {Data: []byte("gitdir: ignored"), Mode: 0o644},
-		"empty":         {Mode: fs.ModeDir | 0o755},
-	}
-	got, err := Digest(fsys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Byte order: "a-b" < "a/link" < "a/run.sh" < "scaffold.yaml".
-	input := digestHeader +
-		"100644 a-b\x004\x00dash" +
-		"120000 a/link\x006\x00run.sh" +
-		"100755 a/run.sh\x0010\x00#!/bin/sh\n" +
-		"100644 scaffold.yaml\x008\x00name: x\n"
-	sum := sha256.Sum256([]byte(input))
-	if want := "sha256:" + hex.EncodeToString(sum[:]); got != want {
-		t.Errorf("Digest = %s, want %s", got, want)
-	}
-}
-
 func TestGitDigestMatchesFolder(t *testing.T) {
 	fx := newFixture(t)
 	srv := fx.serve(t, "")
 	o := newOpener(t)
 	op := o.mustOpen(srv.url + "//svc@v2")
-	want, err := Digest(os.DirFS(filepath.Join(fx.work, "svc")))
+	files, err := tree.ReadDir(filepath.Join(fx.work, "svc"), tree.DefaultLimits)
 	if err != nil {
 		t.Fatal(err)
 	}
+	want := files.Digest()
 	if op.Digest != want {
 		t.Errorf("git checkout digest %s, folder %s", op.Digest, want)
 	}

@@ -203,14 +203,14 @@ func FuzzRenderPath(f *testing.F) {
 			if name == ManifestFile {
 				continue
 			}
-			tmpl, err := Load(fstest.MapFS{
+			tmpl, err := loadFS(fstest.MapFS{
 				ManifestFile: {Data: []byte("name: f\n")},
 				name:         {Data: []byte("body")},
 			}, "fuzz")
 			if err != nil {
 				t.Fatal(err)
 			}
-			files, err := tmpl.Render(data)
+			files, err := tmpl.Render(ctx, data)
 			if err != nil {
 				_ = err.Error()
 				continue

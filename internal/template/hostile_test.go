@@ -21,7 +21,7 @@ func TestFunctionsAreHermetic(t *testing.T) {
 		"readFile", "ReadFile", "readfile", "include", "file", "glob", "exec", "Exec", "shell", "cmd", "run", "system",
 	}
 	fsys := fstest.MapFS{"scaffold.yaml": {Data: []byte("name: t\n")}}
-	tmpl, err := Load(fsys, "t")
+	tmpl, err := loadFS(fsys, "t")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +44,7 @@ func TestRenderLimits(t *testing.T) {
 		{"deep recursion", `{{ define "r" }}{{ template "r" . }}{{ end }}{{ template "r" . }}`, "exceeded maximum template depth"},
 	}
 	fsys := fstest.MapFS{"scaffold.yaml": {Data: []byte("name: t\n")}}
-	tmpl, _ := Load(fsys, "t")
+	tmpl, _ := loadFS(fsys, "t")
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := tmpl.Eval("probe", tt.text, map[string]any{})
@@ -62,8 +62,8 @@ func TestEndlessLoopIsStopped(t *testing.T) {
 		"scaffold.yaml": {Data: []byte("name: t\n")},
 		"a.txt.tmpl":    {Data: []byte("{{ range 1000000000000000 }}{{ end }}")},
 	}
-	tmpl, _ := Load(fsys, "t")
-	_, err := tmpl.Render(map[string]any{})
+	tmpl, _ := loadFS(fsys, "t")
+	_, err := tmpl.Render(ctx, map[string]any{})
 	if err == nil || !strings.Contains(err.Error(), "a.txt.tmpl did not finish rendering within 200ms") {
 		t.Fatalf("err = %v", err)
 	}
@@ -71,7 +71,7 @@ func TestEndlessLoopIsStopped(t *testing.T) {
 
 func TestBoundedFunctionsStillWork(t *testing.T) {
 	fsys := fstest.MapFS{"scaffold.yaml": {Data: []byte("name: t\n")}}
-	tmpl, _ := Load(fsys, "t")
+	tmpl, _ := loadFS(fsys, "t")
 	tests := map[string]string{
 		`{{ until 3 }}`:          "[0 1 2]",
 		`{{ untilStep 0 10 4 }}`: "[0 4 8]",

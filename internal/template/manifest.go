@@ -1,7 +1,7 @@
 // Package template loads scaffold templates and renders them into files.
 //
-// A template is a directory (any fs.FS) with a manifest, scaffold.yaml, at
-// its root. Files ending in .tmpl are rendered with text/template and the
+// A template is a tree of files (see package tree, which reads it once,
+// through an os.Root) with a manifest, scaffold.yaml, at its root. Files ending in .tmpl are rendered with text/template and the
 // suffix is dropped; other files are copied byte for byte. Path segments
 // may hold template actions. Only sprig's hermetic functions are
 // available, and a missing key is an error, so the same answers always
@@ -19,9 +19,9 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/scaffold-cli/scaffold/internal/yamlfile"
-
 	"github.com/scaffold-cli/scaffold/internal/names"
+	"github.com/scaffold-cli/scaffold/internal/tree"
+	"github.com/scaffold-cli/scaffold/internal/yamlfile"
 )
 
 // ManifestFile is the name of the manifest at a template's root.
@@ -341,9 +341,9 @@ func questionLines(root *yaml.Node) []int {
 	return lines
 }
 
-// LoadManifest reads scaffold.yaml from the root of fsys.
-func LoadManifest(fsys fs.FS, name string) (*Manifest, error) {
-	data, err := fs.ReadFile(fsys, ManifestFile)
+// LoadManifest reads scaffold.yaml from the root of files.
+func LoadManifest(files *tree.Tree, name string) (*Manifest, error) {
+	data, err := files.ReadFile(ManifestFile)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("%s has no %s at its root; a template needs one", name, ManifestFile)

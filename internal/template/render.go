@@ -2,6 +2,7 @@ package template
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -14,11 +15,15 @@ import (
 	"unicode/utf8"
 
 	"github.com/Masterminds/sprig/v3"
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/scaffold-cli/scaffold/internal/tree"
 )
 
 // Limits bound what one render may produce and how long it may take, so
 // a hostile or broken template fails with an error instead of filling the
-// memory or the disk, or never ending.
+// memory or the disk, or never ending. A template itself is bounded by
+// tree.DefaultLimits when it is read.
 const (
 	MaxFileBytes  = 16 << 20
 	MaxTotalBytes = 256 << 20
@@ -31,19 +36,24 @@ const (
 // Template is a loaded template: its manifest and its files.
 type Template struct {
 	Manifest *Manifest
-	FS       fs.FS
+	// Files is everything the template holds, in memory: the manifest,
+	// the files rendered and the digest all come from it.
+	Files *tree.Tree
 	// Name says where the template came from, for messages.
 	Name string
 }
 
-// Load reads and checks the manifest of the template in fsys.
-func Load(fsys fs.FS, name string) (*Template, error) {
-	m, err := LoadManifest(fsys, name)
+// Load reads and checks the manifest of the template in files.
+func Load(files *tree.Tree, name string) (*Template, error) {
+	m, err := LoadManifest(files, name)
 	if err != nil {
 		return nil, err
 	}
-	return &Template{Manifest: m, FS: fsys, Name: name}, nil
+	return &Template{Manifest: m, Files: files, Name: name}, nil
 }
+
+// Digest identifies the template's content (see tree.Tree.Digest).
+func (t *Template) Digest() string { return t.Files.Digest() }
 
 // File is one rendered file of the project.
 type File struct {
@@ -145,8 +155,12 @@ func untilStep(start, stop, step int) ([]int, error) {
 // Eval renders a short piece of template text, such as a question's
 // default or a when condition, against data.
 func (t *Template) Eval(what, text string, data map[string]any) (string, error) {
+	return t.eval(context.Background(), what, text, data)
+}
+
+func (t *Template) eval(ctx context.Context, what, text string, data map[string]any) (string, error) {
 	var buf bytes.Buffer
-	if err := execute(&buf, what, text, data, MaxFileBytes); err != nil {
+	if err := execute(ctx, &buf, what, text, data, MaxFileBytes); err != nil {
 		return "", fmt.Errorf("%s: %s: %w", t.Name, what, err)
 	}
 	return buf.String(), nil
@@ -154,10 +168,14 @@ func (t *Template) Eval(what, text string, data map[string]any) (string, error) 
 
 // EvalBool renders a when condition: it must give true or false.
 func (t *Template) EvalBool(what, text string, data map[string]any) (bool, error) {
+	return t.evalBool(context.Background(), what, text, data)
+}
+
+func (t *Template) evalBool(ctx context.Context, what, text string, data map[string]any) (bool, error) {
 	if strings.TrimSpace(text) == "" {
 		return true, nil
 	}
-	s, err := t.Eval(what, text, data)
+	s, err := t.eval(ctx, what, text, data)
 	if err != nil {
 		return false, err
 	}
@@ -171,14 +189,21 @@ func (t *Template) EvalBool(what, text string, data map[string]any) (bool, error
 }
 
 // Render renders every file of the template with data, in lexical order.
-// Nothing is written: the caller decides where the files go.
-func (t *Template) Render(data map[string]any) ([]File, error) {
+// Nothing is written: the caller decides where the files go. The result
+// is checked as a tree (see package tree): no two paths collide on a disk
+// that ignores case or Unicode normalization, links stay inside the
+// project, resolved through each other, and nothing lies beneath a link.
+// Cancelling ctx stops the render.
+func (t *Template) Render(ctx context.Context, data map[string]any) ([]File, error) {
 	var files []File
-	seen := map[string]string{} // lower-cased output path -> template path
+	seen := map[string]string{} // folded output path -> template path
 	total := 0
-	err := fs.WalkDir(t.FS, ".", func(p string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(t.Files, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", t.Name, err)
+		}
+		if err := ctx.Err(); err != nil {
+			return err
 		}
 		if p == "." || p == ManifestFile {
 			return nil
@@ -188,7 +213,7 @@ func (t *Template) Render(data map[string]any) ([]File, error) {
 		if d.IsDir() && d.Name() == ".git" {
 			return fs.SkipDir
 		}
-		include, verbatim, err := t.rules(p, data)
+		include, verbatim, err := t.rules(ctx, p, data)
 		if err != nil {
 			return err
 		}
@@ -201,13 +226,13 @@ func (t *Template) Render(data map[string]any) ([]File, error) {
 		if d.IsDir() {
 			return nil
 		}
-		f, err := t.renderFile(p, d, verbatim, data)
+		f, err := t.renderFile(ctx, p, verbatim, data)
 		if err != nil {
 			return err
 		}
-		key := strings.ToLower(f.Path)
+		key := foldPath(f.Path)
 		if other, ok := seen[key]; ok {
-			return fmt.Errorf("%s: %s and %s both render to %s (or differ only in case, which collides on case-insensitive disks)", t.Name, other, p, f.Path)
+			return fmt.Errorf("%s: %s and %s both render to %s (or to names that differ only in case or Unicode normalization, which collide on macOS and Windows disks)", t.Name, other, p, f.Path)
 		}
 		seen[key] = p
 		total += len(f.Data)
@@ -220,42 +245,68 @@ func (t *Template) Render(data map[string]any) ([]File, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := t.checkRendered(files); err != nil {
+		return nil, err
+	}
 	return files, nil
 }
 
-func (t *Template) renderFile(p string, d fs.DirEntry, verbatim bool, data map[string]any) (File, error) {
-	out, err := t.renderPath(p, verbatim, data)
+// foldPath is the name a case-insensitive, normalization-insensitive
+// disk (macOS, Windows) sees.
+func foldPath(p string) string {
+	return strings.ToLower(norm.NFC.String(p))
+}
+
+// checkRendered applies the tree rules to the rendered project, where
+// paths may differ from the template's: a link that stayed inside the
+// template must also stay inside the project.
+func (t *Template) checkRendered(files []File) error {
+	entries := make([]tree.Entry, len(files))
+	for i, f := range files {
+		entries[i] = tree.Entry{Path: f.Path, Mode: f.Mode, Data: f.Data, Link: f.Link}
+		if f.Link != "" {
+			entries[i].Mode = fs.ModeSymlink
+		}
+	}
+	_, err := tree.New(entries)
+	var te *tree.Error
+	if errors.As(err, &te) {
+		for _, f := range files {
+			if f.Path == te.Path {
+				return fmt.Errorf("%s: %s renders to %s, which %s", t.Name, f.From, f.Path, te.Msg)
+			}
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", t.Name, err)
+	}
+	return nil
+}
+
+func (t *Template) renderFile(ctx context.Context, p string, verbatim bool, data map[string]any) (File, error) {
+	out, err := t.renderPath(ctx, p, verbatim, data)
 	if err != nil {
 		return File{}, err
 	}
+	e, ok := t.Files.Lookup(p)
+	if !ok {
+		return File{}, fmt.Errorf("%s: %s vanished", t.Name, p)
+	}
 	f := File{Path: out, From: p, Mode: 0o644}
-	switch {
-	case d.Type()&fs.ModeSymlink != 0:
-		f.Link, err = t.link(p)
-		return f, err
-	case !d.Type().IsRegular():
-		return File{}, fmt.Errorf("%s: %s is not a regular file (%v); templates hold only files, folders and links", t.Name, p, d.Type())
+	if e.IsLink() {
+		// The tree holds only links that stay inside the template.
+		f.Link = e.Link
+		return f, nil
 	}
-	info, err := d.Info()
-	if err != nil {
-		return File{}, fmt.Errorf("%s: %w", t.Name, err)
-	}
-	if info.Mode()&0o111 != 0 {
+	if e.Mode&0o111 != 0 {
 		f.Mode = 0o755
 	}
-	body, err := fs.ReadFile(t.FS, p)
-	if err != nil {
-		return File{}, fmt.Errorf("%s: %w", t.Name, err)
-	}
-	if len(body) > MaxFileBytes {
-		return File{}, fmt.Errorf("%s: %s is larger than %d MiB", t.Name, p, MaxFileBytes>>20)
-	}
 	if verbatim || !strings.HasSuffix(p, ".tmpl") {
-		f.Data = body
+		f.Data = e.Data
 		return f, nil
 	}
 	var buf bytes.Buffer
-	if err := execute(&buf, p, string(body), data, MaxFileBytes); err != nil {
+	if err := execute(ctx, &buf, p, string(e.Data), data, MaxFileBytes); err != nil {
 		return File{}, fmt.Errorf("%s: %w", t.Name, err)
 	}
 	f.Data = buf.Bytes()
@@ -264,14 +315,14 @@ func (t *Template) renderFile(p string, d fs.DirEntry, verbatim bool, data map[s
 
 // renderPath renders each segment of a template path, drops the .tmpl
 // suffix and checks that the result stays inside the project.
-func (t *Template) renderPath(p string, verbatim bool, data map[string]any) (string, error) {
+func (t *Template) renderPath(ctx context.Context, p string, verbatim bool, data map[string]any) (string, error) {
 	segs := strings.Split(p, "/")
 	for i, seg := range segs {
 		if !strings.Contains(seg, "{{") {
 			continue
 		}
 		var buf bytes.Buffer
-		if err := execute(&buf, p, seg, data, 4096); err != nil {
+		if err := execute(ctx, &buf, p, seg, data, 4096); err != nil {
 			return "", fmt.Errorf("%s: path %s: %w", t.Name, p, err)
 		}
 		segs[i] = buf.String()
@@ -286,37 +337,16 @@ func (t *Template) renderPath(p string, verbatim bool, data map[string]any) (str
 	return out, nil
 }
 
-// link reads a symbolic link in the template and keeps it only when it
-// points at something inside the template.
-func (t *Template) link(p string) (string, error) {
-	rl, ok := t.FS.(fs.ReadLinkFS)
-	if !ok {
-		return "", fmt.Errorf("%s: %s is a symbolic link, which this template source cannot read", t.Name, p)
-	}
-	target, err := rl.ReadLink(p)
-	if err != nil {
-		return "", fmt.Errorf("%s: %w", t.Name, err)
-	}
-	if strings.HasPrefix(target, "/") || strings.Contains(target, "\\") {
-		return "", fmt.Errorf("%s: %s is a link to %s, outside the template; links must be relative and stay inside", t.Name, p, target)
-	}
-	resolved := path.Join(path.Dir(p), target)
-	if resolved == ".." || strings.HasPrefix(resolved, "../") {
-		return "", fmt.Errorf("%s: %s is a link to %s, outside the template; links must be relative and stay inside", t.Name, p, target)
-	}
-	return target, nil
-}
-
 // rules applies the manifest's files rules to a template path: whether
 // it is included and whether it is copied verbatim.
-func (t *Template) rules(p string, data map[string]any) (include, verbatim bool, err error) {
+func (t *Template) rules(ctx context.Context, p string, data map[string]any) (include, verbatim bool, err error) {
 	for _, r := range t.Manifest.Files {
 		ok, err := matchRule(r.Path, p)
 		if err != nil || !ok {
 			continue
 		}
 		if r.When != "" {
-			on, err := t.EvalBool("files rule "+r.Path+" when", r.When, data)
+			on, err := t.evalBool(ctx, "files rule "+r.Path+" when", r.When, data)
 			if err != nil {
 				return false, false, err
 			}
@@ -340,26 +370,42 @@ func matchRule(rule, p string) (bool, error) {
 }
 
 func globMatch(pat, segs []string) (bool, error) {
-	for len(pat) > 0 {
-		if pat[0] == "**" {
-			for i := 0; i <= len(segs); i++ {
-				if ok, err := globMatch(pat[1:], segs[i:]); ok || err != nil {
-					return ok, err
-				}
+	// Every (pattern, path) position pair is settled once, so a rule of
+	// many ** segments against a deep path costs a few thousand steps
+	// rather than an exponential number. memo: 0 unknown, 1 no, 2 yes.
+	memo := make([]int8, (len(pat)+1)*(len(segs)+1))
+	var match func(i, j int) (bool, error)
+	match = func(i, j int) (bool, error) {
+		if i == len(pat) {
+			// A pattern that names a folder matches everything below it.
+			return true, nil
+		}
+		k := i*(len(segs)+1) + j
+		if memo[k] != 0 {
+			return memo[k] == 2, nil
+		}
+		var ok bool
+		var err error
+		switch {
+		case pat[i] == "**":
+			for n := j; n <= len(segs) && !ok && err == nil; n++ {
+				ok, err = match(i+1, n)
 			}
-			return false, nil
+		case j < len(segs):
+			if ok, err = path.Match(pat[i], segs[j]); ok && err == nil {
+				ok, err = match(i+1, j+1)
+			}
 		}
-		if len(segs) == 0 {
-			return false, nil
-		}
-		ok, err := path.Match(pat[0], segs[0])
-		if err != nil || !ok {
+		if err != nil {
 			return false, err
 		}
-		pat, segs = pat[1:], segs[1:]
+		memo[k] = 1
+		if ok {
+			memo[k] = 2
+		}
+		return ok, nil
 	}
-	// A pattern that names a folder matches everything below it.
-	return true, nil
+	return match(0, 0)
 }
 
 // CheckPath refuses a rendered path that could land outside the project
@@ -412,7 +458,7 @@ var windowsReserved = map[string]bool{
 	"lpt1": true, "lpt2": true, "lpt3": true, "lpt4": true, "lpt5": true, "lpt6": true, "lpt7": true, "lpt8": true, "lpt9": true,
 }
 
-func execute(w io.Writer, name, text string, data map[string]any, limit int) error {
+func execute(ctx context.Context, w io.Writer, name, text string, data map[string]any, limit int) error {
 	tmpl, err := template.New(name).Funcs(Funcs()).Option("missingkey=error").Parse(text)
 	if err != nil {
 		return err
@@ -435,6 +481,8 @@ func execute(w io.Writer, name, text string, data map[string]any, limit int) err
 		}
 	case <-timer.C:
 		return fmt.Errorf("%s did not finish rendering within %v; does a loop never end?", name, execTimeout)
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 	_, err = w.Write(out.Bytes())
 	return err

@@ -1,13 +1,17 @@
 package template
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/scaffold-cli/scaffold/internal/tree"
 )
 
 const manifest = `name: demo
@@ -59,11 +63,11 @@ func data(extra map[string]any) map[string]any {
 }
 
 func TestRender(t *testing.T) {
-	tmpl, err := Load(demo(), "demo")
+	tmpl, err := loadFS(demo(), "demo")
 	if err != nil {
 		t.Fatal(err)
 	}
-	files, err := tmpl.Render(data(nil))
+	files, err := tmpl.Render(ctx, data(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +100,7 @@ func TestRender(t *testing.T) {
 		t.Errorf("modes: run.sh %v, README %v", got["bin/run.sh"].Mode, got["README.md"].Mode)
 	}
 
-	files, err = tmpl.Render(data(map[string]any{"docker": false}))
+	files, err = tmpl.Render(ctx, data(map[string]any{"docker": false}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,8 +115,8 @@ func TestRenderSkipsTheTemplatesOwnGit(t *testing.T) {
 	fsys := demo()
 	fsys[".git/config"] = &fstest.MapFile{Data: []byte("[core]")}
 	fsys["sub/.git/HEAD"] = &fstest.MapFile{Data: []byte("ref")}
-	tmpl, _ := Load(fsys, "demo")
-	files, err := tmpl.Render(data(nil))
+	tmpl, _ := loadFS(fsys, "demo")
+	files, err := tmpl.Render(ctx, data(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,9 +128,9 @@ func TestRenderSkipsTheTemplatesOwnGit(t *testing.T) {
 }
 
 func TestRenderIsRepeatable(t *testing.T) {
-	tmpl, _ := Load(demo(), "demo")
-	a, _ := tmpl.Render(data(nil))
-	b, _ := tmpl.Render(data(nil))
+	tmpl, _ := loadFS(demo(), "demo")
+	a, _ := tmpl.Render(ctx, data(nil))
+	b, _ := tmpl.Render(ctx, data(nil))
 	for i := range a {
 		if a[i].Path != b[i].Path || string(a[i].Data) != string(b[i].Data) {
 			t.Fatalf("render %d differs: %s vs %s", i, a[i].Path, b[i].Path)
@@ -155,11 +159,11 @@ func TestRenderErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			fsys := tt.files
 			fsys["scaffold.yaml"] = &fstest.MapFile{Data: []byte("name: t\n")}
-			tmpl, err := Load(fsys, "t")
+			tmpl, err := loadFS(fsys, "t")
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = tmpl.Render(data(tt.data))
+			_, err = tmpl.Render(ctx, data(tt.data))
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want it to contain %q", err, tt.want)
 			}
@@ -291,21 +295,76 @@ func TestSymlinks(t *testing.T) {
 	must(os.WriteFile(filepath.Join(dir, "scaffold.yaml"), []byte("name: l\n"), 0o644))
 	must(os.WriteFile(filepath.Join(dir, "real.txt"), []byte("x"), 0o644))
 	must(os.Symlink("real.txt", filepath.Join(dir, "inside")))
-	tmpl, err := Load(os.DirFS(dir), dir)
+	tmpl, err := loadFS(os.DirFS(dir), dir)
 	must(err)
-	files, err := tmpl.Render(data(nil))
+	files, err := tmpl.Render(ctx, data(nil))
 	must(err)
 	if len(files) != 2 || files[0].Path != "inside" || files[0].Link != "real.txt" {
 		t.Fatalf("files = %+v, want the link kept", files)
 	}
 
-	must(os.Symlink("../../etc/passwd", filepath.Join(dir, "outside")))
-	if _, err := tmpl.Render(data(nil)); err == nil || !strings.Contains(err.Error(), "outside the template") {
-		t.Errorf("link outside: err = %v", err)
+	// Links are checked when the template is read: see package tree for
+	// every variant. A link that stays inside the template can still
+	// leave the project once its folder renders to another place.
+	must(os.Mkdir(filepath.Join(dir, "{{ .Project.Name }}"), 0o755))
+	must(os.Symlink("../real.txt", filepath.Join(dir, "{{ .Project.Name }}", "up")))
+	if tmpl, err = loadFS(os.DirFS(dir), dir); err != nil {
+		t.Fatal(err)
 	}
-	must(os.Remove(filepath.Join(dir, "outside")))
-	must(os.Symlink("/etc/passwd", filepath.Join(dir, "abs")))
-	if _, err := tmpl.Render(data(nil)); err == nil || !strings.Contains(err.Error(), "outside the template") {
-		t.Errorf("absolute link: err = %v", err)
+	if _, err := tmpl.Render(ctx, data(nil)); err != nil {
+		t.Errorf("link one folder down: %v", err)
 	}
+	must(os.Symlink("..", filepath.Join(dir, "parent")))
+	if _, err := loadFS(os.DirFS(dir), dir); err == nil || !strings.Contains(err.Error(), "leads out") {
+		t.Errorf("link to the parent: err = %v", err)
+	}
+}
+
+func TestRenderedLinksStayInside(t *testing.T) {
+	// Each template is fine as a tree; its render is not.
+	cases := []struct {
+		name  string
+		files fstest.MapFS
+		want  string
+	}{
+		{"a link beneath a rendered link", fstest.MapFS{
+			"scaffold.yaml":  {Data: []byte("name: l\n")},
+			"d":              {Data: []byte("sub"), Mode: fs.ModeSymlink},
+			"sub/keep":       {Data: []byte("x")},
+			"{{ \"d\" }}x/f": {Data: []byte("x")},
+		}, ""},
+		{"a folder rendered onto a link", fstest.MapFS{
+			"scaffold.yaml":     {Data: []byte("name: l\n")},
+			"d":                 {Data: []byte("."), Mode: fs.ModeSymlink},
+			"{{ \"d\" }}/f.txt": {Data: []byte("x")},
+		}, "beneath d, which is a link"},
+	}
+	for _, c := range cases {
+		tmpl, err := loadFS(c.files, "t")
+		if err != nil {
+			t.Fatalf("%s: load: %v", c.name, err)
+		}
+		_, err = tmpl.Render(ctx, data(nil))
+		if c.want == "" {
+			if err != nil {
+				t.Errorf("%s: %v", c.name, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: err = %v, want %q", c.name, err, c.want)
+		}
+	}
+}
+
+// ctx is the context of every render in these tests.
+var ctx = context.Background()
+
+// loadFS loads a template from any fs.FS, read into a tree first.
+func loadFS(fsys fs.FS, name string) (*Template, error) {
+	files, err := tree.ReadFS(fsys, tree.DefaultLimits)
+	if err != nil {
+		return nil, err
+	}
+	return Load(files, name)
 }
