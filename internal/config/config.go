@@ -175,8 +175,13 @@ func (c *Config) Trusted(source, digest string) (bool, string) {
 }
 
 // sameSource reports whether a trust entry covers a template reference:
-// the same reference, or the same repository with any //subdir or @ref.
+// the same reference, or, for a git repository, the same repository with
+// any //subdir or @ref. A folder is covered only by its own path: "@" and
+// "//" are part of a folder's name (team/tpl@evil is another folder).
 func sameSource(entry, ref string) bool {
+	if filepath.IsAbs(ref) {
+		return filepath.IsAbs(entry) && filepath.Clean(entry) == filepath.Clean(ref)
+	}
 	entry = strings.TrimSuffix(entry, "/")
 	if entry == ref {
 		return true

@@ -112,6 +112,10 @@ func TestTrusted(t *testing.T) {
 		{"git@host:platform/templates.gitx", pin, false, ""},
 		{"/srv/templates/svc", other, true, ""},
 		{"/srv/templates/svc2", other, false, ""},
+		// A folder's name may hold "@" or "//": they are not a ref.
+		{"/srv/templates/svc@evil", other, false, ""},
+		{"/srv/templates/svc/evil", other, false, ""},
+		{"/srv/templates/svc/", other, true, ""},
 	}
 	for _, tt := range tests {
 		ok, why := c.Trusted(tt.ref, tt.digest)

@@ -1,6 +1,8 @@
 package template
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -119,6 +121,78 @@ questions:
 	for i, want := range []string{"1.10", "0x1F", "1.10"} {
 		if got := m.Questions[i].Default; got != want {
 			t.Errorf("%s default = %#v, want %q", m.Questions[i].Name, got, want)
+		}
+	}
+}
+
+// A files rule of many ** segments against a deep tree is matched in
+// polynomial time: this took minutes of one CPU with backtracking.
+func TestGlobOfManyDoubleStars(t *testing.T) {
+	rule := strings.Repeat("**/", 30) + "nomatch"
+	deep := strings.Repeat("d/", 60) + "f.txt"
+	done := make(chan bool, 1)
+	go func() {
+		ok, err := matchRule(rule, deep)
+		done <- ok || err != nil
+	}()
+	select {
+	case bad := <-done:
+		if bad {
+			t.Errorf("matchRule(%s, %s) matched", rule, deep)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("matchRule did not finish")
+	}
+	for _, c := range []struct {
+		rule, p string
+		want    bool
+	}{
+		{"**/x/**/y", "a/x/b/c/y/z", true},
+		{"**/x/**/y", "a/x/b/c/z", false},
+		{"a/**", "a", true},
+		{"**/*.md", "docs/deep/README.md", true},
+		{"**/**/**", "", true},
+	} {
+		if got, err := matchRule(c.rule, c.p); err != nil || got != c.want {
+			t.Errorf("matchRule(%s, %s) = %v, %v; want %v", c.rule, c.p, got, err, c.want)
+		}
+	}
+}
+
+// Cancelling the context stops a render at once, even inside one file.
+func TestRenderStopsWhenCancelled(t *testing.T) {
+	fsys := fstest.MapFS{
+		"scaffold.yaml": {Data: []byte("name: t\n")},
+		"a.txt.tmpl":    {Data: []byte("{{ range 1000000000000000 }}{{ end }}")},
+	}
+	tmpl, _ := loadFS(fsys, "t")
+	c, cancel := context.WithCancel(ctx)
+	time.AfterFunc(50*time.Millisecond, cancel)
+	start := time.Now()
+	_, err := tmpl.Render(c, map[string]any{})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if d := time.Since(start); d >= execTimeout {
+		t.Errorf("the render ran %v, past its own time limit: the cancel was not seen", d)
+	}
+}
+
+// Names that differ only in Unicode normalization are one file on macOS.
+func TestNormalizationCollision(t *testing.T) {
+	nfc, nfd := "caf\u00e9.txt", "cafe\u0301.txt"
+	for _, names := range [][2]string{{nfc, nfd}, {"Caf\u00c9.txt", nfd}} {
+		fsys := fstest.MapFS{
+			"scaffold.yaml": {Data: []byte("name: t\n")},
+			names[0]:        {Data: []byte("1")},
+			names[1]:        {Data: []byte("2")},
+		}
+		tmpl, err := loadFS(fsys, "t")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tmpl.Render(ctx, map[string]any{}); err == nil || !strings.Contains(err.Error(), "Unicode normalization") {
+			t.Errorf("%q and %q: err = %v", names[0], names[1], err)
 		}
 	}
 }
