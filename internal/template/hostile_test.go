@@ -3,6 +3,7 @@ package template
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -194,5 +195,20 @@ func TestNormalizationCollision(t *testing.T) {
 		if _, err := tmpl.Render(ctx, map[string]any{}); err == nil || !strings.Contains(err.Error(), "Unicode normalization") {
 			t.Errorf("%q and %q: err = %v", names[0], names[1], err)
 		}
+	}
+}
+
+// A whole render has a time budget, however many files share it.
+func TestRenderBudget(t *testing.T) {
+	defer func(d time.Duration) { renderTimeout = d }(renderTimeout)
+	renderTimeout = 200 * time.Millisecond
+	fsys := fstest.MapFS{"scaffold.yaml": {Data: []byte("name: t\n")}}
+	for i := range 50 {
+		fsys[fmt.Sprintf("f%02d.txt.tmpl", i)] = &fstest.MapFile{Data: []byte("{{ range until 100000 }}{{ range until 100000 }}{{ end }}{{ end }}")}
+	}
+	tmpl, _ := loadFS(fsys, "t")
+	_, err := tmpl.Render(ctx, map[string]any{})
+	if err == nil || !strings.Contains(err.Error(), "t: the render did not finish within 200ms") {
+		t.Fatalf("err = %v", err)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"text/template"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/Masterminds/sprig/v3"
@@ -31,6 +32,8 @@ const (
 	MaxItems = 100_000
 	// ExecTimeout bounds one file, path or expression's execution.
 	ExecTimeout = 10 * time.Second
+	// RenderTimeout bounds a whole render, however many files it has.
+	RenderTimeout = time.Minute
 )
 
 // Template is a loaded template: its manifest and its files.
@@ -131,8 +134,9 @@ func Funcs() template.FuncMap {
 	return m
 }
 
-// execTimeout is ExecTimeout; tests shorten it.
-var execTimeout = ExecTimeout
+// execTimeout and renderTimeout are ExecTimeout and RenderTimeout; tests
+// shorten them.
+var execTimeout, renderTimeout = ExecTimeout, RenderTimeout
 
 func untilStep(start, stop, step int) ([]int, error) {
 	if step == 0 || (step > 0 && start >= stop) || (step < 0 && start <= stop) {
@@ -195,6 +199,9 @@ func (t *Template) evalBool(ctx context.Context, what, text string, data map[str
 // project, resolved through each other, and nothing lies beneath a link.
 // Cancelling ctx stops the render.
 func (t *Template) Render(ctx context.Context, data map[string]any) ([]File, error) {
+	ctx, cancel := context.WithTimeoutCause(ctx, renderTimeout,
+		fmt.Errorf("the render did not finish within %v; does a loop run too long?", renderTimeout))
+	defer cancel()
 	var files []File
 	seen := map[string]string{} // folded output path -> template path
 	total := 0
@@ -202,8 +209,8 @@ func (t *Template) Render(ctx context.Context, data map[string]any) ([]File, err
 		if err != nil {
 			return fmt.Errorf("%s: %w", t.Name, err)
 		}
-		if err := ctx.Err(); err != nil {
-			return err
+		if ctx.Err() != nil {
+			return fmt.Errorf("%s: %w", t.Name, context.Cause(ctx))
 		}
 		if p == "." || p == ManifestFile {
 			return nil
@@ -427,8 +434,13 @@ func CheckPath(p string) error {
 		return fmt.Errorf("%q is not valid UTF-8", p)
 	}
 	for _, r := range p {
-		if r < 0x20 || r == 0x7f {
+		switch {
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
 			return fmt.Errorf("%q has a control character", p)
+		case unicode.Is(unicode.Cf, r):
+			// Invisible format characters: macOS ignores some in names
+			// (.g\u200cit is .git there) and bidi controls disguise them.
+			return fmt.Errorf("%q has the invisible character %U", p, r)
 		}
 	}
 	for _, seg := range strings.Split(p, "/") {
@@ -440,9 +452,12 @@ func CheckPath(p string) error {
 			return fmt.Errorf("%q has a %q segment", p, seg)
 		case strings.ContainsRune(seg, ':'):
 			return fmt.Errorf("%q has a ':', which Windows reserves", p)
-		case strings.EqualFold(seg, ".git"):
+		case strings.HasSuffix(seg, ".") || strings.HasSuffix(seg, " "):
+			// Windows drops them: ".git." would be .git there.
+			return fmt.Errorf("%q has a name ending in a dot or space, which Windows drops", p)
+		case strings.EqualFold(seg, ".git"), strings.EqualFold(seg, "git~1"):
 			// Also below the top: a nested .git is another repository,
-			// with hooks of its own.
+			// with hooks of its own. git~1 is its short name on Windows.
 			return fmt.Errorf("%q is inside a .git folder, which only git writes", p)
 		case windowsReserved[stem]:
 			return fmt.Errorf("%q uses %q, a device name Windows reserves", p, seg)
@@ -482,7 +497,7 @@ func execute(ctx context.Context, w io.Writer, name, text string, data map[strin
 	case <-timer.C:
 		return fmt.Errorf("%s did not finish rendering within %v; does a loop never end?", name, execTimeout)
 	case <-ctx.Done():
-		return ctx.Err()
+		return context.Cause(ctx)
 	}
 	_, err = w.Write(out.Bytes())
 	return err

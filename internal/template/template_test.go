@@ -172,9 +172,10 @@ func TestRenderErrors(t *testing.T) {
 }
 
 func TestCheckPath(t *testing.T) {
-	good := []string{"a", "a/b.txt", ".github/workflows/ci.yml", "x..y", ".gitignore", "console.go", "connect/aux-tools.md", "café.txt"}
+	good := []string{"a", "a/b.txt", ".github/workflows/ci.yml", "x..y", ".gitignore", "console.go", "connect/aux-tools.md", "café.txt", "日本/語.md", "a b/c d.txt", "git~2"}
 	bad := []string{"", "/etc/passwd", "../x", `\\server\share\x`, "//server/share", "C:\\x", "D:", "..", ".", "a/../../x", "a/./b", "a//b", "a\\b", "C:/x", "c:x", "a\x00b", ".git/hooks/x", ".GIT/config", "a/b:c",
-		"sub/.git/hooks/post-checkout", "a\nb", "a\x7fb", "a\xffb", "con", "docs/NUL.txt", "lpt1.log"}
+		"sub/.git/hooks/post-checkout", "a\nb", "a\x7fb", "a\xffb", "con", "docs/NUL.txt", "lpt1.log",
+		".git./config", ".git /config", "GIT~1/config", "a/x.", ".g\u200cit/config", "\u202egpj.exe", "a\u0085b", "x\ufeff"}
 	for _, p := range good {
 		if err := CheckPath(p); err != nil {
 			t.Errorf("CheckPath(%q) = %v, want nil", p, err)
