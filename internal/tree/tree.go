@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"path"
 	"slices"
 	"strings"
@@ -180,6 +181,34 @@ func (t *Tree) Resolve(p string) (string, error) {
 }
 
 func (t *Tree) resolve(p string, followLast bool) (string, error) {
+	return resolve(p, followLast, func(q string) (string, bool, error) {
+		e, ok := t.entries[q]
+		if !ok || !e.IsLink() {
+			return "", false, nil
+		}
+		return e.Link, true, nil
+	})
+}
+
+// ResolveIn follows the links of p in the folder of root, on disk, and
+// gives the path it names inside root (which need not exist). It fails
+// when p leads out of root, so a link about to be written can be checked
+// against the links a project already holds.
+func ResolveIn(root *os.Root, p string) (string, error) {
+	return resolve(p, true, func(q string) (string, bool, error) {
+		info, err := root.Lstat(q)
+		if err != nil || info.Mode()&fs.ModeSymlink == 0 {
+			// Missing, or not a link: the path goes on lexically.
+			return "", false, nil
+		}
+		target, err := root.Readlink(q)
+		return target, err == nil, err
+	})
+}
+
+// resolve follows the links of p as the operating system would, asking
+// link whether a path is a link and to what.
+func resolve(p string, followLast bool, link func(string) (string, bool, error)) (string, error) {
 	if p == "." {
 		return ".", nil
 	}
@@ -200,18 +229,21 @@ func (t *Tree) resolve(p string, followLast bool) (string, error) {
 			continue
 		}
 		next := path.Join(append(cur, c)...)
-		e, ok := t.entries[next]
-		if !ok || !e.IsLink() || (len(todo) == 0 && !followLast) {
+		target, isLink, err := link(next)
+		if err != nil {
+			return "", err
+		}
+		if !isLink || (len(todo) == 0 && !followLast) {
 			cur = append(cur, c)
 			continue
 		}
 		if hops++; hops > MaxLinks {
 			return "", &Error{p, fmt.Sprintf("passes through more than %d links", MaxLinks)}
 		}
-		if strings.HasPrefix(e.Link, "/") {
-			return "", &Error{p, fmt.Sprintf("passes through %s, a link to the absolute path %q", next, e.Link)}
+		if strings.HasPrefix(target, "/") || strings.Contains(target, "\\") {
+			return "", &Error{p, fmt.Sprintf("passes through %s, a link to the absolute path %q", next, target)}
 		}
-		todo = append(strings.Split(e.Link, "/"), todo...)
+		todo = append(strings.Split(target, "/"), todo...)
 	}
 	if len(cur) == 0 {
 		return ".", nil

@@ -261,3 +261,30 @@ func TestReadFileStaysInRoot(t *testing.T) {
 		t.Errorf("ReadFile over max: err = %v", err)
 	}
 }
+
+// TestResolveIn follows the links a folder holds on disk.
+func TestResolveIn(t *testing.T) {
+	dir := layout(t, map[string]string{
+		"data":   "-> " + t.TempDir(),
+		"up":     "-> ..",
+		"sub/x":  "x",
+		"alias":  "-> sub",
+		"loop":   "-> loop",
+		"winabs": `-> C:\x`,
+	})
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	for in, want := range map[string]string{"alias/x": "sub/x", "sub/../alias": "sub", "new/../x": "x"} {
+		if got, err := ResolveIn(root, in); err != nil || got != want {
+			t.Errorf("ResolveIn(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"data/x", "up/x", "data/..", "alias/../..", "loop", "winabs"} {
+		if got, err := ResolveIn(root, in); err == nil {
+			t.Errorf("ResolveIn(%q) = %q, want an error", in, got)
+		}
+	}
+}
