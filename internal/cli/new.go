@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -391,11 +392,18 @@ func (opts *newOptions) gather() (*given, error) {
 	return g, nil
 }
 
+// questionName is what a --set key looks like (template's own rule).
+var questionName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
 // parseSets adds the key=value answers of --set flags to answers.
 func parseSets(sets []string, answers map[string]any) error {
 	for _, kv := range sets {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || strings.TrimSpace(k) == "" {
+			if !questionName.MatchString(kv) {
+				// Perhaps a value alone, a secret's: never echo it.
+				return &FlagError{Err: errors.New("--set takes key=value, and one --set has no key= (it is not shown, as it may be a secret)")}
+			}
 			return &FlagError{Err: fmt.Errorf("--set %q: use --set key=value", kv)}
 		}
 		answers[strings.TrimSpace(k)] = v
