@@ -311,6 +311,9 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 	if err != nil {
 		return err
 	}
+	if u := plan.Unresolved(); len(u) > 0 {
+		return inputErr(unresolvedError(u))
+	}
 	res := &updateResult{Dir: g.dir, From: from, To: to, DryRun: opts.DryRun, Changes: changed(plan), Conflicts: plan.Conflicts()}
 	if opts.DryRun {
 		return res.print(opts, plan)
@@ -344,6 +347,16 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 		return &ConflictError{Files: res.Conflicts}
 	}
 	return nil
+}
+
+// unresolvedError refuses an update over files that still hold conflict
+// markers, naming each file and its first marker's line.
+func unresolvedError(list []update.Unresolved) error {
+	where := make([]string, len(list))
+	for i, u := range list {
+		where[i] = fmt.Sprintf("%s (line %d)", u.Path, u.Line)
+	}
+	return fmt.Errorf("refusing to update: %d file(s) still hold unresolved conflict markers (<<<<<<< ======= >>>>>>>) that this update would merge again as if they were content: %s; resolve them (keep the lines you want, delete the marker lines) and commit, then run scaffold update again; nothing was written", len(list), strings.Join(where, ", "))
 }
 
 func firstN(list []string, n int) []string {
