@@ -336,7 +336,7 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 	}
 	if g.git {
 		gs := project.LoadGitSettings(opts.Getenv)
-		if _, err := project.WriteBase(g.dir, theirs, gs, opts.Now(), "scaffold: pristine render of "+opened.Ref); err != nil {
+		if _, err := project.WriteBase(g.dir, plan.NewBase(base, theirs), gs, opts.Now(), "scaffold: pristine render of "+opened.Ref); err != nil {
 			return fmt.Errorf("the files are updated, but recording the new pristine render failed: %w; the next update will merge against the old one", err)
 		}
 	}
