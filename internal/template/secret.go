@@ -1,0 +1,128 @@
+package template
+
+import (
+	"bytes"
+	"errors"
+	"maps"
+	"math"
+	"slices"
+)
+
+// RenderWithSecrets renders t with data, as Render does, and also returns
+// the sorted paths of its secret-derived files: those whose bytes, mode,
+// link target or very presence depend on the answer to a secret
+// question. Such a file belongs on the user's disk only: never in a git
+// object (a pushed or bundled repository would publish it) and never
+// rewritten by an update, which does not know the secret.
+//
+// It does not look for the secret's text, which a template may encode
+// (b64enc, sha256sum, a path element). It renders the template a second
+// time with every secret answer replaced by a stand-in of a different
+// value, and compares: a file that differs, or that only one of the two
+// renders has, depends on a secret. A secret answered empty gets a
+// non-empty stand-in too, so that a project updated without knowing its
+// secrets (update renders them empty) finds the same files secret-derived
+// as the run that knew them. The paths a stand-in alone renders are
+// included: the real answer renders no file there, but a later render
+// with a different answer might (and a project made with that answer has
+// one), and that file would be secret-derived; callers act only on the
+// paths they have on disk or in a render.
+//
+// A template that fails to render with the stand-ins (it checks the
+// secret itself, say) gets an error: which of its files hold the secret
+// cannot be told, and writing them into git is not a risk worth taking.
+func (t *Template) RenderWithSecrets(data map[string]any) ([]File, []string, error) {
+	files, err := t.Render(data)
+	if err != nil {
+		return nil, nil, err
+	}
+	probe := maps.Clone(data)
+	secrets := 0
+	for _, q := range t.Manifest.Questions {
+		if !q.Secret {
+			continue
+		}
+		v, ok := data[q.Name]
+		if !ok {
+			continue
+		}
+		probe[q.Name] = standIn(v)
+		secrets++
+	}
+	if secrets == 0 {
+		return files, nil, nil
+	}
+	other, err := t.Render(probe)
+	if err != nil {
+		// The error may quote the stand-in, which is shaped like the
+		// secret: it is not shown.
+		return nil, nil, errors.New(t.Name + ": the template does not render when its secret answers change, so scaffold cannot tell which files hold them and will not risk committing a secret; render the secret into its files without checking it in the template")
+	}
+	byPath := make(map[string]File, len(other))
+	for _, f := range other {
+		byPath[f.Path] = f
+	}
+	var derived []string
+	for _, f := range files {
+		g, ok := byPath[f.Path]
+		if !ok || g.Mode != f.Mode || g.Link != f.Link || !bytes.Equal(g.Data, f.Data) {
+			derived = append(derived, f.Path)
+		}
+		delete(byPath, f.Path)
+	}
+	for p := range byPath {
+		derived = append(derived, p)
+	}
+	slices.Sort(derived)
+	return files, derived, nil
+}
+
+// standIn returns a value of v's type that differs from v. A string keeps
+// its length and the class of each character (a letter stays a letter of
+// the same case, a digit a digit), so an encoded or parsed secret (b64dec,
+// a format check in the template) still renders; its characters do not
+// follow the secret's, so nothing rendered from it reveals the secret.
+func standIn(v any) any {
+	switch x := v.(type) {
+	case string:
+		out := []byte(x)
+		changed := false
+		for i, c := range out {
+			switch {
+			case c >= 'a' && c <= 'z':
+				out[i] = pick(c, 'q', 'x')
+			case c >= 'A' && c <= 'Z':
+				out[i] = pick(c, 'Q', 'X')
+			case c >= '0' && c <= '9':
+				out[i] = pick(c, '7', '3')
+			default:
+				continue
+			}
+			changed = true
+		}
+		if !changed {
+			out = append(out, "scaffoldsecretprobe"...)
+		}
+		return string(out)
+	case int:
+		if x == math.MaxInt {
+			return x - 1
+		}
+		return x + 1
+	case bool:
+		return !x
+	case []string:
+		if len(x) > 0 {
+			return []string{}
+		}
+		return []string{"scaffoldsecretprobe"}
+	}
+	return struct{ scaffoldSecretProbe bool }{true}
+}
+
+func pick(c, a, b byte) byte {
+	if c == a {
+		return b
+	}
+	return a
+}

@@ -1,0 +1,122 @@
+package template
+
+import (
+	"encoding/base64"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+func TestRenderWithSecrets(t *testing.T) {
+	manifest := `name: s
+questions:
+  - name: token
+    secret: true
+  - name: region
+    default: eu
+files:
+  - path: only-with-token.txt
+    when: '{{ ne .token "" }}'
+`
+	fsys := fstest.MapFS{
+		"scaffold.yaml":                {Data: []byte(manifest)},
+		"plain.env.tmpl":               {Data: []byte("TOKEN={{ .token }}\nREGION={{ .region }}\n")},
+		"encoded.yaml.tmpl":            {Data: []byte("token: {{ .token | b64enc }}\n")},
+		"hashed.txt.tmpl":              {Data: []byte("{{ .token | sha256sum }}\n")},
+		"decoded.txt.tmpl":             {Data: []byte("{{ .token | b64enc | b64dec | upper }}\n")},
+		"keys/{{ .token }}.pem":        {Data: []byte("key\n")},
+		"only-with-token.txt":          {Data: []byte("there is a token\n")},
+		"region.txt.tmpl":              {Data: []byte("{{ .region }}\n")},
+		"README.md":                    {Data: []byte("readme\n")},
+		"hasToken.txt.tmpl":            {Data: []byte(`{{ if .token }}yes{{ else }}no{{ end }}` + "\n")},
+		"uses-length-only.txt.tmpl":    {Data: []byte("{{ len .token }}\n")},
+		"unrelated/{{ .region }}.tmpl": {Data: []byte("r\n")},
+	}
+	tmpl := &Template{Manifest: mustManifest(t, manifest), FS: fsys, Name: "s"}
+	data := map[string]any{"token": "tok_Sup3rS3cret", "region": "eu"}
+	files, secret, err := tmpl.RenderWithSecrets(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The stand-in's own key path is there too: no file is rendered at
+	// it, and callers only act on paths they have.
+	want := []string{"decoded.txt", "encoded.yaml", "hashed.txt", "keys/" + standIn("tok_Sup3rS3cret").(string) + ".pem", "keys/tok_Sup3rS3cret.pem", "plain.env"}
+	if !slices.Equal(secret, want) {
+		t.Errorf("secret-derived = %v, want %v", secret, want)
+	}
+	plain, _ := tmpl.Render(data)
+	if len(files) != len(plain) {
+		t.Errorf("RenderWithSecrets gave %d files, Render %d", len(files), len(plain))
+	}
+	for _, f := range files {
+		if f.Path == "encoded.yaml" && !strings.Contains(string(f.Data), base64.StdEncoding.EncodeToString([]byte("tok_Sup3rS3cret"))) {
+			t.Errorf("the real render is not the one returned: %s", f.Data)
+		}
+	}
+
+	// Answered empty (as update renders a secret it does not know), the
+	// same files are secret-derived, and the file only a token brings is
+	// too: with the secret known it would hold it.
+	_, secret, err = tmpl.RenderWithSecrets(map[string]any{"token": "", "region": "eu"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"plain.env", "encoded.yaml", "hashed.txt", "hasToken.txt", "only-with-token.txt"} {
+		if !slices.Contains(secret, p) {
+			t.Errorf("with the secret empty, %s is not secret-derived: %v", p, secret)
+		}
+	}
+	if slices.Contains(secret, "region.txt") || slices.Contains(secret, "README.md") {
+		t.Errorf("files without the secret are secret-derived: %v", secret)
+	}
+}
+
+func TestRenderWithSecretsWithoutSecrets(t *testing.T) {
+	manifest := "name: s\nquestions:\n  - name: region\n"
+	fsys := fstest.MapFS{"scaffold.yaml": {Data: []byte(manifest)}, "r.tmpl": {Data: []byte("{{ .region }}")}}
+	tmpl := &Template{Manifest: mustManifest(t, manifest), FS: fsys, Name: "s"}
+	files, secret, err := tmpl.RenderWithSecrets(map[string]any{"region": "eu"})
+	if err != nil || len(files) != 1 || secret != nil {
+		t.Errorf("got %v, %v, %v", files, secret, err)
+	}
+}
+
+// A template that checks its secret itself cannot be told apart file by
+// file: refused, without quoting the stand-in (shaped like the secret).
+func TestRenderWithSecretsRefusesATemplateThatChecksTheSecret(t *testing.T) {
+	manifest := "name: s\nquestions:\n  - name: token\n    secret: true\n"
+	fsys := fstest.MapFS{
+		"scaffold.yaml": {Data: []byte(manifest)},
+		".env.tmpl":     {Data: []byte(`{{ if ne .token "tok_abc" }}{{ fail (print "bad token " .token) }}{{ end }}T={{ .token }}`)},
+	}
+	tmpl := &Template{Manifest: mustManifest(t, manifest), FS: fsys, Name: "s"}
+	_, _, err := tmpl.RenderWithSecrets(map[string]any{"token": "tok_abc"})
+	if err == nil || !strings.Contains(err.Error(), "cannot tell which files hold them") || strings.Contains(err.Error(), "bad token") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestStandIn(t *testing.T) {
+	for _, v := range []any{"", "a", "q", "Qx9", "!!", "tok_ABC-123+/=", 0, -5, true, false, []string{}, []string{"a"}} {
+		s := standIn(v)
+		if fmt.Sprintf("%#v", s) == fmt.Sprintf("%#v", v) {
+			t.Errorf("standIn(%v) = %v, the same", v, s)
+		}
+	}
+	// Base64 stays base64.
+	enc := base64.StdEncoding.EncodeToString([]byte("a secret value"))
+	if _, err := base64.StdEncoding.DecodeString(standIn(enc).(string)); err != nil {
+		t.Errorf("standIn(%q) = %q is not base64: %v", enc, standIn(enc), err)
+	}
+}
+
+func mustManifest(t *testing.T, s string) *Manifest {
+	t.Helper()
+	m, err := ParseManifest("scaffold.yaml", []byte(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
