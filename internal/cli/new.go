@@ -161,10 +161,12 @@ func newRun(ctx context.Context, opts *newOptions) error {
 	if err != nil {
 		return err
 	}
-	rendered, err := tmpl.Render(answers)
+	rendered, private, err := tmpl.RenderWithSecrets(answers)
 	if err != nil {
 		return inputErr(err)
 	}
+	// Files that hold a secret answer go to disk only, never into git.
+	private = project.Present(rendered, private)
 	record := &project.Record{
 		Scaffold: opts.Version,
 		Template: project.TemplateRef{Source: opened.Ref, Name: tmpl.Manifest.Name, Version: tmpl.Manifest.Version,
@@ -182,7 +184,7 @@ func newRun(ctx context.Context, opts *newOptions) error {
 	}
 
 	res := &newResult{Target: target, Template: opened.Ref, Commit: opened.Commit, Digest: opened.Digest,
-		Files: files, Hooks: hooks, DryRun: opts.DryRun, answers: recorded}
+		Files: files, Hooks: hooks, DryRun: opts.DryRun, answers: recorded, SecretFiles: private}
 	for _, q := range tmpl.Manifest.Questions {
 		if q.Secret {
 			res.secrets = append(res.secrets, q.Name)
@@ -200,10 +202,10 @@ func newRun(ctx context.Context, opts *newOptions) error {
 		if res.Git == nil {
 			return nil
 		}
-		hash, err := project.InitialCommit(tmp, gitSettings, opts.Now(), "Initial commit from scaffold ("+opened.Ref+")")
+		hash, err := project.InitialCommit(tmp, gitSettings, opts.Now(), "Initial commit from scaffold ("+opened.Ref+")", private...)
 		if err == nil {
 			// The pristine render, kept for scaffold update's merges.
-			_, err = project.WriteBase(tmp, rendered, gitSettings, opts.Now(), "scaffold: pristine render of "+opened.Ref)
+			_, err = project.WriteBase(tmp, project.Without(rendered, private), gitSettings, opts.Now(), "scaffold: pristine render of "+opened.Ref)
 		}
 		if err != nil {
 			// A half-written repository (a full disk, say) is worse than
@@ -226,6 +228,11 @@ func newRun(ctx context.Context, opts *newOptions) error {
 	}
 	if commitErr != nil {
 		res.Git = nil
+	}
+	if res.Git != nil && len(private) > 0 {
+		if open, err := project.NotIgnored(target, private); err == nil && len(open) > 0 {
+			fmt.Fprintf(opts.IO.ErrOut, "note: %s hold(s) a secret answer, so scaffold left it out of git; the template's .gitignore does not ignore it: add it to .gitignore so that git add -A never commits it\n", strings.Join(open, ", "))
+		}
 	}
 	hookErr := opts.runHooks(ctx, target, res, gitSettings)
 	if err := res.print(opts, tmpl.Manifest.Language, ask); err != nil {
@@ -326,7 +333,7 @@ func (opts *newOptions) runHooks(ctx context.Context, dir string, res *newResult
 	if res.Git == nil {
 		return nil
 	}
-	hash, err := project.CommitChanges(dir, gs, opts.Now(), "Run template hooks")
+	hash, err := project.CommitChanges(dir, gs, opts.Now(), "Run template hooks", res.SecretFiles...)
 	if err != nil {
 		return fmt.Errorf("committing what the hooks changed: %w", err)
 	}
@@ -699,8 +706,10 @@ type newResult struct {
 	Files    []template.File `json:"-"`
 	Hooks    *hookPlan       `json:"hooks,omitempty"`
 	Git      *gitResult      `json:"git"`
-	answers  map[string]any
-	secrets  []string // names of secret questions, never printed
+	// SecretFiles hold a secret answer: written, never put in git.
+	SecretFiles []string `json:"secret_files,omitempty"`
+	answers     map[string]any
+	secrets     []string // names of secret questions, never printed
 }
 
 type gitResult struct {
@@ -738,7 +747,10 @@ func (r *newResult) print(opts *newOptions, language string, ask prompt.Prompter
 			fmt.Fprintf(w, "  %s  %s\n", f.Mode.Perm(), f.Path)
 		}
 		if r.Git != nil {
-			fmt.Fprintf(w, "Would run git init (branch %s) and commit %d files as %s\n", r.Git.Branch, len(r.Files), r.Git.Author)
+			fmt.Fprintf(w, "Would run git init (branch %s) and commit %d files as %s\n", r.Git.Branch, len(r.Files)-len(r.SecretFiles), r.Git.Author)
+			if len(r.SecretFiles) > 0 {
+				fmt.Fprintf(w, "Would leave out of git, as they hold a secret answer: %s\n", strings.Join(r.SecretFiles, ", "))
+			}
 		}
 		if r.Hooks != nil {
 			verdict := "would run them (" + r.Hooks.Trusted + ")"

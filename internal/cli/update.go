@@ -300,12 +300,14 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 	if err != nil {
 		return err
 	}
-	theirs, err := tmpl.Render(data)
+	// Files derived from a secret answer are the user's: the update
+	// renders secrets it was never told.
+	theirs, private, err := tmpl.RenderWithSecrets(data)
 	if err != nil {
 		return inputErr(err)
 	}
 	from, to := describe(g.record.Template), describe(project.TemplateRef{Source: opened.Ref, Version: tmpl.Manifest.Version, Commit: opened.Commit})
-	plan, err := update.Compute(g.dir, base, theirs, merge.Labels{
+	plan, err := update.ComputeWithSecrets(g.dir, base, theirs, private, merge.Labels{
 		Ours: "ours (your project)", Base: "base (template " + from + ")", Theirs: "theirs (template " + to + ")",
 	})
 	if err != nil {
@@ -357,6 +359,17 @@ func unresolvedError(list []update.Unresolved) error {
 		where[i] = fmt.Sprintf("%s (line %d)", u.Path, u.Line)
 	}
 	return fmt.Errorf("refusing to update: %d file(s) still hold unresolved conflict markers (<<<<<<< ======= >>>>>>>) that this update would merge again as if they were content: %s; resolve them (keep the lines you want, delete the marker lines) and commit, then run scaffold update again; nothing was written", len(list), strings.Join(where, ", "))
+}
+
+// printChanges lists each change with its reason.
+func printChanges(w io.Writer, changes []update.Change) {
+	for _, c := range changes {
+		line := fmt.Sprintf("  %-9s %s", c.Action, c.Path)
+		if c.Reason != "" {
+			line += "  (" + c.Reason + ")"
+		}
+		fmt.Fprintln(w, line)
+	}
 }
 
 func firstN(list []string, n int) []string {
@@ -413,18 +426,13 @@ func (r *updateResult) print(opts *updateOptions, plan *update.Plan) error {
 	if r.DryRun {
 		verb = "Would update"
 	}
-	if len(r.Changes) == 0 {
+	if !slices.ContainsFunc(r.Changes, func(c update.Change) bool { return !c.Secret }) {
 		fmt.Fprintf(w, "%s is up to date with its template (%s)\n", displayPath(r.Dir), r.To)
+		printChanges(w, r.Changes)
 		return nil
 	}
 	fmt.Fprintf(w, "%s %s from template %s to %s:\n", verb, displayPath(r.Dir), r.From, r.To)
-	for _, c := range r.Changes {
-		line := fmt.Sprintf("  %-9s %s", c.Action, c.Path)
-		if c.Reason != "" {
-			line += "  (" + c.Reason + ")"
-		}
-		fmt.Fprintln(w, line)
-	}
+	printChanges(w, r.Changes)
 	if r.DryRun {
 		if opts.Diff {
 			fmt.Fprint(w, "\n"+plan.Diff())
