@@ -231,7 +231,11 @@ func newRun(ctx context.Context, opts *newOptions) error {
 	}
 	if res.Git != nil && len(private) > 0 {
 		if open, err := project.NotIgnored(target, private); err == nil && len(open) > 0 {
-			fmt.Fprintf(opts.IO.ErrOut, "note: %s hold(s) a secret answer, so scaffold left it out of git; the template's .gitignore does not ignore it: add it to .gitignore so that git add -A never commits it\n", strings.Join(open, ", "))
+			what := "holds a secret answer, so scaffold left it out of git, but the template's .gitignore does not ignore it: add it to .gitignore so that git add -A never commits it"
+			if len(open) > 1 {
+				what = "hold secret answers, so scaffold left them out of git, but the template's .gitignore does not ignore them: add them to .gitignore so that git add -A never commits them"
+			}
+			fmt.Fprintf(opts.IO.ErrOut, "note: %s %s\n", strings.Join(open, ", "), what)
 		}
 	}
 	hookErr := opts.runHooks(ctx, target, res, gitSettings)
