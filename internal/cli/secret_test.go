@@ -260,3 +260,62 @@ func TestSecretFilesStayOutOfGit(t *testing.T) {
 		})
 	}
 }
+
+// A project made by an older scaffold has its secret in refs/scaffold/base.
+// The next update writes a base without it and without history, so no
+// ref reaches the secret any more, and says so.
+func TestUpdateDropsAnOldBaseHoldingASecret(t *testing.T) {
+	const token = "tok_Sup3rS3cret"
+	env := map[string]string{"HOME": t.TempDir(), "GIT_CONFIG_NOSYSTEM": "1"}
+	tpl := t.TempDir()
+	write := func(p, s string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(tpl, p), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	manifest := "name: t\nversion: %s\nquestions:\n  - name: api_token\n    secret: true\n    default: ''\n"
+	write("scaffold.yaml", fmt.Sprintf(manifest, "1.0.0"))
+	write(".env.tmpl", "API_TOKEN={{ .api_token }}\n")
+	write(".gitignore", ".env\n")
+	write("README.md", "readme v1\n")
+	dir := filepath.Join(t.TempDir(), "app")
+	ctx := context.Background()
+	f, out := testFactory(env)
+	if code := Run(ctx, f, []string{"new", dir, "--template", tpl, "--set", "api_token=" + token, "--yes"}); code != 0 {
+		t.Fatalf("new exited %d:\n%s", code, out)
+	}
+	// What an older scaffold recorded: the render, .env and all.
+	old, _, err := project.ReadBase(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old = append(old, template.File{Path: ".env", Mode: 0o644, Data: []byte("API_TOKEN=" + token + "\n")})
+	gs := project.LoadGitSettings(f.Getenv)
+	if _, err := project.WriteBase(dir, old, gs, f.Now(), "old base"); err != nil {
+		t.Fatal(err)
+	}
+
+	write("scaffold.yaml", fmt.Sprintf(manifest, "2.0.0"))
+	write("README.md", "readme v2\n")
+	f, out = testFactory(env)
+	if code := Run(ctx, f, []string{"update", dir}); code != 0 {
+		t.Fatalf("update exited %d:\n%s", code, out)
+	}
+	if !strings.Contains(out.String(), "note: refs/scaffold/base, written by an older scaffold, holds .env, rendered from a secret answer") || strings.Contains(out.String(), token) {
+		t.Errorf("update output:\n%s", out)
+	}
+	if env, _ := os.ReadFile(filepath.Join(dir, ".env")); string(env) != "API_TOKEN="+token+"\n" {
+		t.Errorf(".env after update: %q", env)
+	}
+	reachable, _ := gitObjects(t, dir)
+	for _, s := range reachable {
+		if strings.Contains(s, token) {
+			t.Errorf("an object reachable from a ref holds the secret: %q", s)
+		}
+	}
+	files, _, err := project.ReadBase(dir)
+	if err != nil || slices.ContainsFunc(files, func(f template.File) bool { return f.Path == ".env" }) {
+		t.Errorf("the new base: %v, %v", files, err)
+	}
+}

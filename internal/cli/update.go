@@ -338,7 +338,14 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 	}
 	if g.git {
 		gs := project.LoadGitSettings(opts.Getenv)
-		if _, err := project.WriteBase(g.dir, plan.NewBase(base, theirs), gs, opts.Now(), "scaffold: pristine render of "+opened.Ref); err != nil {
+		write := project.WriteBase
+		if held := project.Present(base, private); len(held) > 0 && fromGit(g.dir) {
+			// A base written before scaffold kept secrets out of git:
+			// dropping its history makes them unreachable from any ref.
+			write = project.ReplaceBase
+			fmt.Fprintf(opts.IO.ErrOut, "note: %s, written by an older scaffold, holds %s, rendered from a secret answer; the new base leaves it out and has no history, so no ref reaches the secret any more; if %s was ever pushed or bundled, change the secret\n", project.BaseRef, strings.Join(held, ", "), project.BaseRef)
+		}
+		if _, err := write(g.dir, plan.NewBase(base, theirs), gs, opts.Now(), "scaffold: pristine render of "+opened.Ref); err != nil {
 			return fmt.Errorf("the files are updated, but recording the new pristine render failed: %w; the next update will merge against the old one", err)
 		}
 	}
@@ -349,6 +356,13 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 		return &ConflictError{Files: res.Conflicts}
 	}
 	return nil
+}
+
+// fromGit reports whether the project's base comes from BaseRef (rather
+// than from rendering the recorded version again).
+func fromGit(dir string) bool {
+	_, _, err := project.ReadBase(dir)
+	return err == nil
 }
 
 // unresolvedError refuses an update over files that still hold conflict
