@@ -161,12 +161,16 @@ func newRun(ctx context.Context, opts *newOptions) error {
 	if err != nil {
 		return err
 	}
-	rendered, private, err := tmpl.RenderWithSecrets(answers)
+	rendered, secrets, err := tmpl.RenderWithSecrets(answers)
 	if err != nil {
 		return inputErr(err)
 	}
-	// Files that hold a secret answer go to disk only, never into git.
-	private = project.Present(rendered, private)
+	// Files that hold a secret answer go to disk only, never into git,
+	// and answers derived from one are not recorded.
+	private := project.Present(rendered, secrets.Paths)
+	for _, name := range secrets.Answers {
+		delete(recorded, name)
+	}
 	record := &project.Record{
 		Scaffold: opts.Version,
 		Template: project.TemplateRef{Source: opened.Ref, Name: tmpl.Manifest.Name, Version: tmpl.Manifest.Version,

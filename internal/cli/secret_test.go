@@ -156,7 +156,10 @@ func gitObjects(t *testing.T, dir string) (reachable, stored []string) {
 func TestSecretFilesStayOutOfGit(t *testing.T) {
 	const token = "tok_Sup3rS3cret"
 	b64 := base64.StdEncoding.EncodeToString([]byte(token))
-	manifest := "name: t\nversion: %s\nquestions:\n  - name: api_token\n    secret: true\n    default: ''\n"
+	// token_b64 is no secret question, but its default is the secret,
+	// encoded: it is no more recorded or committed than the secret.
+	manifest := "name: t\nversion: %s\nquestions:\n  - name: api_token\n    secret: true\n    default: ''\n" +
+		"  - name: token_b64\n    default: '{{ .api_token | b64enc }}'\n"
 	for _, tt := range []struct {
 		name      string
 		file      string // the secret-derived file
@@ -170,6 +173,7 @@ func TestSecretFilesStayOutOfGit(t *testing.T) {
 		{"sha256, ignored", "secrets/token.sum", "{{ .api_token | sha256sum }}\n", "", "secrets/\n", false},
 		{"plain, not ignored", "config/settings.json", `{"token": "{{ .api_token }}"}` + "\n", `{"token": "` + token + `"}`, "", true},
 		{"base64, not ignored", "config/settings.json", `{"token": "{{ .api_token | b64enc }}"}` + "\n", `{"token": "` + b64 + `"}`, "*.log\n", true},
+		{"through a derived answer, not ignored", "auth.txt", "Bearer {{ .token_b64 }}\n", "Bearer " + b64, "", true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			env := map[string]string{"HOME": t.TempDir(), "GIT_CONFIG_NOSYSTEM": "1"}

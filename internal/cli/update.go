@@ -302,9 +302,13 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 	}
 	// Files derived from a secret answer are the user's: the update
 	// renders secrets it was never told.
-	theirs, private, err := tmpl.RenderWithSecrets(data)
+	theirs, secrets, err := tmpl.RenderWithSecrets(data)
 	if err != nil {
 		return inputErr(err)
+	}
+	private := secrets.Paths
+	for _, name := range secrets.Answers {
+		delete(recorded, name)
 	}
 	from, to := describe(g.record.Template), describe(project.TemplateRef{Source: opened.Ref, Version: tmpl.Manifest.Version, Commit: opened.Commit})
 	plan, err := update.ComputeWithSecrets(g.dir, base, theirs, private, merge.Labels{

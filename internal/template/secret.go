@@ -5,20 +5,34 @@ import (
 	"errors"
 	"maps"
 	"math"
+	"reflect"
 	"slices"
+	"strings"
 )
 
-// RenderWithSecrets renders t with data, as Render does, and also returns
-// the sorted paths of its secret-derived files: those whose bytes, mode,
-// link target or very presence depend on the answer to a secret
-// question. Such a file belongs on the user's disk only: never in a git
+// Secrets says which parts of a render derive from secret answers.
+type Secrets struct {
+	// Paths are the secret-derived files, sorted.
+	Paths []string
+	// Answers are the questions that are not secret but whose answer
+	// is their default rendered from a secret answer (default:
+	// '{{ .api_token | b64enc }}'): recording one would record the
+	// secret, so it is no more recorded than a secret is.
+	Answers []string
+}
+
+// RenderWithSecrets renders t with data, as Render does, and also tells
+// which of its files are secret-derived: those whose bytes, mode, link
+// target or very presence depend on the answer to a secret question,
+// directly or through an answer derived from one. Such a file belongs on the user's disk only: never in a git
 // object (a pushed or bundled repository would publish it) and never
 // rewritten by an update, which does not know the secret.
 //
 // It does not look for the secret's text, which a template may encode
 // (b64enc, sha256sum, a path element). It renders the template a second
 // time with every secret answer replaced by a stand-in of a different
-// value, and compares: a file that differs, or that only one of the two
+// value (and every answer derived from one by its default rendered from
+// the stand-ins), and compares: a file that differs, or that only one of the two
 // renders has, depends on a secret. A secret answered empty gets a
 // non-empty stand-in too, so that a project updated without knowing its
 // secrets (update renders them empty) finds the same files secret-derived
@@ -31,50 +45,85 @@ import (
 // A template that fails to render with the stand-ins (it checks the
 // secret itself, say) gets an error: which of its files hold the secret
 // cannot be told, and writing them into git is not a risk worth taking.
-func (t *Template) RenderWithSecrets(data map[string]any) ([]File, []string, error) {
+func (t *Template) RenderWithSecrets(data map[string]any) ([]File, Secrets, error) {
 	files, err := t.Render(data)
 	if err != nil {
-		return nil, nil, err
+		return nil, Secrets{}, err
 	}
-	probe := maps.Clone(data)
-	secrets := 0
-	for _, q := range t.Manifest.Questions {
-		if !q.Secret {
-			continue
-		}
-		v, ok := data[q.Name]
-		if !ok {
-			continue
-		}
-		probe[q.Name] = standIn(v)
-		secrets++
-	}
+	probe, derived, secrets := t.secretProbe(data)
 	if secrets == 0 {
-		return files, nil, nil
+		return files, Secrets{}, nil
 	}
 	other, err := t.Render(probe)
 	if err != nil {
 		// The error may quote the stand-in, which is shaped like the
 		// secret: it is not shown.
-		return nil, nil, errors.New(t.Name + ": the template does not render when its secret answers change, so scaffold cannot tell which files hold them and will not risk committing a secret; render the secret into its files without checking it in the template")
+		return nil, Secrets{}, errors.New(t.Name + ": the template does not render when its secret answers change, so scaffold cannot tell which files hold them and will not risk committing a secret; render the secret into its files without checking it in the template")
 	}
 	byPath := make(map[string]File, len(other))
 	for _, f := range other {
 		byPath[f.Path] = f
 	}
-	var derived []string
+	var paths []string
 	for _, f := range files {
 		g, ok := byPath[f.Path]
 		if !ok || g.Mode != f.Mode || g.Link != f.Link || !bytes.Equal(g.Data, f.Data) {
-			derived = append(derived, f.Path)
+			paths = append(paths, f.Path)
 		}
 		delete(byPath, f.Path)
 	}
 	for p := range byPath {
-		derived = append(derived, p)
+		paths = append(paths, p)
 	}
-	slices.Sort(derived)
-	return files, derived, nil
+	slices.Sort(paths)
+	return files, Secrets{Paths: paths, Answers: derived}, nil
+}
+
+// secretProbe returns data with every secret answer replaced by its
+// stand-in, and every answer derived from one replaced by its default
+// rendered over the stand-ins; the names of the derived answers; and
+// how many secret answers there are. An answer counts as derived when it
+// is what its default (template text) renders to and that rendering
+// changes with the stand-ins, or fails with them.
+func (t *Template) secretProbe(data map[string]any) (map[string]any, []string, int) {
+	probe := maps.Clone(data)
+	var derived []string
+	secrets := 0
+	for i := range t.Manifest.Questions {
+		q := &t.Manifest.Questions[i]
+		v, ok := data[q.Name]
+		if !ok {
+			continue
+		}
+		if q.Secret {
+			probe[q.Name] = standIn(v)
+			secrets++
+			continue
+		}
+		text, isText := q.Default.(string)
+		if secrets == 0 || !isText || !strings.Contains(text, "{{") {
+			continue
+		}
+		what := "question " + q.Name + " default"
+		real, err := t.Eval(what, text, data)
+		if err != nil {
+			continue
+		}
+		if def, err := q.Coerce(real); err != nil || !reflect.DeepEqual(def, v) {
+			continue // answered otherwise: not derived
+		}
+		other, err := t.Eval(what, text, probe)
+		if err == nil && other == real {
+			continue
+		}
+		derived = append(derived, q.Name)
+		pv, err := q.Coerce(other)
+		if err != nil || reflect.DeepEqual(pv, v) {
+			pv = standIn(v)
+		}
+		probe[q.Name] = pv
+	}
+	return probe, derived, secrets
 }
 
 // standIn returns a value of v's type that differs from v. A string keeps

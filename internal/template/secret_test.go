@@ -36,10 +36,11 @@ files:
 	}
 	tmpl := &Template{Manifest: mustManifest(t, manifest), FS: fsys, Name: "s"}
 	data := map[string]any{"token": "tok_Sup3rS3cret", "region": "eu"}
-	files, secret, err := tmpl.RenderWithSecrets(data)
+	files, found, err := tmpl.RenderWithSecrets(data)
 	if err != nil {
 		t.Fatal(err)
 	}
+	secret := found.Paths
 	// The stand-in's own key path is there too: no file is rendered at
 	// it, and callers only act on paths they have.
 	want := []string{"decoded.txt", "encoded.yaml", "hashed.txt", "keys/" + standIn("tok_Sup3rS3cret").(string) + ".pem", "keys/tok_Sup3rS3cret.pem", "plain.env"}
@@ -59,10 +60,11 @@ files:
 	// Answered empty (as update renders a secret it does not know), the
 	// same files are secret-derived, and the file only a token brings is
 	// too: with the secret known it would hold it.
-	_, secret, err = tmpl.RenderWithSecrets(map[string]any{"token": "", "region": "eu"})
+	_, found, err = tmpl.RenderWithSecrets(map[string]any{"token": "", "region": "eu"})
 	if err != nil {
 		t.Fatal(err)
 	}
+	secret = found.Paths
 	for _, p := range []string{"plain.env", "encoded.yaml", "hashed.txt", "hasToken.txt", "only-with-token.txt"} {
 		if !slices.Contains(secret, p) {
 			t.Errorf("with the secret empty, %s is not secret-derived: %v", p, secret)
@@ -78,7 +80,7 @@ func TestRenderWithSecretsWithoutSecrets(t *testing.T) {
 	fsys := fstest.MapFS{"scaffold.yaml": {Data: []byte(manifest)}, "r.tmpl": {Data: []byte("{{ .region }}")}}
 	tmpl := &Template{Manifest: mustManifest(t, manifest), FS: fsys, Name: "s"}
 	files, secret, err := tmpl.RenderWithSecrets(map[string]any{"region": "eu"})
-	if err != nil || len(files) != 1 || secret != nil {
+	if err != nil || len(files) != 1 || secret.Paths != nil || secret.Answers != nil {
 		t.Errorf("got %v, %v, %v", files, secret, err)
 	}
 }
@@ -119,4 +121,44 @@ func mustManifest(t *testing.T, s string) *Manifest {
 		t.Fatal(err)
 	}
 	return m
+}
+
+// An answer that is its default rendered from a secret is as secret: it
+// is named, and the files rendered from it are secret-derived.
+func TestRenderWithSecretsFollowsDerivedAnswers(t *testing.T) {
+	manifest := `name: s
+questions:
+  - name: token
+    secret: true
+  - name: token_b64
+    default: '{{ .token | b64enc }}'
+  - name: header
+    default: 'Bearer {{ .token_b64 }}'
+  - name: region
+    default: '{{ "eu" }}'
+  - name: typed
+    default: '{{ .token }}'
+`
+	fsys := fstest.MapFS{
+		"scaffold.yaml":   {Data: []byte(manifest)},
+		"auth.txt.tmpl":   {Data: []byte("{{ .header }}\n")},
+		"b64.txt.tmpl":    {Data: []byte("{{ .token_b64 }}\n")},
+		"typed.txt.tmpl":  {Data: []byte("{{ .typed }}\n")},
+		"region.txt.tmpl": {Data: []byte("{{ .region }}\n")},
+		"README.md":       {Data: []byte("readme\n")},
+	}
+	tmpl := &Template{Manifest: mustManifest(t, manifest), FS: fsys, Name: "s"}
+	b64 := base64.StdEncoding.EncodeToString([]byte("tok_abc"))
+	data := map[string]any{"token": "tok_abc", "token_b64": b64, "header": "Bearer " + b64, "region": "eu",
+		"typed": "typed by the user, not the default"}
+	_, found, err := tmpl.RenderWithSecrets(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(found.Answers, []string{"token_b64", "header"}) {
+		t.Errorf("derived answers = %v", found.Answers)
+	}
+	if !slices.Equal(found.Paths, []string{"auth.txt", "b64.txt"}) {
+		t.Errorf("secret-derived files = %v", found.Paths)
+	}
 }
