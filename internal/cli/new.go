@@ -163,7 +163,7 @@ func newRun(ctx context.Context, opts *newOptions) error {
 	}
 	rendered, secrets, err := tmpl.RenderWithSecrets(answers)
 	if err != nil {
-		return inputErr(err)
+		return inputErr(tmpl.Redact(err, answers))
 	}
 	// Files that hold a secret answer go to disk only, never into git,
 	// and answers derived from one are not recorded.
@@ -595,7 +595,7 @@ func answerQuestions(t *template.Template, data, given, defaults map[string]any,
 		}
 		on, err := t.EvalBool("question "+q.Name+" when", q.When, data)
 		if err != nil {
-			return nil, nil, inputErr(err)
+			return nil, nil, inputErr(t.Redact(err, data))
 		}
 		var answer any
 		v, ok := given[q.Name]
@@ -642,7 +642,7 @@ func questionDefault(t *template.Template, q *template.Question, data, defaults 
 	if s, ok := def.(string); ok && strings.Contains(s, "{{") {
 		r, err := t.Eval("question "+q.Name+" default", s, data)
 		if err != nil {
-			return nil, inputErr(err)
+			return nil, inputErr(t.Redact(err, data))
 		}
 		def = r
 	}

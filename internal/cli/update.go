@@ -304,7 +304,7 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 	// renders secrets it was never told.
 	theirs, secrets, err := tmpl.RenderWithSecrets(data)
 	if err != nil {
-		return inputErr(err)
+		return inputErr(tmpl.Redact(err, data))
 	}
 	private := secrets.Paths
 	for _, name := range secrets.Answers {

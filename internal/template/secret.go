@@ -7,6 +7,7 @@ import (
 	"math"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -174,4 +175,29 @@ func pick(c, a, b byte) byte {
 		return b
 	}
 	return a
+}
+
+// Redact returns err with the value of every secret answer in data cut
+// out of its message, as written and as %q would quote it. A template's
+// own errors may quote what it rendered (a path, a when that is not
+// true or false), and what it rendered may be a secret. err is returned
+// as it is when it holds none.
+func (t *Template) Redact(err error, data map[string]any) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	for _, q := range t.Manifest.Questions {
+		s, ok := data[q.Name].(string)
+		if !q.Secret || !ok || s == "" {
+			continue
+		}
+		quoted := strconv.Quote(s)
+		msg = strings.ReplaceAll(msg, quoted[1:len(quoted)-1], "***")
+		msg = strings.ReplaceAll(msg, s, "***")
+	}
+	if msg == err.Error() {
+		return err
+	}
+	return errors.New(msg)
 }

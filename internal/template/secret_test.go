@@ -2,6 +2,7 @@ package template
 
 import (
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -160,5 +161,23 @@ questions:
 	}
 	if !slices.Equal(found.Paths, []string{"auth.txt", "b64.txt"}) {
 		t.Errorf("secret-derived files = %v", found.Paths)
+	}
+}
+
+func TestRedact(t *testing.T) {
+	manifest := "name: s\nquestions:\n  - name: token\n    secret: true\n  - name: region\n"
+	tmpl := &Template{Manifest: mustManifest(t, manifest), Name: "s"}
+	data := map[string]any{"token": "a\"b\tc", "region": "eu"}
+	err := fmt.Errorf("%q and a\"b\tc, in eu", "x/a\"b\tc")
+	got := tmpl.Redact(err, data).Error()
+	if strings.Contains(got, "b") || !strings.Contains(got, "in eu") || strings.Count(got, "***") != 2 {
+		t.Errorf("Redact = %q", got)
+	}
+	plain := errors.New("nothing secret in eu")
+	if tmpl.Redact(plain, data) != plain || tmpl.Redact(nil, data) != nil {
+		t.Error("Redact changed an error without secrets")
+	}
+	if e := errors.New("x"); tmpl.Redact(e, map[string]any{"token": ""}) != e {
+		t.Error("an empty secret redacted something")
 	}
 }
