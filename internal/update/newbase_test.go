@@ -8,11 +8,14 @@ import (
 
 func TestNewBaseKeepsTheOldVersionOfKeptPaths(t *testing.T) {
 	f := func(p, data string) template.File { return template.File{Path: p, Mode: 0o644, Data: []byte(data)} }
-	base := []template.File{f("kept", "b"), f("updated", "b"), f("gone", "b"), f("kept-gone", "b")}
-	theirs := []template.File{f("kept", "t"), f("updated", "t"), f("added", "t"), f("kept-added", "t")}
+	base := []template.File{f("kept", "b"), f("updated", "b"), f("gone", "b"), f("kept-gone", "b"), f("blocked", "b"), f("secret", "b")}
+	theirs := []template.File{f("kept", "t"), f("updated", "t"), f("added", "t"), f("kept-added", "t"), f("blocked", "t"), f("secret", "t")}
+	ours := []byte("ours")
 	plan := &Plan{Changes: []Change{
-		{Path: "added", Action: Added}, {Path: "gone", Action: Removed}, {Path: "kept", Action: Kept},
-		{Path: "kept-added", Action: Kept}, {Path: "kept-gone", Action: Kept}, {Path: "updated", Action: Updated},
+		{Path: "added", Action: Added}, {Path: "blocked", Action: Kept}, {Path: "gone", Action: Removed},
+		{Path: "kept", Action: Kept, Ours: ours}, {Path: "kept-added", Action: Kept, Ours: ours},
+		{Path: "kept-gone", Action: Kept, Ours: ours}, {Path: "secret", Action: Kept, Secret: true, Ours: ours},
+		{Path: "updated", Action: Updated},
 	}}
 	got := map[string]string{}
 	for _, f := range plan.NewBase(base, theirs) {
