@@ -25,16 +25,17 @@ type Secrets struct {
 // RenderWithSecrets renders t with data, as Render does, and also tells
 // which of its files are secret-derived: those whose bytes, mode, link
 // target or very presence depend on the answer to a secret question,
-// directly or through an answer derived from one. Such a file belongs on the user's disk only: never in a git
-// object (a pushed or bundled repository would publish it) and never
-// rewritten by an update, which does not know the secret.
+// directly or through an answer derived from one. Such a file belongs
+// on the user's disk only: never in a git object (a pushed or bundled
+// repository would publish it) and never rewritten by an update, which
+// does not know the secret.
 //
 // It does not look for the secret's text, which a template may encode
 // (b64enc, sha256sum, a path element). It renders the template a second
 // time with every secret answer replaced by a stand-in of a different
 // value (and every answer derived from one by its default rendered from
-// the stand-ins), and compares: a file that differs, or that only one of the two
-// renders has, depends on a secret. A secret answered empty gets a
+// the stand-ins), and compares: a file that differs, or that only one of
+// the two renders has, depends on a secret. A secret answered empty gets a
 // non-empty stand-in too, so that a project updated without knowing its
 // secrets (update renders them empty) finds the same files secret-derived
 // as the run that knew them. The paths a stand-in alone renders are
@@ -43,19 +44,28 @@ type Secrets struct {
 // one), and that file would be secret-derived; callers act only on the
 // paths they have on disk or in a render.
 //
-// A template that fails to render with the stand-ins (it checks the
-// secret itself, say) gets an error: which of its files hold the secret
-// cannot be told, and writing them into git is not a risk worth taking.
+// The stand-in changes every letter and digit of the secret, so that a
+// file holding only part of it (trunc 4) still differs. A template that
+// checks the secret itself (a prefix, a length) may fail on that; it is
+// rendered once more with a stand-in that differs from the secret in its
+// last letter or digit only (neither render is ever stored or shown).
+// One that fails with both gets an error: which of its files hold the
+// secret cannot be told, and writing them into git is not a risk worth
+// taking.
 func (t *Template) RenderWithSecrets(data map[string]any) ([]File, Secrets, error) {
 	files, err := t.Render(data)
 	if err != nil {
 		return nil, Secrets{}, err
 	}
-	probe, derived, secrets := t.secretProbe(data)
+	probe, derived, secrets := t.secretProbe(data, standIn)
 	if secrets == 0 {
 		return files, Secrets{}, nil
 	}
 	other, err := t.Render(probe)
+	if err != nil {
+		probe, derived, _ = t.secretProbe(data, nudge)
+		other, err = t.Render(probe)
+	}
 	if err != nil {
 		// The error may quote the stand-in, which is shaped like the
 		// secret: it is not shown.
@@ -86,7 +96,7 @@ func (t *Template) RenderWithSecrets(data map[string]any) ([]File, Secrets, erro
 // how many secret answers there are. An answer counts as derived when it
 // is what its default (template text) renders to and that rendering
 // changes with the stand-ins, or fails with them.
-func (t *Template) secretProbe(data map[string]any) (map[string]any, []string, int) {
+func (t *Template) secretProbe(data map[string]any, standIn func(any) any) (map[string]any, []string, int) {
 	probe := maps.Clone(data)
 	var derived []string
 	secrets := 0
@@ -168,6 +178,30 @@ func standIn(v any) any {
 		return []string{"scaffoldsecretprobe"}
 	}
 	return struct{ scaffoldSecretProbe bool }{true}
+}
+
+// nudge is standIn for a template that checks its secrets: a string
+// differs from v in its last letter or digit only.
+func nudge(v any) any {
+	s, ok := v.(string)
+	if !ok {
+		return standIn(v)
+	}
+	out := []byte(s)
+	for i := len(out) - 1; i >= 0; i-- {
+		switch c := out[i]; {
+		case c >= 'a' && c <= 'z':
+			out[i] = pick(c, 'q', 'x')
+		case c >= 'A' && c <= 'Z':
+			out[i] = pick(c, 'Q', 'X')
+		case c >= '0' && c <= '9':
+			out[i] = pick(c, '7', '3')
+		default:
+			continue
+		}
+		return string(out)
+	}
+	return standIn(v)
 }
 
 func pick(c, a, b byte) byte {

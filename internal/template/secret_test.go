@@ -86,16 +86,26 @@ func TestRenderWithSecretsWithoutSecrets(t *testing.T) {
 	}
 }
 
-// A template that checks its secret itself cannot be told apart file by
-// file: refused, without quoting the stand-in (shaped like the secret).
-func TestRenderWithSecretsRefusesATemplateThatChecksTheSecret(t *testing.T) {
+// A template that checks its secret's shape still renders with the
+// second stand-in; one that accepts only the secret itself cannot be told
+// apart file by file: refused, without quoting a stand-in.
+func TestRenderWithSecretsAndATemplateThatChecksTheSecret(t *testing.T) {
 	manifest := "name: s\nquestions:\n  - name: token\n    secret: true\n"
-	fsys := fstest.MapFS{
-		"scaffold.yaml": {Data: []byte(manifest)},
-		".env.tmpl":     {Data: []byte(`{{ if ne .token "tok_abc" }}{{ fail (print "bad token " .token) }}{{ end }}T={{ .token }}`)},
+	render := func(check string) (Secrets, error) {
+		fsys := fstest.MapFS{
+			"scaffold.yaml": {Data: []byte(manifest)},
+			".env.tmpl":     {Data: []byte(`{{ if ` + check + ` }}{{ fail (print "bad token " .token) }}{{ end }}T={{ .token }}`)},
+			"README.md":     {Data: []byte("readme")},
+		}
+		tmpl := &Template{Manifest: mustManifest(t, manifest), FS: fsys, Name: "s"}
+		_, found, err := tmpl.RenderWithSecrets(map[string]any{"token": "tok_abc"})
+		return found, err
 	}
-	tmpl := &Template{Manifest: mustManifest(t, manifest), FS: fsys, Name: "s"}
-	_, _, err := tmpl.RenderWithSecrets(map[string]any{"token": "tok_abc"})
+	found, err := render(`not (hasPrefix "tok_ab" .token)`)
+	if err != nil || !slices.Equal(found.Paths, []string{".env"}) {
+		t.Errorf("a prefix check: %v, %v", found, err)
+	}
+	_, err = render(`ne .token "tok_abc"`)
 	if err == nil || !strings.Contains(err.Error(), "cannot tell which files hold them") || strings.Contains(err.Error(), "bad token") {
 		t.Errorf("err = %v", err)
 	}
@@ -103,10 +113,14 @@ func TestRenderWithSecretsRefusesATemplateThatChecksTheSecret(t *testing.T) {
 
 func TestStandIn(t *testing.T) {
 	for _, v := range []any{"", "a", "q", "Qx9", "!!", "tok_ABC-123+/=", 0, -5, true, false, []string{}, []string{"a"}} {
-		s := standIn(v)
-		if fmt.Sprintf("%#v", s) == fmt.Sprintf("%#v", v) {
-			t.Errorf("standIn(%v) = %v, the same", v, s)
+		for name, f := range map[string]func(any) any{"standIn": standIn, "nudge": nudge} {
+			if s := f(v); fmt.Sprintf("%#v", s) == fmt.Sprintf("%#v", v) {
+				t.Errorf("%s(%v) = %v, the same", name, v, s)
+			}
 		}
+	}
+	if got := nudge("tok_abc=="); got != "tok_abq==" {
+		t.Errorf("nudge = %q", got)
 	}
 	// Base64 stays base64.
 	enc := base64.StdEncoding.EncodeToString([]byte("a secret value"))
