@@ -188,7 +188,12 @@ func newRun(ctx context.Context, opts *newOptions) error {
 	}
 
 	res := &newResult{Target: target, Template: opened.Ref, Commit: opened.Commit, Digest: opened.Digest,
-		Files: files, Hooks: hooks, DryRun: opts.DryRun, answers: recorded, SecretFiles: private}
+		Files: files, Hooks: hooks, DryRun: opts.DryRun, answers: recorded}
+	res.private = private
+	for _, p := range private {
+		// A path may be rendered from the secret itself.
+		res.SecretFiles = append(res.SecretFiles, tmpl.RedactText(p, answers))
+	}
 	for _, q := range tmpl.Manifest.Questions {
 		if q.Secret {
 			res.secrets = append(res.secrets, q.Name)
@@ -239,7 +244,7 @@ func newRun(ctx context.Context, opts *newOptions) error {
 			if len(open) > 1 {
 				what = "hold secret answers, so scaffold left them out of git, but the template's .gitignore does not ignore them: add them to .gitignore so that git add -A never commits them"
 			}
-			fmt.Fprintf(opts.IO.ErrOut, "note: %s %s\n", strings.Join(open, ", "), what)
+			fmt.Fprintf(opts.IO.ErrOut, "note: %s %s\n", tmpl.RedactText(strings.Join(open, ", "), answers), what)
 		}
 	}
 	hookErr := opts.runHooks(ctx, target, res, gitSettings)
@@ -341,7 +346,7 @@ func (opts *newOptions) runHooks(ctx context.Context, dir string, res *newResult
 	if res.Git == nil {
 		return nil
 	}
-	hash, err := project.CommitChanges(dir, gs, opts.Now(), "Run template hooks", res.SecretFiles...)
+	hash, err := project.CommitChanges(dir, gs, opts.Now(), "Run template hooks", res.private...)
 	if err != nil {
 		return fmt.Errorf("committing what the hooks changed: %w", err)
 	}
@@ -715,7 +720,8 @@ type newResult struct {
 	Hooks    *hookPlan       `json:"hooks,omitempty"`
 	Git      *gitResult      `json:"git"`
 	// SecretFiles hold a secret answer: written, never put in git.
-	SecretFiles []string `json:"secret_files,omitempty"`
+	SecretFiles []string `json:"secret_files,omitempty"` // redacted
+	private     []string // SecretFiles as they are
 	answers     map[string]any
 	secrets     []string // names of secret questions, never printed
 }

@@ -212,26 +212,33 @@ func pick(c, a, b byte) byte {
 }
 
 // Redact returns err with the value of every secret answer in data cut
-// out of its message, as written and as %q would quote it. A template's
-// own errors may quote what it rendered (a path, a when that is not
-// true or false), and what it rendered may be a secret. err is returned
-// as it is when it holds none.
+// out of its message (see RedactText). A template's own errors may quote
+// what it rendered (a path, a when that is not true or false), and what
+// it rendered may be a secret. err is returned as it is when it holds
+// none.
 func (t *Template) Redact(err error, data map[string]any) error {
 	if err == nil {
 		return nil
 	}
-	msg := err.Error()
-	for _, q := range t.Manifest.Questions {
-		s, ok := data[q.Name].(string)
-		if !q.Secret || !ok || s == "" {
-			continue
-		}
-		quoted := strconv.Quote(s)
-		msg = strings.ReplaceAll(msg, quoted[1:len(quoted)-1], "***")
-		msg = strings.ReplaceAll(msg, s, "***")
-	}
+	msg := t.RedactText(err.Error(), data)
 	if msg == err.Error() {
 		return err
 	}
 	return errors.New(msg)
+}
+
+// RedactText returns s with the value of every secret answer in data,
+// as written and as %q would quote it, replaced by ***: for a path
+// rendered from a secret, shown in a message.
+func (t *Template) RedactText(s string, data map[string]any) string {
+	for _, q := range t.Manifest.Questions {
+		v, ok := data[q.Name].(string)
+		if !q.Secret || !ok || v == "" {
+			continue
+		}
+		quoted := strconv.Quote(v)
+		s = strings.ReplaceAll(s, quoted[1:len(quoted)-1], "***")
+		s = strings.ReplaceAll(s, v, "***")
+	}
+	return s
 }
