@@ -145,7 +145,7 @@ func commitAll(repo *git.Repository, s GitSettings, when time.Time, message stri
 	// Excluded as .gitignore excludes, before anything is hashed into
 	// the object store; an exact path, as no glob could say it safely.
 	for _, p := range private {
-		wt.Excludes = append(wt.Excludes, exactPath(strings.Split(p, "/")))
+		wt.Excludes = append(wt.Excludes, exactPath(p))
 	}
 	if err := wt.AddWithOptions(&git.AddOptions{All: true}); err != nil {
 		return plumbing.ZeroHash, err
@@ -171,11 +171,13 @@ func commitAll(repo *git.Repository, s GitSettings, when time.Time, message stri
 	return hash, err
 }
 
-// exactPath is a gitignore pattern matching one path exactly.
-type exactPath []string
+// exactPath is a gitignore pattern matching one slash path exactly.
+// go-git hands it the path split into names, or (when adding a file on
+// Windows) split at backslashes and so whole: joined, both are the path.
+type exactPath string
 
 func (p exactPath) Match(path []string, _ bool) gitignore.MatchResult {
-	if slices.Equal(path, p) {
+	if strings.Join(path, "/") == string(p) {
 		return gitignore.Exclude
 	}
 	return gitignore.NoMatch
