@@ -189,10 +189,11 @@ func newRun(ctx context.Context, opts *newOptions) error {
 
 	res := &newResult{Target: target, Template: opened.Ref, Commit: opened.Commit, Digest: opened.Digest,
 		Files: files, Hooks: hooks, DryRun: opts.DryRun, answers: recorded}
+	// A path or link may be rendered from the secret itself.
+	res.shown = func(s string) string { return tmpl.RedactText(s, answers) }
 	res.private = private
 	for _, p := range private {
-		// A path may be rendered from the secret itself.
-		res.SecretFiles = append(res.SecretFiles, tmpl.RedactText(p, answers))
+		res.SecretFiles = append(res.SecretFiles, res.shown(p))
 	}
 	for _, q := range tmpl.Manifest.Questions {
 		if q.Secret {
@@ -720,8 +721,9 @@ type newResult struct {
 	Hooks    *hookPlan       `json:"hooks,omitempty"`
 	Git      *gitResult      `json:"git"`
 	// SecretFiles hold a secret answer: written, never put in git.
-	SecretFiles []string `json:"secret_files,omitempty"` // redacted
-	private     []string // SecretFiles as they are
+	SecretFiles []string            `json:"secret_files,omitempty"` // redacted
+	private     []string            // SecretFiles as they are
+	shown       func(string) string // a path or link as printed
 	answers     map[string]any
 	secrets     []string // names of secret questions, never printed
 }
@@ -746,7 +748,7 @@ func (r *newResult) print(opts *newOptions, language string, ask prompt.Prompter
 	if opts.JSON {
 		files := make([]fileJSON, len(r.Files))
 		for i, f := range r.Files {
-			files[i] = fileJSON{Path: f.Path, Size: len(f.Data), Mode: fmt.Sprintf("%04o", f.Mode.Perm()), Link: f.Link}
+			files[i] = fileJSON{Path: r.show(f.Path), Size: len(f.Data), Mode: fmt.Sprintf("%04o", f.Mode.Perm()), Link: r.show(f.Link)}
 		}
 		return writeJSON(opts.IO.Out, struct {
 			*newResult
@@ -758,7 +760,7 @@ func (r *newResult) print(opts *newOptions, language string, ask prompt.Prompter
 	if r.DryRun {
 		fmt.Fprintf(w, "Would create %s from %s:\n", rel, r.Template)
 		for _, f := range r.Files {
-			fmt.Fprintf(w, "  %s  %s\n", f.Mode.Perm(), f.Path)
+			fmt.Fprintf(w, "  %s  %s\n", f.Mode.Perm(), r.show(f.Path))
 		}
 		if r.Git != nil {
 			fmt.Fprintf(w, "Would run git init (branch %s) and commit %d files as %s\n", r.Git.Branch, len(r.Files)-len(r.SecretFiles), r.Git.Author)
@@ -801,6 +803,15 @@ func (r *newResult) print(opts *newOptions, language string, ask prompt.Prompter
 		fmt.Fprintf(opts.IO.ErrOut, "\nTo do the same without prompts:\n  %s\n", repeatCommand(opts, r))
 	}
 	return nil
+}
+
+// show is a rendered path or link target as printed: with any secret
+// answer cut out.
+func (r *newResult) show(s string) string {
+	if r.shown == nil {
+		return s
+	}
+	return r.shown(s)
 }
 
 // displayPath shows the target relative to the working folder when that

@@ -318,9 +318,16 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 		return err
 	}
 	if u := plan.Unresolved(); len(u) > 0 {
-		return inputErr(unresolvedError(u))
+		return inputErr(tmpl.Redact(unresolvedError(u), data))
 	}
 	res := &updateResult{Dir: g.dir, From: from, To: to, DryRun: opts.DryRun, Changes: changed(plan), Conflicts: plan.Conflicts()}
+	// A path may be rendered from a secret given with --set.
+	for i := range res.Changes {
+		res.Changes[i].Path = tmpl.RedactText(res.Changes[i].Path, data)
+	}
+	for i := range res.Conflicts {
+		res.Conflicts[i] = tmpl.RedactText(res.Conflicts[i], data)
+	}
 	if opts.DryRun {
 		return res.print(opts, plan)
 	}
