@@ -49,7 +49,7 @@ func listRun(opts *listOptions) error {
 		return err
 	}
 	for _, alias := range cfg.Aliases() {
-		info := source.Info{Name: alias, Source: cfg.Templates[alias], Description: "team template from " + cfg.Path}
+		info := source.Info{Name: alias, Source: shownSource(cfg.Templates[alias]), Description: "team template from " + cfg.Path}
 		if i := slices.IndexFunc(infos, func(b source.Info) bool { return b.Name == alias }); i >= 0 {
 			info.Language, info.Framework = infos[i].Language, infos[i].Framework
 			info.Description = "team template, replaces the built-in; from " + cfg.Path
@@ -67,6 +67,19 @@ func listRun(opts *listOptions) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.Name, dash(t.Language), dash(t.Framework), dash(t.Version), t.Source, t.Description)
 	}
 	return tw.Flush()
+}
+
+// shownSource is an alias's source as scaffold prints it: through
+// source.Ref's String, which leaves out a password or token written in
+// the URL (https://user:token@host/...), so a config holding one can be
+// listed on a shared screen or in a CI log.
+func shownSource(s string) string {
+	r, err := source.ParseRef(s)
+	if err != nil {
+		// The error is redacted; the raw text may not be.
+		return "(unusable: " + err.Error() + ")"
+	}
+	return r.String()
 }
 
 func dash(s string) string {

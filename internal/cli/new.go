@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -160,9 +161,15 @@ func newRun(ctx context.Context, opts *newOptions) error {
 	if err != nil {
 		return err
 	}
-	rendered, err := tmpl.Render(ctx, answers)
+	rendered, secrets, err := tmpl.RenderWithSecrets(ctx, answers)
 	if err != nil {
-		return inputErr(err)
+		return inputErr(tmpl.Redact(err, answers))
+	}
+	// Files that hold a secret answer go to disk only, never into git,
+	// and answers derived from one are not recorded.
+	private := project.Present(rendered, secrets.Paths)
+	for _, name := range secrets.Answers {
+		delete(recorded, name)
 	}
 	record := &project.Record{
 		Scaffold: opts.Version,
@@ -182,6 +189,12 @@ func newRun(ctx context.Context, opts *newOptions) error {
 
 	res := &newResult{Target: target, Template: opened.Ref, Commit: opened.Commit, Digest: opened.Digest,
 		Files: files, Hooks: hooks, DryRun: opts.DryRun, answers: recorded}
+	// A path or link may be rendered from the secret itself.
+	res.shown = func(s string) string { return tmpl.RedactText(s, answers) }
+	res.private = private
+	for _, p := range private {
+		res.SecretFiles = append(res.SecretFiles, res.shown(p))
+	}
 	for _, q := range tmpl.Manifest.Questions {
 		if q.Secret {
 			res.secrets = append(res.secrets, q.Name)
@@ -199,10 +212,10 @@ func newRun(ctx context.Context, opts *newOptions) error {
 		if res.Git == nil {
 			return nil
 		}
-		hash, err := project.InitialCommit(tmp, gitSettings, opts.Now(), "Initial commit from scaffold ("+opened.Ref+")")
+		hash, err := project.InitialCommit(tmp, gitSettings, opts.Now(), "Initial commit from scaffold ("+opened.Ref+")", private...)
 		if err == nil {
 			// The pristine render, kept for scaffold update's merges.
-			_, err = project.WriteBase(tmp, rendered, gitSettings, opts.Now(), "scaffold: pristine render of "+opened.Ref)
+			_, err = project.WriteBase(tmp, project.Without(rendered, private), gitSettings, opts.Now(), "scaffold: pristine render of "+opened.Ref)
 		}
 		if err != nil {
 			// A half-written repository (a full disk, say) is worse than
@@ -225,6 +238,15 @@ func newRun(ctx context.Context, opts *newOptions) error {
 	}
 	if commitErr != nil {
 		res.Git = nil
+	}
+	if res.Git != nil && len(private) > 0 {
+		if open, err := project.NotIgnored(target, private); err == nil && len(open) > 0 {
+			what := "holds a secret answer, so scaffold left it out of git, but the template's .gitignore does not ignore it: add it to .gitignore so that git add -A never commits it"
+			if len(open) > 1 {
+				what = "hold secret answers, so scaffold left them out of git, but the template's .gitignore does not ignore them: add them to .gitignore so that git add -A never commits them"
+			}
+			fmt.Fprintf(opts.IO.ErrOut, "note: %s %s\n", tmpl.RedactText(strings.Join(open, ", "), answers), what)
+		}
 	}
 	hookErr := opts.runHooks(ctx, target, res, gitSettings)
 	if err := res.print(opts, tmpl.Manifest.Language, ask); err != nil {
@@ -325,7 +347,7 @@ func (opts *newOptions) runHooks(ctx context.Context, dir string, res *newResult
 	if res.Git == nil {
 		return nil
 	}
-	hash, err := project.CommitChanges(dir, gs, opts.Now(), "Run template hooks")
+	hash, err := project.CommitChanges(dir, gs, opts.Now(), "Run template hooks", res.private...)
 	if err != nil {
 		return fmt.Errorf("committing what the hooks changed: %w", err)
 	}
@@ -391,11 +413,18 @@ func (opts *newOptions) gather() (*given, error) {
 	return g, nil
 }
 
+// questionName is what a --set key looks like (template's own rule).
+var questionName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
 // parseSets adds the key=value answers of --set flags to answers.
 func parseSets(sets []string, answers map[string]any) error {
 	for _, kv := range sets {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || strings.TrimSpace(k) == "" {
+			if !questionName.MatchString(kv) {
+				// Perhaps a value alone, a secret's: never echo it.
+				return &FlagError{Err: errors.New("--set takes key=value, and one --set has no key= (it is not shown, as it may be a secret)")}
+			}
 			return &FlagError{Err: fmt.Errorf("--set %q: use --set key=value", kv)}
 		}
 		answers[strings.TrimSpace(k)] = v
@@ -572,7 +601,7 @@ func answerQuestions(t *template.Template, data, given, defaults map[string]any,
 		}
 		on, err := t.EvalBool("question "+q.Name+" when", q.When, data)
 		if err != nil {
-			return nil, nil, inputErr(err)
+			return nil, nil, inputErr(t.Redact(err, data))
 		}
 		var answer any
 		v, ok := given[q.Name]
@@ -619,7 +648,7 @@ func questionDefault(t *template.Template, q *template.Question, data, defaults 
 	if s, ok := def.(string); ok && strings.Contains(s, "{{") {
 		r, err := t.Eval("question "+q.Name+" default", s, data)
 		if err != nil {
-			return nil, inputErr(err)
+			return nil, inputErr(t.Redact(err, data))
 		}
 		def = r
 	}
@@ -691,8 +720,12 @@ type newResult struct {
 	Files    []template.File `json:"-"`
 	Hooks    *hookPlan       `json:"hooks,omitempty"`
 	Git      *gitResult      `json:"git"`
-	answers  map[string]any
-	secrets  []string // names of secret questions, never printed
+	// SecretFiles hold a secret answer: written, never put in git.
+	SecretFiles []string            `json:"secret_files,omitempty"` // redacted
+	private     []string            // SecretFiles as they are
+	shown       func(string) string // a path or link as printed
+	answers     map[string]any
+	secrets     []string // names of secret questions, never printed
 }
 
 type gitResult struct {
@@ -715,7 +748,7 @@ func (r *newResult) print(opts *newOptions, language string, ask prompt.Prompter
 	if opts.JSON {
 		files := make([]fileJSON, len(r.Files))
 		for i, f := range r.Files {
-			files[i] = fileJSON{Path: f.Path, Size: len(f.Data), Mode: fmt.Sprintf("%04o", f.Mode.Perm()), Link: f.Link}
+			files[i] = fileJSON{Path: r.show(f.Path), Size: len(f.Data), Mode: fmt.Sprintf("%04o", f.Mode.Perm()), Link: r.show(f.Link)}
 		}
 		return writeJSON(opts.IO.Out, struct {
 			*newResult
@@ -727,10 +760,13 @@ func (r *newResult) print(opts *newOptions, language string, ask prompt.Prompter
 	if r.DryRun {
 		fmt.Fprintf(w, "Would create %s from %s:\n", rel, r.Template)
 		for _, f := range r.Files {
-			fmt.Fprintf(w, "  %s  %s\n", f.Mode.Perm(), f.Path)
+			fmt.Fprintf(w, "  %s  %s\n", f.Mode.Perm(), r.show(f.Path))
 		}
 		if r.Git != nil {
-			fmt.Fprintf(w, "Would run git init (branch %s) and commit %d files as %s\n", r.Git.Branch, len(r.Files), r.Git.Author)
+			fmt.Fprintf(w, "Would run git init (branch %s) and commit %d files as %s\n", r.Git.Branch, len(r.Files)-len(r.SecretFiles), r.Git.Author)
+			if len(r.SecretFiles) > 0 {
+				fmt.Fprintf(w, "Would leave out of git, as they hold a secret answer: %s\n", strings.Join(r.SecretFiles, ", "))
+			}
 		}
 		if r.Hooks != nil {
 			verdict := "would run them (" + r.Hooks.Trusted + ")"
@@ -767,6 +803,15 @@ func (r *newResult) print(opts *newOptions, language string, ask prompt.Prompter
 		fmt.Fprintf(opts.IO.ErrOut, "\nTo do the same without prompts:\n  %s\n", repeatCommand(opts, r))
 	}
 	return nil
+}
+
+// show is a rendered path or link target as printed: with any secret
+// answer cut out.
+func (r *newResult) show(s string) string {
+	if r.shown == nil {
+		return s
+	}
+	return r.shown(s)
 }
 
 // displayPath shows the target relative to the working folder when that

@@ -300,18 +300,34 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 	if err != nil {
 		return err
 	}
-	theirs, err := tmpl.Render(ctx, data)
+	// Files derived from a secret answer are the user's: the update
+	// renders secrets it was never told.
+	theirs, secrets, err := tmpl.RenderWithSecrets(ctx, data)
 	if err != nil {
-		return inputErr(err)
+		return inputErr(tmpl.Redact(err, data))
+	}
+	private := secrets.Paths
+	for _, name := range secrets.Answers {
+		delete(recorded, name)
 	}
 	from, to := describe(g.record.Template), describe(project.TemplateRef{Source: opened.Ref, Version: tmpl.Manifest.Version, Commit: opened.Commit})
-	plan, err := update.Compute(g.dir, base, theirs, merge.Labels{
+	plan, err := update.ComputeWithSecrets(g.dir, base, theirs, private, merge.Labels{
 		Ours: "ours (your project)", Base: "base (template " + from + ")", Theirs: "theirs (template " + to + ")",
 	})
 	if err != nil {
 		return err
 	}
+	if u := plan.Unresolved(); len(u) > 0 {
+		return inputErr(tmpl.Redact(unresolvedError(u), data))
+	}
 	res := &updateResult{Dir: g.dir, From: from, To: to, DryRun: opts.DryRun, Changes: changed(plan), Conflicts: plan.Conflicts()}
+	// A path may be rendered from a secret given with --set.
+	for i := range res.Changes {
+		res.Changes[i].Path = tmpl.RedactText(res.Changes[i].Path, data)
+	}
+	for i := range res.Conflicts {
+		res.Conflicts[i] = tmpl.RedactText(res.Conflicts[i], data)
+	}
 	if opts.DryRun {
 		return res.print(opts, plan)
 	}
@@ -333,7 +349,14 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 	}
 	if g.git {
 		gs := project.LoadGitSettings(opts.Getenv)
-		if _, err := project.WriteBase(g.dir, theirs, gs, opts.Now(), "scaffold: pristine render of "+opened.Ref); err != nil {
+		write := project.WriteBase
+		if held := project.Present(base, private); len(held) > 0 && fromGit(g.dir) {
+			// A base written before scaffold kept secrets out of git:
+			// dropping its history makes them unreachable from any ref.
+			write = project.ReplaceBase
+			fmt.Fprintf(opts.IO.ErrOut, "note: %s, written by an older scaffold, holds %s, rendered from a secret answer; the new base leaves it out and has no history, so no ref reaches the secret any more; if %s was ever pushed or bundled, change the secret\n", project.BaseRef, strings.Join(held, ", "), project.BaseRef)
+		}
+		if _, err := write(g.dir, plan.NewBase(base, theirs), gs, opts.Now(), "scaffold: pristine render of "+opened.Ref); err != nil {
 			return fmt.Errorf("the files are updated, but recording the new pristine render failed: %w; the next update will merge against the old one", err)
 		}
 	}
@@ -344,6 +367,34 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 		return &ConflictError{Files: res.Conflicts}
 	}
 	return nil
+}
+
+// fromGit reports whether the project's base comes from BaseRef (rather
+// than from rendering the recorded version again).
+func fromGit(dir string) bool {
+	_, _, err := project.ReadBase(dir)
+	return err == nil
+}
+
+// unresolvedError refuses an update over files that still hold conflict
+// markers, naming each file and its first marker's line.
+func unresolvedError(list []update.Unresolved) error {
+	where := make([]string, len(list))
+	for i, u := range list {
+		where[i] = fmt.Sprintf("%s (line %d)", u.Path, u.Line)
+	}
+	return fmt.Errorf("refusing to update: %d file(s) still hold unresolved conflict markers (<<<<<<< ======= >>>>>>>) that this update would merge again as if they were content: %s; resolve them (keep the lines you want, delete the marker lines) and commit, then run scaffold update again; nothing was written", len(list), strings.Join(where, ", "))
+}
+
+// printChanges lists each change with its reason.
+func printChanges(w io.Writer, changes []update.Change) {
+	for _, c := range changes {
+		line := fmt.Sprintf("  %-9s %s", c.Action, c.Path)
+		if c.Reason != "" {
+			line += "  (" + c.Reason + ")"
+		}
+		fmt.Fprintln(w, line)
+	}
 }
 
 func firstN(list []string, n int) []string {
@@ -400,18 +451,13 @@ func (r *updateResult) print(opts *updateOptions, plan *update.Plan) error {
 	if r.DryRun {
 		verb = "Would update"
 	}
-	if len(r.Changes) == 0 {
+	if !slices.ContainsFunc(r.Changes, func(c update.Change) bool { return !c.Secret }) {
 		fmt.Fprintf(w, "%s is up to date with its template (%s)\n", displayPath(r.Dir), r.To)
+		printChanges(w, r.Changes)
 		return nil
 	}
 	fmt.Fprintf(w, "%s %s from template %s to %s:\n", verb, displayPath(r.Dir), r.From, r.To)
-	for _, c := range r.Changes {
-		line := fmt.Sprintf("  %-9s %s", c.Action, c.Path)
-		if c.Reason != "" {
-			line += "  (" + c.Reason + ")"
-		}
-		fmt.Fprintln(w, line)
-	}
+	printChanges(w, r.Changes)
 	if r.DryRun {
 		if opts.Diff {
 			fmt.Fprint(w, "\n"+plan.Diff())

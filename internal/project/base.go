@@ -81,6 +81,18 @@ func ReadBase(dir string) ([]template.File, plumbing.Hash, error) {
 // BaseRef whose parent is the previous base. It writes git objects only;
 // the work tree, the index and the branches are not touched.
 func WriteBase(dir string, files []template.File, s GitSettings, when time.Time, message string) (plumbing.Hash, error) {
+	return writeBase(dir, files, s, when, message, true)
+}
+
+// ReplaceBase records files as the new pristine render with no history:
+// the commit on BaseRef has no parent, so the previous bases are no
+// longer reachable from any ref (a push or a bundle leaves them out).
+// For a base that held what it must not, such as a secret.
+func ReplaceBase(dir string, files []template.File, s GitSettings, when time.Time, message string) (plumbing.Hash, error) {
+	return writeBase(dir, files, s, when, message, false)
+}
+
+func writeBase(dir string, files []template.File, s GitSettings, when time.Time, message string, keepHistory bool) (plumbing.Hash, error) {
 	repo, err := git.PlainOpen(dir)
 	if err != nil {
 		return plumbing.ZeroHash, err
@@ -91,7 +103,7 @@ func WriteBase(dir string, files []template.File, s GitSettings, when time.Time,
 	}
 	sig := object.Signature{Name: s.Identity.Name, Email: s.Identity.Email, When: when}
 	c := &object.Commit{Author: sig, Committer: sig, Message: message, TreeHash: tree}
-	if ref, err := repo.Reference(BaseRef, true); err == nil {
+	if ref, err := repo.Reference(BaseRef, true); err == nil && keepHistory {
 		c.ParentHashes = []plumbing.Hash{ref.Hash()}
 	}
 	obj := repo.Storer.NewEncodedObject()

@@ -6,12 +6,16 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
+	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/format/config"
+	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
@@ -101,14 +105,17 @@ func (e *CommitError) Unwrap() error { return e.Err }
 
 // InitialCommit makes dir a git repository whose one commit holds every
 // file, honouring the project's .gitignore. It needs no git binary.
-func InitialCommit(dir string, s GitSettings, when time.Time, message string) (plumbing.Hash, error) {
+// The paths in private (files derived from a secret answer) stay on disk
+// and out of every git object, ignored or not: not even a loose blob of
+// them is written.
+func InitialCommit(dir string, s GitSettings, when time.Time, message string, private ...string) (plumbing.Hash, error) {
 	repo, err := git.PlainInitWithOptions(dir, &git.PlainInitOptions{
 		InitOptions: git.InitOptions{DefaultBranch: plumbing.NewBranchReferenceName(s.Branch)},
 	})
 	if err != nil {
 		return plumbing.ZeroHash, &CommitError{fmt.Errorf("git init with branch %q (init.defaultBranch): %w", s.Branch, err)}
 	}
-	hash, err := commitAll(repo, s, when, message)
+	hash, err := commitAll(repo, s, when, message, private)
 	if err == nil && hash.IsZero() {
 		err = errors.New("there is nothing to commit")
 	}
@@ -120,22 +127,41 @@ func InitialCommit(dir string, s GitSettings, when time.Time, message string) (p
 
 // CommitChanges commits whatever changed in dir's work tree since the
 // last commit (say, lock files a hook wrote). The zero hash means there
-// was nothing to commit.
-func CommitChanges(dir string, s GitSettings, when time.Time, message string) (plumbing.Hash, error) {
+// was nothing to commit. The paths in private are left out, as
+// InitialCommit leaves them out.
+func CommitChanges(dir string, s GitSettings, when time.Time, message string, private ...string) (plumbing.Hash, error) {
 	repo, err := git.PlainOpen(dir)
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
-	return commitAll(repo, s, when, message)
+	return commitAll(repo, s, when, message, private)
 }
 
-func commitAll(repo *git.Repository, s GitSettings, when time.Time, message string) (plumbing.Hash, error) {
+func commitAll(repo *git.Repository, s GitSettings, when time.Time, message string, private []string) (plumbing.Hash, error) {
 	wt, err := repo.Worktree()
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
+	// Excluded as .gitignore excludes, before anything is hashed into
+	// the object store; an exact path, as no glob could say it safely.
+	for _, p := range private {
+		wt.Excludes = append(wt.Excludes, exactPath(p))
+	}
 	if err := wt.AddWithOptions(&git.AddOptions{All: true}); err != nil {
 		return plumbing.ZeroHash, err
+	}
+	if len(private) > 0 {
+		idx, err := repo.Storer.Index()
+		if err != nil {
+			return plumbing.ZeroHash, err
+		}
+		for _, e := range idx.Entries {
+			if slices.Contains(private, e.Name) {
+				// Tracked already (a hand-made commit, say): refuse
+				// rather than commit it again.
+				return plumbing.ZeroHash, fmt.Errorf("%s holds a secret answer but is in the git index; remove it from the index (git rm --cached %s) and ignore it", e.Name, e.Name)
+			}
+		}
 	}
 	sig := &object.Signature{Name: s.Identity.Name, Email: s.Identity.Email, When: when}
 	hash, err := wt.Commit(message, &git.CommitOptions{Author: sig, Committer: sig})
@@ -143,6 +169,36 @@ func commitAll(repo *git.Repository, s GitSettings, when time.Time, message stri
 		return plumbing.ZeroHash, nil
 	}
 	return hash, err
+}
+
+// exactPath is a gitignore pattern matching one slash path exactly.
+// go-git hands it the path split into names, or (when adding a file on
+// Windows) split at backslashes and so whole: joined, both are the path.
+type exactPath string
+
+func (p exactPath) Match(path []string, _ bool) gitignore.MatchResult {
+	if strings.Join(path, "/") == string(p) {
+		return gitignore.Exclude
+	}
+	return gitignore.NoMatch
+}
+
+// NotIgnored returns the paths of dir that its .gitignore files do not
+// ignore, in order: the private files a user must add to .gitignore
+// before a plain git add -A commits them.
+func NotIgnored(dir string, paths []string) ([]string, error) {
+	patterns, err := gitignore.ReadPatterns(osfs.New(dir), nil)
+	if err != nil {
+		return nil, err
+	}
+	m := gitignore.NewMatcher(patterns)
+	var out []string
+	for _, p := range paths {
+		if !m.Match(strings.Split(p, "/"), false) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }
 
 // Uncommitted lists the tracked files of dir's repository that differ

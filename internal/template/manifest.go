@@ -222,8 +222,46 @@ func (q *Question) check() error {
 }
 
 // Coerce converts v (a YAML/JSON value or a string from the command line)
-// to the question's type and checks it against choices and validate.
+// to the question's type and checks it against choices and validate. The
+// error for a secret question names the rule and never the answer.
 func (q *Question) Coerce(v any) (any, error) {
+	out, err := q.coerce(v)
+	if err != nil && q.Secret {
+		return nil, redact(err)
+	}
+	return out, err
+}
+
+// answerError is an answer that breaks a rule of its question. Error
+// quotes the answer, as users want to see what they typed; Rule does not,
+// and is all a secret's error may say.
+type answerError struct {
+	msg  string // the answer and the rule
+	rule string // the rule alone: "does not match ^x$", "is not a bool: ..."
+}
+
+func (e *answerError) Error() string { return e.msg }
+
+// badAnswer builds the error of an answer, shown as shown (%q or %v), that
+// breaks rule.
+func badAnswer(shown, rule string) error {
+	return &answerError{msg: shown + " " + rule, rule: rule}
+}
+
+// redact is the one place a secret answer's error is made: it names the
+// rule the answer broke and never the answer, whatever the rule (validate,
+// format, type or choices). Every caller (--set, --answers, the team
+// config's defaults, the prompt's retype) gets its error from Coerce, so
+// none can quote a secret.
+func redact(err error) error {
+	var ae *answerError
+	if errors.As(err, &ae) {
+		return errors.New("the secret answer " + ae.rule + " (its value is not shown)")
+	}
+	return errors.New("the secret answer is not valid (its value is not shown)")
+}
+
+func (q *Question) coerce(v any) (any, error) {
 	switch q.Type {
 	case Bool:
 		switch x := v.(type) {
@@ -232,11 +270,11 @@ func (q *Question) Coerce(v any) (any, error) {
 		case string:
 			b, err := strconv.ParseBool(strings.TrimSpace(x))
 			if err != nil {
-				return nil, fmt.Errorf("%q is not a bool: use true or false", x)
+				return nil, badAnswer(fmt.Sprintf("%q", x), "is not a bool: use true or false")
 			}
 			return b, nil
 		}
-		return nil, fmt.Errorf("%v is not a bool: use true or false", v)
+		return nil, badAnswer(fmt.Sprint(v), "is not a bool: use true or false")
 	case Int:
 		switch x := v.(type) {
 		case int:
@@ -260,9 +298,9 @@ func (q *Question) Coerce(v any) (any, error) {
 			}
 		}
 		if str, ok := v.(string); ok {
-			return nil, fmt.Errorf("%q is not a whole number", str)
+			return nil, badAnswer(fmt.Sprintf("%q", str), "is not a whole number")
 		}
-		return nil, fmt.Errorf("%v is not a whole number", v)
+		return nil, badAnswer(fmt.Sprint(v), "is not a whole number")
 	case MultiSelect:
 		var items []string
 		switch x := v.(type) {
@@ -272,7 +310,7 @@ func (q *Question) Coerce(v any) (any, error) {
 			for _, e := range x {
 				s, ok := e.(string)
 				if !ok {
-					return nil, fmt.Errorf("%v is not a list of strings", v)
+					return nil, badAnswer(fmt.Sprint(v), "is not a list of strings")
 				}
 				items = append(items, s)
 			}
@@ -283,12 +321,12 @@ func (q *Question) Coerce(v any) (any, error) {
 				}
 			}
 		default:
-			return nil, fmt.Errorf("%v is not a list: use a,b,c", v)
+			return nil, badAnswer(fmt.Sprint(v), "is not a list: use a,b,c")
 		}
 		out := []string{}
 		for _, s := range items {
 			if !contains(q.Choices, s) {
-				return nil, fmt.Errorf("%q is not one of %s", s, strings.Join(q.Choices, ", "))
+				return nil, badAnswer(fmt.Sprintf("%q", s), "is not one of "+strings.Join(q.Choices, ", "))
 			}
 			out = append(out, s)
 		}
@@ -301,21 +339,22 @@ func (q *Question) Coerce(v any) (any, error) {
 	case int, int64, uint64, float64, bool:
 		s = fmt.Sprint(x)
 	default:
-		return nil, fmt.Errorf("%v is not a string", v)
+		return nil, badAnswer(fmt.Sprint(v), "is not a string")
 	}
 	if q.Type == Select && !contains(q.Choices, s) {
-		return nil, fmt.Errorf("%q is not one of %s", s, strings.Join(q.Choices, ", "))
+		return nil, badAnswer(fmt.Sprintf("%q", s), "is not one of "+strings.Join(q.Choices, ", "))
 	}
 	if q.validate != nil && !q.validate.MatchString(s) {
-		msg := fmt.Sprintf("%q does not match %s", s, q.Validate)
+		rule := "does not match " + q.Validate
 		if q.Help != "" {
-			msg += ": " + q.Help
+			rule += ": " + q.Help
 		}
-		return nil, errors.New(msg)
+		return nil, badAnswer(fmt.Sprintf("%q", s), rule)
 	}
 	if q.Format != "" {
 		if err := CheckFormat(q.Format, s); err != nil {
-			return nil, err
+			// The ecosystem's message quotes the name it checked.
+			return nil, &answerError{msg: err.Error(), rule: "is not a valid " + string(q.Format) + " name"}
 		}
 	}
 	return s, nil

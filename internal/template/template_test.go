@@ -369,3 +369,74 @@ func loadFS(fsys fs.FS, name string) (*Template, error) {
 	}
 	return Load(files, name)
 }
+
+// A secret answer that breaks a rule gets an error naming the rule, never
+// the answer, whichever rule it breaks.
+func TestCoerceNeverQuotesASecret(t *testing.T) {
+	const secretManifest = `name: s
+questions:
+  - name: token
+    secret: true
+    validate: '^tok_[a-z]+$'
+    help: a token from the console, tok_ and letters
+  - name: module
+    secret: true
+    format: go-module
+  - name: pick
+    secret: true
+    type: select
+    choices: [a, b]
+  - name: many
+    secret: true
+    type: multiselect
+    choices: [a, b]
+  - name: pin
+    secret: true
+    type: int
+  - name: flag
+    secret: true
+    type: bool
+`
+	m, err := ParseManifest("m", []byte(secretManifest))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const value = "Hunter2-Sup3rS3cret"
+	cases := map[string]struct {
+		in   any
+		rule string
+	}{
+		"token":  {value, "does not match ^tok_[a-z]+$: a token from the console"},
+		"module": {value, "is not a valid go-module name"},
+		"pick":   {value, "is not one of a, b"},
+		"many":   {"a," + value, "is not one of a, b"},
+		"pin":    {value, "is not a whole number"},
+		"flag":   {value, "is not a bool"},
+	}
+	for i := range m.Questions {
+		q := &m.Questions[i]
+		c := cases[q.Name]
+		_, err := q.Coerce(c.in)
+		if err == nil {
+			t.Fatalf("%s.Coerce(%q) succeeded", q.Name, c.in)
+		}
+		if strings.Contains(err.Error(), value) || strings.Contains(err.Error(), "Sup3r") {
+			t.Errorf("%s: the error quotes the secret: %v", q.Name, err)
+		}
+		if !strings.Contains(err.Error(), c.rule) || !strings.Contains(err.Error(), "not shown") {
+			t.Errorf("%s: error %q does not name the rule %q", q.Name, err, c.rule)
+		}
+		// The same question, not secret, still shows what was typed.
+		open := *q
+		open.Secret = false
+		if _, err := open.Coerce(c.in); err == nil || !strings.Contains(err.Error(), value) {
+			t.Errorf("%s, not secret: error %v does not quote the answer", q.Name, err)
+		}
+	}
+	// A secret's literal default that breaks its own rule is a manifest
+	// error that does not quote it either.
+	_, err = ParseManifest("m", []byte("name: s\nquestions:\n  - name: token\n    secret: true\n    validate: '^tok_'\n    default: "+value+"\n"))
+	if err == nil || strings.Contains(err.Error(), value) || !strings.Contains(err.Error(), "does not match ^tok_") {
+		t.Errorf("manifest with a bad secret default: %v", err)
+	}
+}

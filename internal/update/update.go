@@ -73,6 +73,9 @@ type Change struct {
 	Mode fs.FileMode `json:"-"`
 	// Binary is set when any of the three versions is a binary file.
 	Binary bool `json:"binary,omitempty"`
+	// Secret is set for a path kept because it holds a secret answer
+	// (see ComputeWithSecrets).
+	Secret bool `json:"secret,omitempty"`
 }
 
 // Writes reports whether Apply changes the disk at this path.

@@ -1,0 +1,245 @@
+package template
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"maps"
+	"math"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Secrets says which parts of a render derive from secret answers.
+type Secrets struct {
+	// Paths are the secret-derived files, sorted.
+	Paths []string
+	// Answers are the questions that are not secret but whose answer
+	// is their default rendered from a secret answer (default:
+	// '{{ .api_token | b64enc }}'): recording one would record the
+	// secret, so it is no more recorded than a secret is.
+	Answers []string
+}
+
+// RenderWithSecrets renders t with data, as Render does, and also tells
+// which of its files are secret-derived: those whose bytes, mode, link
+// target or very presence depend on the answer to a secret question,
+// directly or through an answer derived from one. Such a file belongs
+// on the user's disk only: never in a git object (a pushed or bundled
+// repository would publish it) and never rewritten by an update, which
+// does not know the secret.
+//
+// It does not look for the secret's text, which a template may encode
+// (b64enc, sha256sum, a path element). It renders the template a second
+// time with every secret answer replaced by a stand-in of a different
+// value (and every answer derived from one by its default rendered from
+// the stand-ins), and compares: a file that differs, or that only one of
+// the two renders has, depends on a secret. A secret answered empty gets a
+// non-empty stand-in too, so that a project updated without knowing its
+// secrets (update renders them empty) finds the same files secret-derived
+// as the run that knew them. The paths a stand-in alone renders are
+// included: the real answer renders no file there, but a later render
+// with a different answer might (and a project made with that answer has
+// one), and that file would be secret-derived; callers act only on the
+// paths they have on disk or in a render.
+//
+// The stand-in changes every letter and digit of the secret, so that a
+// file holding only part of it (trunc 4) still differs. A template that
+// checks the secret itself (a prefix, a length) may fail on that; it is
+// rendered once more with a stand-in that differs from the secret in its
+// last letter or digit only (neither render is ever stored or shown).
+// One that fails with both gets an error: which of its files hold the
+// secret cannot be told, and writing them into git is not a risk worth
+// taking.
+func (t *Template) RenderWithSecrets(ctx context.Context, data map[string]any) ([]File, Secrets, error) {
+	files, err := t.Render(ctx, data)
+	if err != nil {
+		return nil, Secrets{}, err
+	}
+	probe, derived, secrets := t.secretProbe(data, standIn)
+	if secrets == 0 {
+		return files, Secrets{}, nil
+	}
+	other, err := t.Render(ctx, probe)
+	if err != nil {
+		probe, derived, _ = t.secretProbe(data, nudge)
+		other, err = t.Render(ctx, probe)
+	}
+	if err != nil {
+		// The error may quote the stand-in, which is shaped like the
+		// secret: it is not shown.
+		return nil, Secrets{}, errors.New(t.Name + ": the template does not render when its secret answers change, so scaffold cannot tell which files hold them and will not risk committing a secret; render the secret into its files without checking it in the template")
+	}
+	byPath := make(map[string]File, len(other))
+	for _, f := range other {
+		byPath[f.Path] = f
+	}
+	var paths []string
+	for _, f := range files {
+		g, ok := byPath[f.Path]
+		if !ok || g.Mode != f.Mode || g.Link != f.Link || !bytes.Equal(g.Data, f.Data) {
+			paths = append(paths, f.Path)
+		}
+		delete(byPath, f.Path)
+	}
+	for p := range byPath {
+		paths = append(paths, p)
+	}
+	slices.Sort(paths)
+	return files, Secrets{Paths: paths, Answers: derived}, nil
+}
+
+// secretProbe returns data with every secret answer replaced by its
+// stand-in, and every answer derived from one replaced by its default
+// rendered over the stand-ins; the names of the derived answers; and
+// how many secret answers there are. An answer counts as derived when it
+// is what its default (template text) renders to and that rendering
+// changes with the stand-ins, or fails with them.
+func (t *Template) secretProbe(data map[string]any, standIn func(any) any) (map[string]any, []string, int) {
+	probe := maps.Clone(data)
+	var derived []string
+	secrets := 0
+	for i := range t.Manifest.Questions {
+		q := &t.Manifest.Questions[i]
+		v, ok := data[q.Name]
+		if !ok {
+			continue
+		}
+		if q.Secret {
+			probe[q.Name] = standIn(v)
+			secrets++
+			continue
+		}
+		text, isText := q.Default.(string)
+		if secrets == 0 || !isText || !strings.Contains(text, "{{") {
+			continue
+		}
+		what := "question " + q.Name + " default"
+		real, err := t.Eval(what, text, data)
+		if err != nil {
+			continue
+		}
+		if def, err := q.Coerce(real); err != nil || !reflect.DeepEqual(def, v) {
+			continue // answered otherwise: not derived
+		}
+		other, err := t.Eval(what, text, probe)
+		if err == nil && other == real {
+			continue
+		}
+		derived = append(derived, q.Name)
+		pv, err := q.Coerce(other)
+		if err != nil || reflect.DeepEqual(pv, v) {
+			pv = standIn(v)
+		}
+		probe[q.Name] = pv
+	}
+	return probe, derived, secrets
+}
+
+// standIn returns a value of v's type that differs from v. A string keeps
+// its length and the class of each character (a letter stays a letter of
+// the same case, a digit a digit), so an encoded or parsed secret (b64dec,
+// a format check in the template) still renders; its characters do not
+// follow the secret's, so nothing rendered from it reveals the secret.
+func standIn(v any) any {
+	switch x := v.(type) {
+	case string:
+		out := []byte(x)
+		changed := false
+		for i, c := range out {
+			switch {
+			case c >= 'a' && c <= 'z':
+				out[i] = pick(c, 'q', 'x')
+			case c >= 'A' && c <= 'Z':
+				out[i] = pick(c, 'Q', 'X')
+			case c >= '0' && c <= '9':
+				out[i] = pick(c, '7', '3')
+			default:
+				continue
+			}
+			changed = true
+		}
+		if !changed {
+			out = append(out, "scaffoldsecretprobe"...)
+		}
+		return string(out)
+	case int:
+		if x == math.MaxInt {
+			return x - 1
+		}
+		return x + 1
+	case bool:
+		return !x
+	case []string:
+		if len(x) > 0 {
+			return []string{}
+		}
+		return []string{"scaffoldsecretprobe"}
+	}
+	return struct{ scaffoldSecretProbe bool }{true}
+}
+
+// nudge is standIn for a template that checks its secrets: a string
+// differs from v in its last letter or digit only.
+func nudge(v any) any {
+	s, ok := v.(string)
+	if !ok {
+		return standIn(v)
+	}
+	out := []byte(s)
+	for i := len(out) - 1; i >= 0; i-- {
+		switch c := out[i]; {
+		case c >= 'a' && c <= 'z':
+			out[i] = pick(c, 'q', 'x')
+		case c >= 'A' && c <= 'Z':
+			out[i] = pick(c, 'Q', 'X')
+		case c >= '0' && c <= '9':
+			out[i] = pick(c, '7', '3')
+		default:
+			continue
+		}
+		return string(out)
+	}
+	return standIn(v)
+}
+
+func pick(c, a, b byte) byte {
+	if c == a {
+		return b
+	}
+	return a
+}
+
+// Redact returns err with the value of every secret answer in data cut
+// out of its message (see RedactText). A template's own errors may quote
+// what it rendered (a path, a when that is not true or false), and what
+// it rendered may be a secret. err is returned as it is when it holds
+// none.
+func (t *Template) Redact(err error, data map[string]any) error {
+	if err == nil {
+		return nil
+	}
+	msg := t.RedactText(err.Error(), data)
+	if msg == err.Error() {
+		return err
+	}
+	return errors.New(msg)
+}
+
+// RedactText returns s with the value of every secret answer in data,
+// as written and as %q would quote it, replaced by ***: for a path
+// rendered from a secret, shown in a message.
+func (t *Template) RedactText(s string, data map[string]any) string {
+	for _, q := range t.Manifest.Questions {
+		v, ok := data[q.Name].(string)
+		if !q.Secret || !ok || v == "" {
+			continue
+		}
+		quoted := strconv.Quote(v)
+		s = strings.ReplaceAll(s, quoted[1:len(quoted)-1], "***")
+		s = strings.ReplaceAll(s, v, "***")
+	}
+	return s
+}
