@@ -226,7 +226,7 @@ func newRun(ctx context.Context, opts *newOptions) error {
 	if commitErr != nil {
 		res.Git = nil
 	}
-	hookErr := opts.runHooks(ctx, target, res, gitSettings)
+	hookErr := opts.runHooks(ctx, target, proj.Name, res, gitSettings)
 	if err := res.print(opts, tmpl.Manifest.Language, ask); err != nil {
 		return err
 	}
@@ -314,12 +314,14 @@ func (h *hookPlan) run() bool { return h != nil && h.Skip == "" }
 
 // runHooks runs the trusted hooks in the finished project and commits
 // what they changed as a second commit, so the first stays the pristine
-// render.
-func (opts *newOptions) runHooks(ctx context.Context, dir string, res *newResult, gs project.GitSettings) error {
+// render. Hooks get the small environment of project.HookEnv, never
+// scaffold's whole one (SCAFFOLD_GIT_TOKEN is in it).
+func (opts *newOptions) runHooks(ctx context.Context, dir, name string, res *newResult, gs project.GitSettings) error {
 	if !res.Hooks.run() {
 		return nil
 	}
-	if err := project.RunHooks(ctx, dir, res.Hooks.Commands, opts.Environ(), opts.IO.ErrOut); err != nil {
+	env := project.HookEnv(opts.Getenv, "SCAFFOLD_PROJECT_DIR="+dir, "SCAFFOLD_PROJECT_NAME="+name)
+	if err := project.RunHooks(ctx, dir, res.Hooks.Commands, env, opts.IO.ErrOut); err != nil {
 		return err
 	}
 	if res.Git == nil {
