@@ -16,6 +16,7 @@ import (
 
 	"github.com/scaffold-cli/scaffold/internal/config"
 	"github.com/scaffold-cli/scaffold/internal/decide"
+	"github.com/scaffold-cli/scaffold/internal/display"
 	"github.com/scaffold-cli/scaffold/internal/names"
 	"github.com/scaffold-cli/scaffold/internal/project"
 	"github.com/scaffold-cli/scaffold/internal/prompt"
@@ -280,7 +281,7 @@ func (opts *newOptions) hooks(opened *source.Opened, cfg *config.Config, ask pro
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "The template %s wants to run these commands in the new project:\n", opened.Ref)
 	for _, h := range list {
-		fmt.Fprintf(opts.IO.ErrOut, "  %s\n", h)
+		fmt.Fprintf(opts.IO.ErrOut, "  %s\n", display.Untrusted(h))
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "It is not trusted: %s.\n", why)
 	ok, err := ask.Ask(prompt.Question{
@@ -465,7 +466,7 @@ func chooseTemplate(opts *newOptions, g *given, ask prompt.Prompter) (*choice, e
 	var refs, descs []string
 	for _, t := range infos {
 		refs = append(refs, t.Name)
-		descs = append(descs, t.Description)
+		descs = append(descs, display.Untrusted(t.Description))
 	}
 	picked, err := ask.Ask(prompt.Question{
 		Name: "template", Message: "Which template?", Kind: prompt.Select,
@@ -634,7 +635,7 @@ func questionDefault(t *template.Template, q *template.Question, data, defaults 
 
 func askQuestion(ask prompt.Prompter, q *template.Question, def any) (any, error) {
 	pq := prompt.Question{
-		Name: q.Name, Message: q.Prompt, Help: q.Help, Default: def,
+		Name: q.Name, Message: display.Untrusted(q.Prompt), Help: display.Untrusted(q.Help), Default: def,
 		Choices: q.Choices, Flag: fmt.Sprintf("--set %s=VALUE", q.Name),
 		Validate: func(v any) error { _, err := q.Coerce(v); return err },
 	}
@@ -744,7 +745,7 @@ func (r *newResult) print(opts *newOptions, language string, ask prompt.Prompter
 			}
 			fmt.Fprintf(w, "Hooks, %s:\n", verdict)
 			for _, h := range r.Hooks.Commands {
-				fmt.Fprintf(w, "  %s\n", h)
+				fmt.Fprintf(w, "  %s\n", display.Untrusted(h))
 			}
 		}
 		fmt.Fprintln(w, "Nothing was written (--dry-run).")
@@ -759,7 +760,7 @@ func (r *newResult) print(opts *newOptions, language string, ask prompt.Prompter
 	}
 	fmt.Fprintln(w)
 	if r.Hooks != nil && !r.Hooks.run() {
-		fmt.Fprintf(opts.IO.ErrOut, "note: the template's hooks did not run (%s): %s\n", r.Hooks.Skip, strings.Join(r.Hooks.Commands, "; "))
+		fmt.Fprintf(opts.IO.ErrOut, "note: the template's hooks did not run (%s): %s\n", r.Hooks.Skip, display.Untrusted(strings.Join(r.Hooks.Commands, "; ")))
 	}
 	if r.Git != nil && r.Git.defaultID {
 		fmt.Fprintf(opts.IO.ErrOut, "note: no git identity is configured, so the commit is by %s; set user.name and user.email, then: git commit --amend --reset-author --no-edit\n", r.Git.Author)
