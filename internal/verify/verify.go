@@ -184,7 +184,12 @@ type Result struct {
 // StepError is a failed step, with what it printed.
 type StepError struct {
 	Result Result
+	// Cause is the context's error when the step failed because verify
+	// was interrupted, so that errors.Is(err, context.Canceled) holds.
+	Cause error
 }
+
+func (e *StepError) Unwrap() error { return e.Cause }
 
 func (e *StepError) Error() string {
 	msg := fmt.Sprintf("step %s (%s) failed: %s", e.Result.Step, e.Result.Command, e.Result.Err)
@@ -212,7 +217,7 @@ func Run(ctx context.Context, dir string, p *Plan, progress Progress) ([]Result,
 		progress.Done(r)
 		results = append(results, r)
 		if r.Err != "" {
-			return results, &StepError{Result: r}
+			return results, &StepError{Result: r, Cause: ctx.Err()}
 		}
 	}
 	cmd := strings.Join(p.Serve, " ")
@@ -226,7 +231,7 @@ func Run(ctx context.Context, dir string, p *Plan, progress Progress) ([]Result,
 	progress.Done(r)
 	results = append(results, r)
 	if r.Err != "" {
-		return results, &StepError{Result: r}
+		return results, &StepError{Result: r, Cause: ctx.Err()}
 	}
 	return results, nil
 }

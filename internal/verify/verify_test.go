@@ -179,7 +179,7 @@ func TestCancelEndsAStepAndItsChildren(t *testing.T) {
 	}()
 	rs, err := run(t, ctx, dir, p)
 	var se *StepError
-	if !errors.As(err, &se) || se.Result.Step != "test" || !strings.Contains(se.Result.Err, "context canceled") || len(rs) != 1 {
+	if !errors.As(err, &se) || se.Result.Step != "test" || !errors.Is(err, context.Canceled) || len(rs) != 1 {
 		t.Fatalf("err = %v, results %+v", err, rs)
 	}
 	if !pidGone(t, filepath.Join(dir, "step.pid")) {
