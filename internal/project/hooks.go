@@ -16,7 +16,8 @@ type HookError struct {
 	Index   int
 	Command string
 	Err     error
-	// Output is the end of what the hook printed.
+	// Output is the end of what the hook printed, as it printed it;
+	// Error shows it escaped.
 	Output string
 }
 
@@ -27,7 +28,13 @@ func (e *HookError) Error() string {
 	}
 	msg := fmt.Sprintf("hook %d (%s) %s; the project is in place, finish by hand", e.Index+1, display.Untrusted(e.Command), what)
 	if e.Output != "" {
-		msg += "\n" + e.Output
+		// Escaped line by line: the hook's output must not redraw the
+		// message it is part of (cursor up, erase line).
+		lines := strings.Split(e.Output, "\n")
+		for i, l := range lines {
+			lines[i] = display.Untrusted(l)
+		}
+		msg += "\n" + strings.Join(lines, "\n")
 	}
 	return msg
 }

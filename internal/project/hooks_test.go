@@ -133,11 +133,12 @@ func TestRunHooksKeepsTheEndOfALongOutput(t *testing.T) {
 
 func TestHookErrorShowsControlsEscaped(t *testing.T) {
 	var out bytes.Buffer
-	err := RunHooks(context.Background(), t.TempDir(), []string{"false\r\x1b[2Kgo mod tidy"}, nil, &out)
-	if !strings.Contains(out.String(), `running hook 1/1: false\r\x1b[2Kgo mod tidy`+"\n") {
+	err := RunHooks(context.Background(), t.TempDir(), []string{"printf 'oops\\n\\033[1A\\033[2Kall fine\\n'; false\r\x1b[2Kgo mod tidy"}, nil, &out)
+	if !strings.Contains(out.String(), `running hook 1/1: printf 'oops\n\033[1A\033[2Kall fine\n'; false\r\x1b[2Kgo mod tidy`+"\n") {
 		t.Errorf("progress: %q", out.String())
 	}
-	if err == nil || !strings.Contains(err.Error(), `hook 1 (false\r\x1b[2Kgo mod tidy) failed`) {
+	if err == nil || !strings.Contains(err.Error(), `hook 1 (printf 'oops\n\033[1A\033[2Kall fine\n'; false\r\x1b[2Kgo mod tidy) failed`) ||
+		!strings.Contains(err.Error(), "\noops\n\\x1b[1A\\x1b[2Kall fine\n") {
 		t.Errorf("err = %v", err)
 	}
 }
