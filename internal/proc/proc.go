@@ -16,14 +16,15 @@ import (
 	"time"
 )
 
-// Grace is how long a group has between SIGTERM and SIGKILL when the
-// command's context ends.
-var Grace = 2 * time.Second
-
-// Drain is how long the output is still read once the command has exited
-// and its group was killed. Only a process that left the group (setsid)
-// can keep the pipe open that long; after Drain the pipe is closed.
-var Drain = 2 * time.Second
+const (
+	// Grace is how long a group has between SIGTERM and SIGKILL when
+	// the command's context ends.
+	Grace = 2 * time.Second
+	// Drain is how long the output is still read once the command has
+	// exited and its group was killed. Only a process that left the
+	// group (setsid) can keep the pipe open that long; then it is closed.
+	Drain = 2 * time.Second
+)
 
 // Cmd is an exec.Cmd in its own process group. Set Dir and Env on it as
 // on exec.Cmd; use its Start, Wait and Run instead of exec.Cmd's, and
