@@ -124,3 +124,31 @@ func TestTailKeepsTheEnd(t *testing.T) {
 		t.Errorf("kept %d, dropped %d", len(b), dropped)
 	}
 }
+
+// A process that left the group (setsid) is out of reach, but holding
+// the output pipe it still cannot keep Wait waiting past Drain.
+func TestRunIsBoundedWhenAnEscapeeHoldsThePipe(t *testing.T) {
+	if _, err := os.Stat("/usr/bin/setsid"); err != nil {
+		t.Skip("no setsid")
+	}
+	pidFile := filepath.Join(t.TempDir(), "pid")
+	t.Cleanup(func() {
+		if data, err := os.ReadFile(pidFile); err == nil {
+			if pid, err := strconv.Atoi(strings.TrimSpace(string(data))); err == nil {
+				syscall.Kill(pid, syscall.SIGKILL)
+			}
+		}
+	})
+	var out bytes.Buffer
+	start := time.Now()
+	cmd := Command(context.Background(), "/bin/sh", "-c", `/usr/bin/setsid sh -c 'echo $$ > "$1"; exec sleep 120' sh "$1" & while [ ! -s "$1" ]; do sleep 0.01; done; echo leader done`, "sh", pidFile)
+	if err := cmd.Run(&out); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > prompt {
+		t.Errorf("Run took %v", d)
+	}
+	if !strings.Contains(out.String(), "leader done") {
+		t.Errorf("output %q", out.String())
+	}
+}
