@@ -3,11 +3,13 @@ package cli
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/scaffold-cli/scaffold/internal/config"
+	"github.com/scaffold-cli/scaffold/internal/display"
 	"github.com/scaffold-cli/scaffold/internal/source"
 )
 
@@ -63,8 +65,14 @@ func listRun(opts *listOptions) error {
 	}
 	tw := tabwriter.NewWriter(opts.IO.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tLANGUAGE\tFRAMEWORK\tVERSION\tSOURCE\tDESCRIPTION")
+	// Names and descriptions come from templates and the config: escaped,
+	// a tab or an escape sequence in one cannot forge the table.
 	for _, t := range infos {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", t.Name, dash(t.Language), dash(t.Framework), dash(t.Version), t.Source, t.Description)
+		cells := []string{t.Name, dash(t.Language), dash(t.Framework), dash(t.Version), t.Source, t.Description}
+		for i, c := range cells {
+			cells[i] = display.Untrusted(c)
+		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
 	return tw.Flush()
 }

@@ -13,6 +13,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/scaffold-cli/scaffold/internal/project"
 )
 
 // version is set at build time with -ldflags "-X ...cli.version=v1.2.3".
@@ -46,7 +48,9 @@ func Run(ctx context.Context, f *Factory, args []string) int {
 	if err == nil {
 		return ExitOK
 	}
-	if errors.Is(err, context.Canceled) {
+	// An interrupted hook left the project in place, and says so itself.
+	var hookErr *project.HookError
+	if errors.Is(err, context.Canceled) && !errors.As(err, &hookErr) {
 		fmt.Fprintln(f.IO.ErrOut, "scaffold: interrupted; nothing was left behind")
 		return ExitInterrupted
 	}

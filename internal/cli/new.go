@@ -17,6 +17,7 @@ import (
 
 	"github.com/scaffold-cli/scaffold/internal/config"
 	"github.com/scaffold-cli/scaffold/internal/decide"
+	"github.com/scaffold-cli/scaffold/internal/display"
 	"github.com/scaffold-cli/scaffold/internal/names"
 	"github.com/scaffold-cli/scaffold/internal/project"
 	"github.com/scaffold-cli/scaffold/internal/prompt"
@@ -30,7 +31,6 @@ type newOptions struct {
 	Prompter prompt.Prompter
 	Now      func() time.Time
 	Getenv   func(string) string
-	Environ  func() []string
 	Version  string
 	Builtins fs.FS
 
@@ -53,7 +53,7 @@ type newOptions struct {
 
 // NewCmdNew builds "scaffold new".
 func NewCmdNew(f *Factory, runF func(context.Context, *newOptions) error) *cobra.Command {
-	opts := &newOptions{IO: f.IO, Config: f.Config, Prompter: f.Prompter, Now: f.Now, Getenv: f.Getenv, Environ: f.Environ, Version: f.Version, Builtins: f.Builtins}
+	opts := &newOptions{IO: f.IO, Config: f.Config, Prompter: f.Prompter, Now: f.Now, Getenv: f.Getenv, Version: f.Version, Builtins: f.Builtins}
 	cmd := &cobra.Command{
 		Use:   "new NAME",
 		Short: "Create a project: decide the stack, ask, render, commit",
@@ -248,7 +248,7 @@ func newRun(ctx context.Context, opts *newOptions) error {
 			fmt.Fprintf(opts.IO.ErrOut, "note: %s %s\n", tmpl.RedactText(strings.Join(open, ", "), answers), what)
 		}
 	}
-	hookErr := opts.runHooks(ctx, target, res, gitSettings)
+	hookErr := opts.runHooks(ctx, target, proj.Name, res, gitSettings)
 	if err := res.print(opts, tmpl.Manifest.Language, ask); err != nil {
 		return err
 	}
@@ -302,7 +302,7 @@ func (opts *newOptions) hooks(opened *source.Opened, cfg *config.Config, ask pro
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "The template %s wants to run these commands in the new project:\n", opened.Ref)
 	for _, h := range list {
-		fmt.Fprintf(opts.IO.ErrOut, "  %s\n", h)
+		fmt.Fprintf(opts.IO.ErrOut, "  %s\n", display.Untrusted(h))
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "It is not trusted: %s.\n", why)
 	ok, err := ask.Ask(prompt.Question{
@@ -336,12 +336,14 @@ func (h *hookPlan) run() bool { return h != nil && h.Skip == "" }
 
 // runHooks runs the trusted hooks in the finished project and commits
 // what they changed as a second commit, so the first stays the pristine
-// render.
-func (opts *newOptions) runHooks(ctx context.Context, dir string, res *newResult, gs project.GitSettings) error {
+// render. Hooks get the small environment of project.HookEnv, never
+// scaffold's whole one (SCAFFOLD_GIT_TOKEN is in it).
+func (opts *newOptions) runHooks(ctx context.Context, dir, name string, res *newResult, gs project.GitSettings) error {
 	if !res.Hooks.run() {
 		return nil
 	}
-	if err := project.RunHooks(ctx, dir, res.Hooks.Commands, opts.Environ(), opts.IO.ErrOut); err != nil {
+	env := project.HookEnv(opts.Getenv, "SCAFFOLD_PROJECT_DIR="+dir, "SCAFFOLD_PROJECT_NAME="+name)
+	if err := project.RunHooks(ctx, dir, res.Hooks.Commands, env, opts.IO.ErrOut); err != nil {
 		return err
 	}
 	if res.Git == nil {
@@ -492,7 +494,7 @@ func chooseTemplate(opts *newOptions, g *given, ask prompt.Prompter) (*choice, e
 	var refs, descs []string
 	for _, t := range infos {
 		refs = append(refs, t.Name)
-		descs = append(descs, t.Description)
+		descs = append(descs, display.Untrusted(t.Description))
 	}
 	picked, err := ask.Ask(prompt.Question{
 		Name: "template", Message: "Which template?", Kind: prompt.Select,
@@ -661,7 +663,7 @@ func questionDefault(t *template.Template, q *template.Question, data, defaults 
 
 func askQuestion(ask prompt.Prompter, q *template.Question, def any) (any, error) {
 	pq := prompt.Question{
-		Name: q.Name, Message: q.Prompt, Help: q.Help, Default: def,
+		Name: q.Name, Message: display.Untrusted(q.Prompt), Help: display.Untrusted(q.Help), Default: def,
 		Choices: q.Choices, Flag: fmt.Sprintf("--set %s=VALUE", q.Name),
 		Validate: func(v any) error { _, err := q.Coerce(v); return err },
 	}
@@ -778,7 +780,7 @@ func (r *newResult) print(opts *newOptions, language string, ask prompt.Prompter
 			}
 			fmt.Fprintf(w, "Hooks, %s:\n", verdict)
 			for _, h := range r.Hooks.Commands {
-				fmt.Fprintf(w, "  %s\n", h)
+				fmt.Fprintf(w, "  %s\n", display.Untrusted(h))
 			}
 		}
 		fmt.Fprintln(w, "Nothing was written (--dry-run).")
@@ -793,7 +795,7 @@ func (r *newResult) print(opts *newOptions, language string, ask prompt.Prompter
 	}
 	fmt.Fprintln(w)
 	if r.Hooks != nil && !r.Hooks.run() {
-		fmt.Fprintf(opts.IO.ErrOut, "note: the template's hooks did not run (%s): %s\n", r.Hooks.Skip, strings.Join(r.Hooks.Commands, "; "))
+		fmt.Fprintf(opts.IO.ErrOut, "note: the template's hooks did not run (%s): %s\n", r.Hooks.Skip, display.Untrusted(strings.Join(r.Hooks.Commands, "; ")))
 	}
 	if r.Git != nil && r.Git.defaultID {
 		fmt.Fprintf(opts.IO.ErrOut, "note: no git identity is configured, so the commit is by %s; set user.name and user.email, then: git commit --amend --reset-author --no-edit\n", r.Git.Author)

@@ -14,6 +14,8 @@ import (
 	"github.com/AlecAivazis/survey/v2"
 	"github.com/AlecAivazis/survey/v2/core"
 	"github.com/AlecAivazis/survey/v2/terminal"
+
+	"github.com/scaffold-cli/scaffold/internal/display"
 )
 
 // Kind is how a question is asked.
@@ -62,7 +64,8 @@ var ErrInterrupted = errors.New("interrupted")
 type MissingError struct{ Question Question }
 
 func (e *MissingError) Error() string {
-	return fmt.Sprintf("%q needs an answer and there is no terminal to ask it: pass %s, or --yes to take the defaults", strings.TrimSuffix(e.Question.Message, "?"), e.Question.Flag)
+	// Escaped once, by the same rule as wherever a template's text shows.
+	return fmt.Sprintf(`"%s" needs an answer and there is no terminal to ask it: pass %s, or --yes to take the defaults`, display.Untrusted(strings.TrimSuffix(e.Question.Message, "?")), e.Question.Flag)
 }
 
 // NoTerminal answers nothing: every question is a MissingError.

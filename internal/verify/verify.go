@@ -15,14 +15,14 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
+
+	"github.com/scaffold-cli/scaffold/internal/proc"
 )
 
 // Step is one command of a check.
@@ -184,7 +184,12 @@ type Result struct {
 // StepError is a failed step, with what it printed.
 type StepError struct {
 	Result Result
+	// Cause is the context's error when the step failed because verify
+	// was interrupted, so that errors.Is(err, context.Canceled) holds.
+	Cause error
 }
+
+func (e *StepError) Unwrap() error { return e.Cause }
 
 func (e *StepError) Error() string {
 	msg := fmt.Sprintf("step %s (%s) failed: %s", e.Result.Step, e.Result.Command, e.Result.Err)
@@ -212,94 +217,105 @@ func Run(ctx context.Context, dir string, p *Plan, progress Progress) ([]Result,
 		progress.Done(r)
 		results = append(results, r)
 		if r.Err != "" {
-			return results, &StepError{Result: r}
+			return results, &StepError{Result: r, Cause: ctx.Err()}
 		}
 	}
 	cmd := strings.Join(p.Serve, " ")
 	progress.Start(n, n, "serve", cmd+" (GET /healthz, SIGTERM)")
 	start := time.Now()
 	r := Result{Step: "serve", Command: cmd}
-	if out, err := serve(ctx, dir, p.Serve, p.Env); err != nil {
-		r.Err, r.Output = err.Error(), tail(out)
+	if out, dropped, err := serve(ctx, dir, p.Serve, p.Env); err != nil {
+		r.Err, r.Output = err.Error(), tail(out, dropped)
 	}
 	r.Duration = time.Since(start)
 	progress.Done(r)
 	results = append(results, r)
 	if r.Err != "" {
-		return results, &StepError{Result: r}
+		return results, &StepError{Result: r, Cause: ctx.Err()}
 	}
 	return results, nil
 }
 
 func runStep(ctx context.Context, dir string, s Step, env []string) Result {
 	start := time.Now()
-	cmd := exec.CommandContext(ctx, s.Args[0], s.Args[1:]...)
+	cmd := proc.Command(ctx, s.Args[0], s.Args[1:]...)
 	cmd.Dir = dir
 	cmd.Env = env
-	out, err := cmd.CombinedOutput()
+	out := &proc.Tail{}
+	err := cmd.Run(out)
 	r := Result{Step: s.Name, Command: strings.Join(s.Args, " "), Duration: time.Since(start)}
+	b, dropped := out.Bytes()
 	switch {
 	case err != nil:
-		r.Err, r.Output = err.Error(), tail(out)
-	case s.Empty && len(bytes.TrimSpace(out)) > 0:
-		r.Err, r.Output = "it printed files that need changes", tail(out)
+		r.Err, r.Output = err.Error(), tail(b, dropped)
+	case s.Empty && (len(bytes.TrimSpace(b)) > 0 || dropped > 0):
+		r.Err, r.Output = "it printed files that need changes", tail(b, dropped)
 	}
 	return r
 }
 
 // serve starts the server on a free port, checks /healthz and stops it
-// with SIGTERM, expecting exit code 0 within StopTimeout.
-func serve(ctx context.Context, dir string, args, env []string) ([]byte, error) {
+// with SIGTERM, expecting exit code 0 within StopTimeout. The server runs
+// in a process group of its own: whatever it started is killed with it,
+// and a child holding its output does not keep serve waiting.
+func serve(ctx context.Context, dir string, args, env []string) ([]byte, int64, error) {
 	port, err := freePort()
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	var out syncBuffer
-	cmd := exec.Command(args[0], args[1:]...)
+	out := &proc.Tail{}
+	cmd := proc.Command(ctx, args[0], args[1:]...)
 	cmd.Dir = dir
 	cmd.Env = append(slices.Clone(env), fmt.Sprintf("PORT=%d", port))
-	cmd.Stdout, cmd.Stderr = &out, &out
-	// Its own process group, so a Ctrl-C meant for us is not also its.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		return nil, err
+	if err := cmd.Start(out); err != nil {
+		return nil, 0, err
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	kill := func() {
-		cmd.Process.Kill()
+	// exited is closed when the server and its group are gone; waitErr
+	// is then how the server ended.
+	exited := make(chan struct{})
+	var waitErr error
+	go func() { waitErr = cmd.Wait(); close(exited) }()
+	fail := func(err error) ([]byte, int64, error) {
+		cmd.Kill()
 		<-exited
+		b, dropped := out.Bytes()
+		return b, dropped, err
 	}
 
 	url := fmt.Sprintf("http://127.0.0.1:%d/healthz", port)
-	if err := waitHealthy(ctx, url, exited); err != nil {
-		kill()
-		return out.Bytes(), err
+	if err := waitHealthy(ctx, url, exited, &waitErr); err != nil {
+		return fail(err)
 	}
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		kill()
-		return out.Bytes(), err
+	// The server alone gets SIGTERM: shutting down cleanly is its job.
+	if err := cmd.Signal(syscall.SIGTERM); err != nil {
+		return fail(err)
 	}
+	timer := time.NewTimer(StopTimeout)
+	defer timer.Stop()
 	select {
-	case err := <-exited:
-		if err != nil {
-			return out.Bytes(), fmt.Errorf("after SIGTERM the server exited with %v, want exit code 0", err)
+	case <-exited:
+		b, dropped := out.Bytes()
+		if waitErr != nil {
+			return b, dropped, fmt.Errorf("after SIGTERM the server exited with %v, want exit code 0", waitErr)
 		}
-		return out.Bytes(), nil
-	case <-time.After(StopTimeout):
-		kill()
-		return out.Bytes(), fmt.Errorf("the server did not exit within %v of SIGTERM", StopTimeout)
+		return b, dropped, nil
+	case <-ctx.Done():
+		return fail(ctx.Err())
+	case <-timer.C:
+		return fail(fmt.Errorf("the server did not exit within %v of SIGTERM", StopTimeout))
 	}
 }
 
-func waitHealthy(ctx context.Context, url string, exited <-chan error) error {
+// waitHealthy polls url until the server answers, exits (exited is
+// closed, *waitErr says how) or ctx ends.
+func waitHealthy(ctx context.Context, url string, exited <-chan struct{}, waitErr *error) error {
 	client := &http.Client{Timeout: 2 * time.Second}
 	deadline := time.Now().Add(StartTimeout)
 	var last error
 	for time.Now().Before(deadline) {
 		select {
-		case err := <-exited:
-			return fmt.Errorf("the server exited before answering: %v", err)
+		case <-exited:
+			return fmt.Errorf("the server exited before answering: %v", *waitErr)
 		case <-ctx.Done():
 			return ctx.Err()
 		default:
@@ -336,30 +352,28 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-// tail keeps the last lines of a command's output, where errors are.
-func tail(out []byte) string {
+// tail keeps the last lines of a command's output, where errors are;
+// dropped is how much output before out was not kept.
+func tail(out []byte, dropped int64) string {
 	const max = 40
-	lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
+	s := strings.TrimRight(string(out), "\n")
+	if dropped > 0 {
+		// The first line kept was cut in two.
+		if _, rest, ok := strings.Cut(s, "\n"); ok {
+			s = rest
+		}
+	}
+	lines := strings.Split(s, "\n")
+	before := ""
 	if len(lines) > max {
-		lines = append([]string{fmt.Sprintf("... (%d lines before)", len(lines)-max)}, lines[len(lines)-max:]...)
+		before = fmt.Sprintf("... (%d lines before)", len(lines)-max)
+		lines = lines[len(lines)-max:]
+	}
+	if dropped > 0 {
+		before = "... (more lines before)"
+	}
+	if before != "" {
+		lines = append([]string{before}, lines...)
 	}
 	return strings.Join(lines, "\n")
-}
-
-// syncBuffer collects a server's output while the checks run.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) Bytes() []byte {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return bytes.Clone(b.buf.Bytes())
 }

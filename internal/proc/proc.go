@@ -1,0 +1,140 @@
+// Package proc runs commands that scaffold does not control (template
+// hooks, a project's own install, test and server commands) so that no
+// wait outlives them: each runs in a process group of its own, the end
+// of its context ends the whole group, and once the command itself has
+// exited whatever it left behind in its group is killed. Waiting never
+// depends on a pipe being closed by a process scaffold cannot see.
+package proc
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"sync"
+	"time"
+)
+
+const (
+	// Grace is how long a group has between SIGTERM and SIGKILL when
+	// the command's context ends.
+	Grace = 2 * time.Second
+	// Drain is how long the output is still read once the command has
+	// exited and its group was killed. Only a process that left the
+	// group (setsid) can keep the pipe open that long; then it is closed.
+	Drain = 2 * time.Second
+)
+
+// Cmd is an exec.Cmd in its own process group. Set Dir and Env on it as
+// on exec.Cmd; use its Start, Wait and Run instead of exec.Cmd's, and
+// leave Stdout, Stderr, Cancel and WaitDelay alone.
+type Cmd struct {
+	*exec.Cmd
+
+	ctx    context.Context
+	r      *os.File      // our end of the output pipe
+	copied chan struct{} // closed when the output copy ends
+	waited bool
+
+	mu     sync.Mutex
+	killer *time.Timer // SIGKILL after Grace, once cancelled
+}
+
+// Command is exec.CommandContext for a command in its own process
+// group: when ctx ends the group gets SIGTERM, then SIGKILL after Grace.
+func Command(ctx context.Context, name string, args ...string) *Cmd {
+	c := &Cmd{Cmd: exec.CommandContext(ctx, name, args...), ctx: ctx}
+	setGroup(c.Cmd)
+	c.Cancel = func() error {
+		err := terminate(c.Process)
+		c.mu.Lock()
+		if c.killer == nil {
+			c.killer = time.AfterFunc(Grace, func() { killGroup(c.Process) })
+		}
+		c.mu.Unlock()
+		return err
+	}
+	// A backstop: exec kills the process itself if it is still there
+	// when the group should have been killed already.
+	c.WaitDelay = Grace + Drain
+	return c
+}
+
+// Start starts the command with its standard output and error copied to
+// out through a pipe of its own: the command gets the pipe's write end
+// as a file, so exec does not wait for it to close.
+func (c *Cmd) Start(out io.Writer) error {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	c.Stdout, c.Stderr = w, w
+	err = c.Cmd.Start()
+	w.Close() // the child has its copy; EOF once every holder is gone
+	if err != nil {
+		r.Close()
+		return err
+	}
+	c.r, c.copied = r, make(chan struct{})
+	go func() {
+		defer close(c.copied)
+		io.Copy(out, r)
+	}()
+	return nil
+}
+
+// Wait waits for the command's own process, kills what is left of its
+// process group, and waits at most Drain for the rest of its output.
+// It returns the command's error; when the context ended the command,
+// it returns the context's error.
+func (c *Cmd) Wait() error {
+	if c.copied == nil || c.waited {
+		return errors.New("proc: Wait without Start, or twice")
+	}
+	c.waited = true
+	err := c.Cmd.Wait()
+	c.mu.Lock()
+	if c.killer != nil {
+		c.killer.Stop()
+	}
+	c.mu.Unlock()
+	killGroup(c.Process)
+	t := time.NewTimer(Drain)
+	defer t.Stop()
+	select {
+	case <-c.copied:
+	case <-t.C:
+		// Something outside the group holds the pipe: stop reading.
+		c.r.Close()
+		<-c.copied
+	}
+	c.r.Close()
+	if ctxErr := c.ctxErr(); ctxErr != nil && err != nil {
+		return ctxErr
+	}
+	return err
+}
+
+func (c *Cmd) ctxErr() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.killer == nil {
+		return nil // Cancel was never called
+	}
+	return c.ctx.Err()
+}
+
+// Run starts the command, copying its output to out, and waits for it.
+func (c *Cmd) Run(out io.Writer) error {
+	if err := c.Start(out); err != nil {
+		return err
+	}
+	return c.Wait()
+}
+
+// Signal sends sig to the command's own process, not its group.
+func (c *Cmd) Signal(sig os.Signal) error { return c.Process.Signal(sig) }
+
+// Kill kills the command's whole process group at once.
+func (c *Cmd) Kill() { killGroup(c.Process) }
