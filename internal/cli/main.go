@@ -10,10 +10,12 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
+	"github.com/scaffold-cli/scaffold/internal/display"
 	"github.com/scaffold-cli/scaffold/internal/project"
 )
 
@@ -54,7 +56,13 @@ func Run(ctx context.Context, f *Factory, args []string) int {
 		fmt.Fprintln(f.IO.ErrOut, "scaffold: interrupted; nothing was left behind")
 		return ExitInterrupted
 	}
-	fmt.Fprintf(f.IO.ErrOut, "scaffold: %v\n", err)
+	// An error may quote a template, an answer or a file: each line is
+	// shown with its control characters escaped, whatever it quotes.
+	lines := strings.Split(strings.TrimRight(err.Error(), "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = display.Untrusted(l)
+	}
+	fmt.Fprintf(f.IO.ErrOut, "scaffold: %s\n", strings.Join(lines, "\n"))
 	var flagErr *FlagError
 	if errors.As(err, &flagErr) && cmd != nil {
 		fmt.Fprintf(f.IO.ErrOut, "\n%s", cmd.UsageString())
