@@ -328,7 +328,7 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(g.dir, project.AnswersFile), data2, 0o644); err != nil {
+	if err := update.WriteFile(g.dir, project.AnswersFile, data2, 0o644); err != nil {
 		return err
 	}
 	if g.git {

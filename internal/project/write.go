@@ -199,6 +199,17 @@ func tempOwner(name string) (int, bool) {
 	return pid, true
 }
 
+// DeadTemp reports whether name (a base name) is that of a temporary
+// file or folder of a scaffold run that has ended: TempPrefix + what +
+// "-" + pid + "-" + random, where no process pid exists any more.
+func DeadTemp(name string) bool {
+	if !strings.HasPrefix(name, TempPrefix) {
+		return false
+	}
+	pid, ok := tempOwner(name)
+	return ok && !alive(pid)
+}
+
 // alive reports whether process pid exists. Signal 0 checks without
 // sending anything; EPERM means it exists but belongs to someone else.
 func alive(pid int) bool {
