@@ -2,12 +2,16 @@ package project
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/scaffold-cli/scaffold/internal/template"
 )
@@ -111,4 +115,137 @@ func listing(t *testing.T, root string) string {
 		t.Fatal(err)
 	}
 	return sb.String()
+}
+
+// generous bounds a read that must neither block nor read a huge file:
+// far more than it takes on a busy machine, far less than a hang.
+const generous = 20 * time.Second
+
+func quickly(t *testing.T, what string, f func()) {
+	t.Helper()
+	done := make(chan struct{})
+	start := time.Now()
+	go func() { defer close(done); f() }()
+	select {
+	case <-done:
+		t.Logf("%s took %v", what, time.Since(start).Round(time.Millisecond))
+	case <-time.After(generous):
+		t.Fatalf("%s still running after %v: it blocks or reads what it must not", what, generous)
+	}
+}
+
+const goodRecord = "template:\n  source: go/chi\nanswers:\n  module: example.com/x\n"
+
+// hostileFile makes at p a FIFO, a link to /dev/zero, a sparse 4 GiB
+// file, or a link to a good record outside dir, as kind says.
+func hostileFile(t *testing.T, dir, p, kind string) {
+	t.Helper()
+	switch kind {
+	case "fifo":
+		if err := syscall.Mkfifo(p, 0o644); err != nil {
+			t.Skipf("no FIFOs here: %v", err)
+		}
+	case "devzero":
+		if err := os.Symlink("/dev/zero", p); err != nil {
+			t.Fatal(err)
+		}
+	case "sparse":
+		f, err := os.Create(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if err := f.Truncate(4 << 30); err != nil {
+			t.Skipf("no sparse 4 GiB file here: %v", err)
+		}
+	case "outside":
+		out := filepath.Join(filepath.Dir(dir), "outside.yaml")
+		if err := os.WriteFile(out, []byte(goodRecord), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink("../outside.yaml", p); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// The project's record is read through an os.Root of the project and
+// bounded: a FIFO, a link to /dev/zero, a sparse 4 GiB file or a link
+// out of the project is a quick, clear error.
+func TestReadProjectRecordRefusesHostileFiles(t *testing.T) {
+	for kind, want := range map[string]string{
+		"fifo":    "is a FIFO",
+		"devzero": "leading out of the project",
+		"sparse":  "is larger than 1 MiB",
+		"outside": "leading out of the project",
+	} {
+		t.Run(kind, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "app")
+			if err := os.Mkdir(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			hostileFile(t, dir, filepath.Join(dir, AnswersFile), kind)
+			var err error
+			quickly(t, "ReadProjectRecord", func() { _, err = ReadProjectRecord(dir) })
+			if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), AnswersFile) {
+				t.Errorf("ReadProjectRecord = %v, want an error naming %s and saying %q", err, AnswersFile, want)
+			}
+		})
+	}
+}
+
+func TestReadProjectRecordFollowsLinksInside(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "record.yaml"), []byte(goodRecord), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("record.yaml", filepath.Join(dir, AnswersFile)); err != nil {
+		t.Fatal(err)
+	}
+	r, err := ReadProjectRecord(dir)
+	if err != nil || r.Template.Source != "go/chi" {
+		t.Fatalf("ReadProjectRecord = %+v, %v", r, err)
+	}
+	if _, err := ReadProjectRecord(t.TempDir()); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("no record: err = %v, want fs.ErrNotExist", err)
+	}
+}
+
+// An answers file the user names (--answers) may be a link anywhere,
+// but a FIFO, a device or a huge file is a quick, clear error.
+func TestReadRecordIsBounded(t *testing.T) {
+	for kind, want := range map[string]string{
+		"fifo":    "is a FIFO",
+		"devzero": "is a device",
+		"sparse":  "is larger than 1 MiB",
+		"outside": "",
+	} {
+		t.Run(kind, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "app")
+			if err := os.Mkdir(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			p := filepath.Join(dir, "answers.yaml")
+			hostileFile(t, dir, p, kind)
+			var err error
+			quickly(t, "ReadRecord", func() { _, err = ReadRecord(p) })
+			switch {
+			case want == "" && err != nil:
+				t.Errorf("ReadRecord through a link the user chose = %v", err)
+			case want != "" && (err == nil || !strings.Contains(err.Error(), want)):
+				t.Errorf("ReadRecord = %v, want an error saying %q", err, want)
+			}
+		})
+	}
+}
+
+// A record too large to be read back is never written.
+func TestMarshalRefusesARecordOverTheLimit(t *testing.T) {
+	r := &Record{Template: TemplateRef{Source: "x"}, Answers: map[string]any{}}
+	for i := range 20 {
+		r.Answers[fmt.Sprintf("a%d", i)] = strings.Repeat("x", 64<<10)
+	}
+	if _, err := r.Marshal(); err == nil || !strings.Contains(err.Error(), "more than the 1 MiB") {
+		t.Errorf("Marshal = %v, want a refusal naming the limit", err)
+	}
 }
