@@ -142,6 +142,22 @@ func tempPrefix() string {
 	return project.TempPrefix + "update-" + strconv.Itoa(os.Getpid()) + "-"
 }
 
+// isTemp reports whether name is exactly what tempName makes: tempPrefix
+// with some pid and 12 hex digits, so a file of the user's that only
+// starts like one is never taken for it.
+func isTemp(name string) bool {
+	rest, ok := strings.CutPrefix(name, project.TempPrefix+"update-")
+	if !ok {
+		return false
+	}
+	pid, random, ok := strings.Cut(rest, "-")
+	if !ok || len(random) != 12 || pid == "" || strings.Trim(pid, "0123456789") != "" {
+		return false
+	}
+	_, err := hex.DecodeString(random)
+	return err == nil && strings.ToLower(random) == random
+}
+
 // tempName reserves a fresh temporary name in dir (inside root) by
 // calling create with it until one does not exist yet.
 func tempName(dir string, create func(name string) error) (string, error) {
@@ -236,7 +252,7 @@ func cleanTemps(root *os.Root, p *Plan) {
 		}
 		for _, e := range entries {
 			name := path.Join(d, e.Name())
-			if e.IsDir() || named[name] || !project.DeadTemp(e.Name()) {
+			if e.IsDir() || named[name] || !isTemp(e.Name()) || !project.DeadTemp(e.Name()) {
 				continue
 			}
 			root.Remove(name)

@@ -303,18 +303,19 @@ func deadPid(t *testing.T) int {
 func TestNextUpdateRemovesAKilledUpdatesTempFiles(t *testing.T) {
 	_, dir, _ := workspace(t)
 	dead := deadPid(t)
-	deadName := fmt.Sprintf(".scaffold-tmp-update-%d-0a1b2c", dead)
-	liveName := fmt.Sprintf(".scaffold-tmp-update-%d-0a1b2c", os.Getpid())
+	deadName := fmt.Sprintf(".scaffold-tmp-update-%d-0a1b2c3d4e5f", dead)
+	liveName := fmt.Sprintf(".scaffold-tmp-update-%d-0a1b2c3d4e5f", os.Getpid())
 	base := tree{"a.txt": file("a\n"), "sub/b.txt": file("b\n")}
 	theirs := tree{"a.txt": file("a2\n"), "sub/b.txt": file("b\n")}
 	writeTree(t, dir, base)
 	writeTree(t, dir, tree{
 		deadName:          file("half a file"),
 		"sub/" + deadName: file("half"),
-		"sub/" + fmt.Sprintf(".scaffold-tmp-update-%d-ffeedd", dead): link("b.txt"),
+		"sub/" + fmt.Sprintf(".scaffold-tmp-update-%d-ffeeddccbbaa", dead): link("b.txt"),
 		liveName:              file("a live run's"),
 		".scaffold-tmp-notes": file("no pid: not provably ours"),
-		fmt.Sprintf(".scaffold-tmp-app-%d-9/f", dead): file("a folder: project.Write's"),
+		fmt.Sprintf(".scaffold-tmp-update-%d-notes", dead): file("not quite our name"),
+		fmt.Sprintf(".scaffold-tmp-app-%d-9/f", dead):      file("a folder: project.Write's"),
 	})
 	if got, err := Drift(dir, render(base)); err != nil || len(got) != 0 {
 		t.Errorf("Drift = %v, %v; want none", got, err)
@@ -335,7 +336,8 @@ func TestNextUpdateRemovesAKilledUpdatesTempFiles(t *testing.T) {
 		"a.txt": file("a2\n"), "sub/b.txt": file("b\n"),
 		liveName:              file("a live run's"),
 		".scaffold-tmp-notes": file("no pid: not provably ours"),
-		fmt.Sprintf(".scaffold-tmp-app-%d-9/f", dead): file("a folder: project.Write's"),
+		fmt.Sprintf(".scaffold-tmp-update-%d-notes", dead): file("not quite our name"),
+		fmt.Sprintf(".scaffold-tmp-app-%d-9/f", dead):      file("a folder: project.Write's"),
 	}
 	if d := diffTrees(readTree(t, dir), want); d != "" {
 		t.Errorf("after the next update:\n%s", d)
