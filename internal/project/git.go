@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"time"
@@ -13,7 +12,12 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/format/config"
 	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/scaffold-cli/scaffold/internal/tree"
 )
+
+// maxGitConfigBytes bounds a git config file read for the identity.
+const maxGitConfigBytes = 1 << 20
 
 // DefaultIdentity signs the first commit when no git identity is set.
 var DefaultIdentity = Identity{Name: "scaffold", Email: "scaffold@localhost"}
@@ -63,7 +67,9 @@ func LoadGitSettings(getenv func(string) string) GitSettings {
 		Identity: Identity{Name: getenv("GIT_AUTHOR_NAME"), Email: getenv("GIT_AUTHOR_EMAIL")},
 	}
 	for _, f := range files {
-		data, err := os.ReadFile(f)
+		// Bounded and never blocking, as every input: a git config that
+		// is a FIFO or a link to /dev/zero is skipped like a missing one.
+		data, _, err := tree.ReadPath(f, maxGitConfigBytes)
 		if err != nil {
 			continue
 		}

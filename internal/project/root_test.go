@@ -249,3 +249,20 @@ func TestMarshalRefusesARecordOverTheLimit(t *testing.T) {
 		t.Errorf("Marshal = %v, want a refusal naming the limit", err)
 	}
 }
+
+// A git config that is a FIFO or a link to /dev/zero is skipped like a
+// missing one, quickly: scaffold new reads it for the commit identity.
+func TestLoadGitSettingsSkipsHostileConfigs(t *testing.T) {
+	for _, kind := range []string{"fifo", "devzero", "sparse"} {
+		t.Run(kind, func(t *testing.T) {
+			home := t.TempDir()
+			hostileFile(t, home, filepath.Join(home, ".gitconfig"), kind)
+			env := map[string]string{"HOME": home, "GIT_CONFIG_NOSYSTEM": "1"}
+			var s GitSettings
+			quickly(t, "LoadGitSettings", func() { s = LoadGitSettings(func(k string) string { return env[k] }) })
+			if !s.Default {
+				t.Errorf("settings = %+v, want the defaults", s)
+			}
+		})
+	}
+}
