@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sort"
 	"time"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/format/config"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
@@ -159,6 +161,12 @@ func Uncommitted(dir string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	// go-git's status hashes every tracked file whose metadata changed:
+	// a tracked file replaced by a sparse 4 GiB one would be read whole.
+	// What the metadata alone shows to be changed needs no hashing.
+	if changed, err := changedByMetadata(dir, repo); err != nil || len(changed) > 0 {
+		return changed, err
+	}
 	wt, err := repo.Worktree()
 	if err != nil {
 		return nil, err
@@ -174,6 +182,41 @@ func Uncommitted(dir string) ([]string, error) {
 		}
 		if st.Worktree != git.Unmodified || st.Staging != git.Unmodified {
 			out = append(out, p)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// changedByMetadata lists the tracked files whose type or size on disk,
+// looked at through an os.Root of dir, is not what the index says: gone,
+// a link where a file was (or the reverse), a FIFO or device, a
+// different size (git keeps it modulo 2^32).
+func changedByMetadata(dir string, repo *git.Repository) ([]string, error) {
+	idx, err := repo.Storer.Index()
+	if err != nil {
+		return nil, err
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	var out []string
+	for _, e := range idx.Entries {
+		if e.Mode == filemode.Submodule {
+			continue
+		}
+		info, err := root.Lstat(e.Name)
+		switch {
+		case err != nil:
+			out = append(out, e.Name)
+		case e.Mode == filemode.Symlink:
+			if info.Mode()&os.ModeSymlink == 0 {
+				out = append(out, e.Name)
+			}
+		case !info.Mode().IsRegular() || uint32(info.Size()) != e.Size:
+			out = append(out, e.Name)
 		}
 	}
 	sort.Strings(out)

@@ -266,3 +266,43 @@ func TestLoadGitSettingsSkipsHostileConfigs(t *testing.T) {
 		})
 	}
 }
+
+// The dirty check of update never reads a tracked file that its
+// metadata already shows changed: a sparse 4 GiB file or a FIFO in its
+// place is reported at once. A same-size edit is still found by status.
+func TestUncommittedNeedsNoHashForWhatMetadataShows(t *testing.T) {
+	for _, kind := range []string{"sparse", "fifo", "devzero", "same-size edit", "none"} {
+		t.Run(kind, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "a.txt"), []byte("a\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink("a.txt", filepath.Join(dir, "l")); err != nil {
+				t.Fatal(err)
+			}
+			s := GitSettings{Identity: DefaultIdentity, Branch: "main"}
+			if _, err := InitialCommit(dir, s, time.Unix(1e9, 0), "first"); err != nil {
+				t.Fatal(err)
+			}
+			p := filepath.Join(dir, "a.txt")
+			want := []string{"a.txt"}
+			switch kind {
+			case "same-size edit":
+				if err := os.WriteFile(p, []byte("b\n"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			case "none":
+				want = nil
+			default:
+				os.Remove(p)
+				hostileFile(t, dir, p, kind)
+			}
+			var got []string
+			var err error
+			quickly(t, "Uncommitted", func() { got, err = Uncommitted(dir) })
+			if err != nil || !slices.Equal(got, want) {
+				t.Errorf("Uncommitted = %v, %v; want %v", got, err, want)
+			}
+		})
+	}
+}
