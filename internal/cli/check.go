@@ -1,12 +1,9 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -16,6 +13,7 @@ import (
 	"github.com/scaffold-cli/scaffold/internal/config"
 	"github.com/scaffold-cli/scaffold/internal/project"
 	"github.com/scaffold-cli/scaffold/internal/source"
+	"github.com/scaffold-cli/scaffold/internal/update"
 )
 
 // UpdateAvailableError is check's verdict when a newer template exists.
@@ -102,18 +100,13 @@ func checkRun(ctx context.Context, opts *checkOptions) error {
 	if base, err := baseFiles(ctx, g, so, opts.IO.ErrOut); err != nil {
 		res.DriftUnknown = err.Error()
 	} else {
-		for _, f := range base {
-			full := filepath.Join(g.dir, filepath.FromSlash(f.Path))
-			if f.Link != "" {
-				if target, err := os.Readlink(full); err != nil || target != f.Link {
-					res.Drift = append(res.Drift, f.Path)
-				}
-				continue
-			}
-			data, err := os.ReadFile(full)
-			if err != nil || !bytes.Equal(data, f.Data) {
-				res.Drift = append(res.Drift, f.Path)
-			}
+		// Read as update reads: through the project's root, never
+		// through a link, never more than a render's worth of a file.
+		drift, err := update.Drift(g.dir, base)
+		if err != nil {
+			res.DriftUnknown = err.Error()
+		} else if drift != nil {
+			res.Drift = drift
 		}
 	}
 

@@ -595,6 +595,7 @@ func answerQuestions(t *template.Template, data, given, defaults map[string]any,
 		}
 	}
 	recorded := map[string]any{}
+	total := 0 // bytes of every answer so far, secrets included
 	for i := range t.Manifest.Questions {
 		q := &t.Manifest.Questions[i]
 		def, err := questionDefault(t, q, data, defaults)
@@ -627,6 +628,9 @@ func answerQuestions(t *template.Template, data, given, defaults map[string]any,
 		}
 		if answer == nil {
 			answer = zero(q.Type)
+		}
+		if total += template.AnswerSize(answer); total > template.MaxAnswersBytes {
+			return nil, nil, inputErr(fmt.Errorf("template %s: with the answer to %q (%s) the answers add up to more than the %d KiB a project's answers may hold", t.Manifest.Name, q.Prompt, q.Name, template.MaxAnswersBytes>>10))
 		}
 		data[q.Name] = answer
 		if !q.Secret {

@@ -137,7 +137,7 @@ func loadGenerated(dirArg string, loadConfig func() (*config.Config, error)) (*g
 	if err != nil {
 		return nil, err
 	}
-	rec, err := project.ReadRecord(filepath.Join(dir, project.AnswersFile))
+	rec, err := project.ReadProjectRecord(dir)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, inputErr(fmt.Errorf("%s has no %s: it was not made by scaffold, or the file was removed (restore it from git)", dirArg, project.AnswersFile))
 	}
@@ -344,7 +344,7 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(g.dir, project.AnswersFile), data2, 0o644); err != nil {
+	if err := update.WriteFile(g.dir, project.AnswersFile, data2, 0o644); err != nil {
 		return err
 	}
 	if g.git {

@@ -20,14 +20,18 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
 
+	"github.com/scaffold-cli/scaffold/internal/tree"
 	"github.com/scaffold-cli/scaffold/internal/yamlfile"
 )
+
+// MaxBytes bounds the config file: aliases, defaults and trust entries
+// fit in a few KiB.
+const MaxBytes = 1 << 20
 
 // EnvVar names the environment variable that points at a config file.
 const EnvVar = "SCAFFOLD_CONFIG"
@@ -84,7 +88,9 @@ func Load(path string, named bool) (*Config, error) {
 	if path == "" {
 		return &Config{}, nil
 	}
-	data, err := os.ReadFile(path)
+	// Bounded and never blocking: a FIFO, a device (a link to /dev/zero)
+	// or a huge file is an error, not a hang or an exhausted memory.
+	data, _, err := tree.ReadPath(path, MaxBytes)
 	if errors.Is(err, fs.ErrNotExist) && !named {
 		return &Config{}, nil
 	}

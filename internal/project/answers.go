@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/scaffold-cli/scaffold/internal/template"
+	"github.com/scaffold-cli/scaffold/internal/tree"
 	"github.com/scaffold-cli/scaffold/internal/yamlfile"
 )
 
@@ -62,16 +65,52 @@ func (r *Record) Marshal() ([]byte, error) {
 	if err := enc.Close(); err != nil {
 		return nil, err
 	}
+	if buf.Len() > MaxRecordBytes {
+		// It could not be read back: refuse it rather than write it.
+		return nil, fmt.Errorf("the record of this project's answers would take %d bytes, more than the %d MiB of an answers file; give shorter answers", buf.Len(), MaxRecordBytes>>20)
+	}
 	return buf.Bytes(), nil
 }
 
-// ReadRecord parses an answers file (YAML, which includes JSON). Unknown
-// keys are an error, so a typo does not silently drop an answer.
+// MaxRecordBytes bounds an answers file, read or written: a record is a
+// few hundred bytes, and the answers in it are bounded when they are
+// formed (template.MaxAnswerBytes, template.MaxAnswersBytes).
+const MaxRecordBytes = 1 << 20
+
+// ReadRecord parses an answers file the user named (--answers): YAML,
+// which includes JSON. Links are followed; the file is read with
+// tree.ReadPath's bounds, so a FIFO, a device (a link to /dev/zero) or a
+// file over MaxRecordBytes is an error, and never a hang. Unknown keys
+// are an error, so a typo does not silently drop an answer.
 func ReadRecord(path string) (*Record, error) {
-	data, err := os.ReadFile(path)
+	data, _, err := tree.ReadPath(path, MaxRecordBytes)
 	if err != nil {
 		return nil, err
 	}
+	return parseRecord(path, data)
+}
+
+// ReadProjectRecord reads the AnswersFile of the project at dir through
+// an os.Root of the project, with ReadRecord's bounds: a link there is
+// followed only inside the project, so one to /dev/zero or out of the
+// project is an error.
+func ReadProjectRecord(dir string) (*Record, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	data, _, err := tree.ReadFile(root, AnswersFile, MaxRecordBytes)
+	if err != nil {
+		if strings.Contains(err.Error(), "path escapes from parent") {
+			return nil, fmt.Errorf("reading %s: %w: it is a link leading out of the project; restore the file from git", filepath.Join(dir, AnswersFile), err)
+		}
+		return nil, fmt.Errorf("reading %s: %w", filepath.Join(dir, AnswersFile), err)
+	}
+	return parseRecord(filepath.Join(dir, AnswersFile), data)
+}
+
+func parseRecord(path string, data []byte) (*Record, error) {
 	var r Record
 	if _, err := yamlfile.Decode(path, data, &r); err != nil {
 		return nil, fmt.Errorf("%w (an answers file is YAML or JSON with the keys template, goals, team and answers)", err)

@@ -146,8 +146,8 @@ func TestWriteDiskFullLeavesNothing(t *testing.T) {
 	room := 10*1000 + 500 // ten files and half of the eleventh
 	orig := createFile
 	t.Cleanup(func() { createFile = orig })
-	createFile = func(name string, perm fs.FileMode) (io.WriteCloser, error) {
-		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	createFile = func(root *os.Root, name string, perm fs.FileMode) (io.WriteCloser, error) {
+		f, err := root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
 		if err != nil {
 			return nil, err
 		}
@@ -316,12 +316,12 @@ func TestWriteStopsAtTheNextFileWhenCancelled(t *testing.T) {
 	opened := 0
 	orig := createFile
 	t.Cleanup(func() { createFile = orig })
-	createFile = func(name string, perm fs.FileMode) (io.WriteCloser, error) {
+	createFile = func(root *os.Root, name string, perm fs.FileMode) (io.WriteCloser, error) {
 		opened++
 		if opened == 5 {
 			cancel() // the signal lands while the fifth file is written
 		}
-		return orig(name, perm)
+		return orig(root, name, perm)
 	}
 	err := Write(ctx, filepath.Join(root, "app"), bigFiles(40, 10), func(string) error {
 		t.Error("finish ran after the interrupt")

@@ -14,10 +14,16 @@ import (
 	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/format/config"
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
 	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/scaffold-cli/scaffold/internal/tree"
 )
+
+// maxGitConfigBytes bounds a git config file read for the identity.
+const maxGitConfigBytes = 1 << 20
 
 // DefaultIdentity signs the first commit when no git identity is set.
 var DefaultIdentity = Identity{Name: "scaffold", Email: "scaffold@localhost"}
@@ -67,7 +73,9 @@ func LoadGitSettings(getenv func(string) string) GitSettings {
 		Identity: Identity{Name: getenv("GIT_AUTHOR_NAME"), Email: getenv("GIT_AUTHOR_EMAIL")},
 	}
 	for _, f := range files {
-		data, err := os.ReadFile(f)
+		// Bounded and never blocking, as every input: a git config that
+		// is a FIFO or a link to /dev/zero is skipped like a missing one.
+		data, _, err := tree.ReadPath(f, maxGitConfigBytes)
 		if err != nil {
 			continue
 		}
@@ -209,6 +217,12 @@ func Uncommitted(dir string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	// go-git's status hashes every tracked file whose metadata changed:
+	// a tracked file replaced by a sparse 4 GiB one would be read whole.
+	// What the metadata alone shows to be changed needs no hashing.
+	if changed, err := changedByMetadata(dir, repo); err != nil || len(changed) > 0 {
+		return changed, err
+	}
 	wt, err := repo.Worktree()
 	if err != nil {
 		return nil, err
@@ -224,6 +238,41 @@ func Uncommitted(dir string) ([]string, error) {
 		}
 		if st.Worktree != git.Unmodified || st.Staging != git.Unmodified {
 			out = append(out, p)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// changedByMetadata lists the tracked files whose type or size on disk,
+// looked at through an os.Root of dir, is not what the index says: gone,
+// a link where a file was (or the reverse), a FIFO or device, a
+// different size (git keeps it modulo 2^32).
+func changedByMetadata(dir string, repo *git.Repository) ([]string, error) {
+	idx, err := repo.Storer.Index()
+	if err != nil {
+		return nil, err
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	var out []string
+	for _, e := range idx.Entries {
+		if e.Mode == filemode.Submodule {
+			continue
+		}
+		info, err := root.Lstat(e.Name)
+		switch {
+		case err != nil:
+			out = append(out, e.Name)
+		case e.Mode == filemode.Symlink:
+			if info.Mode()&os.ModeSymlink == 0 {
+				out = append(out, e.Name)
+			}
+		case !info.Mode().IsRegular() || uint32(info.Size()) != e.Size:
+			out = append(out, e.Name)
 		}
 	}
 	sort.Strings(out)

@@ -11,6 +11,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -109,13 +110,11 @@ func Write(ctx context.Context, dir string, files []template.File, finish Finish
 		}
 	}()
 	cleanStale(parent, tmp)
-	for _, f := range files {
-		if err := ctx.Err(); err != nil {
+	if err := writeAll(ctx, tmp, files); err != nil {
+		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 			return err
 		}
-		if err := writeFile(tmp, f); err != nil {
-			return fmt.Errorf("%w; %s was not created%s", err, dir, remedy(err))
-		}
+		return fmt.Errorf("%w; %s was not created%s", err, dir, remedy(err))
 	}
 	if finish != nil {
 		if err := finish(tmp); err != nil {
@@ -200,38 +199,89 @@ func tempOwner(name string) (int, bool) {
 	return pid, true
 }
 
+// DeadTemp reports whether name (a base name) is that of a temporary
+// file or folder of a scaffold run that has ended: TempPrefix + what +
+// "-" + pid + "-" + random, where no process pid exists any more.
+func DeadTemp(name string) bool {
+	if !strings.HasPrefix(name, TempPrefix) {
+		return false
+	}
+	pid, ok := tempOwner(name)
+	return ok && !alive(pid)
+}
+
 // alive reports whether process pid exists. Signal 0 checks without
 // sending anything; EPERM means it exists but belongs to someone else.
 func alive(pid int) bool {
 	return !errors.Is(syscall.Kill(pid, 0), syscall.ESRCH)
 }
 
-// createFile opens a new file for writing. Tests replace it to make the
-// disk fill up halfway through a file.
-var createFile = func(name string, perm fs.FileMode) (io.WriteCloser, error) {
+// createFile opens a new file for writing inside root. Tests replace it
+// to make the disk fill up halfway through a file.
+var createFile = func(root *os.Root, name string, perm fs.FileMode) (io.WriteCloser, error) {
 	// O_EXCL: a path that exists already can only come from a link in
 	// the project pointing at it, and must not be written through.
-	return os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	return root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
 }
 
-// writeFile errors name the file as the project will have it, not its
-// place in the temporary folder, which is gone by the time anyone reads
-// the message.
-func writeFile(root string, f template.File) error {
-	if err := template.CheckPath(f.Path); err != nil {
-		return fmt.Errorf("refusing to write %s: %w", f.From, err)
+// writeAll writes files into the folder tmp, every one through an
+// os.Root opened on it, so that no path and no link, whatever it holds,
+// can make a write land outside tmp: the kernel resolves each path
+// inside the root and refuses one that leads out. Folders are made
+// first, then regular files, then links, so no file is ever written
+// through a link of the project (package tree checked at render time
+// that the links stay inside; the root holds even if it had not).
+func writeAll(ctx context.Context, tmp string, files []template.File) error {
+	root, err := os.OpenRoot(tmp)
+	if err != nil {
+		return fmt.Errorf("writing the project: %w", cause(err))
 	}
-	full := filepath.Join(root, filepath.FromSlash(f.Path))
-	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-		return fmt.Errorf("writing %s: %w", f.Path, cause(err))
+	defer root.Close()
+	for _, f := range files {
+		if err := template.CheckPath(f.Path); err != nil {
+			return fmt.Errorf("refusing to write %s: %w", f.From, err)
+		}
 	}
-	if f.Link != "" {
-		if err := os.Symlink(f.Link, full); err != nil {
+	for _, f := range files {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if dir := path.Dir(f.Path); dir != "." {
+			if err := root.MkdirAll(dir, 0o755); err != nil {
+				return fmt.Errorf("writing %s: %w", f.Path, cause(err))
+			}
+		}
+	}
+	for _, f := range files {
+		if f.Link != "" {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := writeFile(root, f); err != nil {
+			return err
+		}
+	}
+	for _, f := range files {
+		if f.Link == "" {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := root.Symlink(f.Link, f.Path); err != nil {
 			return fmt.Errorf("writing %s: %w", f.Path, cause(err))
 		}
-		return nil
 	}
-	w, err := createFile(full, f.Mode.Perm())
+	return nil
+}
+
+// writeFile writes one regular file inside root. Its errors name the
+// file as the project will have it, not its place in the temporary
+// folder, which is gone by the time anyone reads the message.
+func writeFile(root *os.Root, f template.File) error {
+	w, err := createFile(root, f.Path, f.Mode.Perm())
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", f.Path, cause(err))
 	}

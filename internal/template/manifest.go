@@ -221,8 +221,41 @@ func (q *Question) check() error {
 	return nil
 }
 
+// MaxAnswerBytes bounds one answer: a string, or a multiselect's items
+// together. Every answer passes through Coerce, whether it comes from
+// --set, an answers file, the team config, the prompt or a rendered
+// default, so a template cannot make its answers (and the record that
+// keeps them) grow past it. MaxAnswersBytes bounds all the answers of
+// a project together (see AnswerSize).
+const (
+	MaxAnswerBytes  = 64 << 10
+	MaxAnswersBytes = 256 << 10
+)
+
+// AnswerSize is how many bytes an answer Coerce returned holds.
+func AnswerSize(v any) int {
+	switch x := v.(type) {
+	case string:
+		return len(x)
+	case []string:
+		n := 0
+		for _, s := range x {
+			n += len(s)
+		}
+		return n
+	}
+	return 8
+}
+
+func tooLong(n int) error {
+	// The length is no secret: a secret's error may say it too.
+	msg := fmt.Sprintf("is %d bytes long, more than the %d KiB an answer may hold", n, MaxAnswerBytes>>10)
+	return &answerError{msg: "it " + msg, rule: msg}
+}
+
 // Coerce converts v (a YAML/JSON value or a string from the command line)
-// to the question's type and checks it against choices and validate. The
+// to the question's type and checks it against choices and validate. An
+// answer longer than MaxAnswerBytes is refused before anything else. The
 // error for a secret question names the rule and never the answer.
 func (q *Question) Coerce(v any) (any, error) {
 	out, err := q.coerce(v)
@@ -262,6 +295,26 @@ func redact(err error) error {
 }
 
 func (q *Question) coerce(v any) (any, error) {
+	switch x := v.(type) {
+	case string:
+		if len(x) > MaxAnswerBytes {
+			return nil, tooLong(len(x))
+		}
+	case []any:
+		n := 0
+		for _, e := range x {
+			if s, ok := e.(string); ok {
+				n += len(s)
+			}
+		}
+		if n > MaxAnswerBytes {
+			return nil, tooLong(n)
+		}
+	case []string:
+		if n := AnswerSize(x); n > MaxAnswerBytes {
+			return nil, tooLong(n)
+		}
+	}
 	switch q.Type {
 	case Bool:
 		switch x := v.(type) {

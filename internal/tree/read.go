@@ -123,6 +123,19 @@ func ReadFile(root *os.Root, name string, max int64) ([]byte, fs.FileInfo, error
 	return read(f, name, max)
 }
 
+// ReadPath reads the regular file at the path name, as ReadFile does
+// (never blocking on a FIFO, refusing special files, at most max bytes),
+// for a file the user named outright, such as a config or an answers
+// file: links on the way are followed, wherever they lead.
+func ReadPath(name string, max int64) ([]byte, fs.FileInfo, error) {
+	f, err := os.OpenFile(name, os.O_RDONLY|nonBlocking, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	return read(f, name, max)
+}
+
 func read(f fs.File, name string, max int64) ([]byte, fs.FileInfo, error) {
 	info, err := f.Stat()
 	if err != nil {

@@ -30,7 +30,11 @@ func ComputeWithSecrets(dir string, base, theirs []template.File, secret []strin
 	rendered := func(files []template.File, p string) bool {
 		return slices.ContainsFunc(files, func(f template.File) bool { return f.Path == p })
 	}
-	r := newReader(dir)
+	r, err := newReader(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer r.close()
 	for _, p := range secret {
 		if template.CheckPath(p) != nil || strings.EqualFold(p, project.AnswersFile) {
 			continue // never rendered, so nothing to keep

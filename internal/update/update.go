@@ -110,8 +110,11 @@ func (p *Plan) Conflicts() []string {
 // name the sides in conflict markers.
 //
 // A path is refused (with an error) when template.CheckPath refuses it or
-// when it appears twice in base or in theirs. The answers file is left
-// out: the caller writes it.
+// when it appears twice in base or in theirs, and the plan is refused
+// when what it writes breaks package tree's rules (a path beneath a link
+// or a file it writes, a link leading out). The project is read through
+// an os.Root (see reader). The answers file is left out: the caller
+// writes it.
 func Compute(dir string, base, theirs []template.File, labels merge.Labels) (*Plan, error) {
 	bv, err := versions("base", base)
 	if err != nil {
@@ -132,7 +135,11 @@ func Compute(dir string, base, theirs []template.File, labels merge.Labels) (*Pl
 	}
 	slices.Sort(paths)
 
-	r := newReader(dir)
+	r, err := newReader(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer r.close()
 	ours := make([]version, len(paths))
 	for i, p := range paths {
 		if ours[i], err = r.read(p); err != nil {
@@ -165,6 +172,9 @@ func Compute(dir string, base, theirs []template.File, labels merge.Labels) (*Pl
 		if keep[i] {
 			plan.Changes = append(plan.Changes, changes[i])
 		}
+	}
+	if err := checkWrites(plan); err != nil {
+		return nil, err
 	}
 	return plan, nil
 }

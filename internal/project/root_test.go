@@ -1,0 +1,308 @@
+package project
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/scaffold-cli/scaffold/internal/template"
+)
+
+// Write puts every file through an os.Root on its temporary folder, and
+// links last: a hand-made list (package tree refuses these at render
+// time) that tries to write through a link fails naming the path, and
+// nothing appears outside the target.
+func TestWriteNeverWritesThroughLinks(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		files []template.File
+		want  string
+	}{
+		{"dot link and escape beneath it", []template.File{
+			{Path: "l1", Link: "."},
+			{Path: "esc", Link: "l1/.."},
+			{Path: "esc/x.txt", Mode: 0o644, Data: []byte("x")},
+		}, "writing esc: "},
+		{"absolute link with a file beneath", []template.File{
+			{Path: "etc", Link: "OUTER"}, // the folder around the target
+			{Path: "etc/x.txt", Mode: 0o644, Data: []byte("x")},
+		}, "writing etc: "},
+		{"link out listed after the file", []template.File{
+			{Path: "up/x.txt", Mode: 0o644, Data: []byte("x")},
+			{Path: "up", Link: "../.."},
+		}, "writing up: "},
+		{"file beneath a file", []template.File{
+			{Path: "a", Mode: 0o644, Data: []byte("a")},
+			{Path: "a/b", Mode: 0o644, Data: []byte("b")},
+		}, "writing a"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			outer := t.TempDir()
+			parent := filepath.Join(outer, "p")
+			if err := os.Mkdir(parent, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			files := slices.Clone(tc.files)
+			for i := range files {
+				if files[i].Link == "OUTER" {
+					files[i].Link = outer
+				}
+			}
+			before := listing(t, outer)
+			err := Write(context.Background(), filepath.Join(parent, "app"), files, nil)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Write = %v, want an error containing %q", err, tc.want)
+			}
+			if after := listing(t, outer); after != before {
+				t.Errorf("the folders around the target changed:\nbefore %v\nafter  %v", before, after)
+			}
+		})
+	}
+}
+
+// Links that stay inside are written after the files, whatever the
+// order of the list, and point where they should.
+func TestWriteMakesLinksLast(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "app")
+	files := []template.File{
+		{Path: "docs", Link: "sub/docs"},
+		{Path: "sub/docs/readme.md", Mode: 0o644, Data: []byte("hi\n")},
+	}
+	if err := Write(context.Background(), dir, files, nil); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "docs", "readme.md"))
+	if err != nil || string(data) != "hi\n" {
+		t.Fatalf("through the link: %q, %v", data, err)
+	}
+	if target, err := os.Readlink(filepath.Join(dir, "docs")); err != nil || target != "sub/docs" {
+		t.Errorf("link = %q, %v", target, err)
+	}
+}
+
+// listing is every path below root with its content or link target:
+// what a write outside the target would change (times aside, which the
+// temporary folder's coming and going changes).
+func listing(t *testing.T, root string) string {
+	t.Helper()
+	var sb strings.Builder
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		sb.WriteString(rel)
+		switch {
+		case d.Type()&fs.ModeSymlink != 0:
+			l, _ := os.Readlink(p)
+			sb.WriteString(" -> " + l)
+		case d.Type().IsRegular():
+			data, _ := os.ReadFile(p)
+			sb.WriteString(" = " + string(data))
+		}
+		sb.WriteString("\n")
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sb.String()
+}
+
+// generous bounds a read that must neither block nor read a huge file:
+// far more than it takes on a busy machine, far less than a hang.
+const generous = 20 * time.Second
+
+func quickly(t *testing.T, what string, f func()) {
+	t.Helper()
+	done := make(chan struct{})
+	start := time.Now()
+	go func() { defer close(done); f() }()
+	select {
+	case <-done:
+		t.Logf("%s took %v", what, time.Since(start).Round(time.Millisecond))
+	case <-time.After(generous):
+		t.Fatalf("%s still running after %v: it blocks or reads what it must not", what, generous)
+	}
+}
+
+const goodRecord = "template:\n  source: go/chi\nanswers:\n  module: example.com/x\n"
+
+// hostileFile makes at p a FIFO, a link to /dev/zero, a sparse 4 GiB
+// file, or a link to a good record outside dir, as kind says.
+func hostileFile(t *testing.T, dir, p, kind string) {
+	t.Helper()
+	switch kind {
+	case "fifo":
+		if err := syscall.Mkfifo(p, 0o644); err != nil {
+			t.Skipf("no FIFOs here: %v", err)
+		}
+	case "devzero":
+		if err := os.Symlink("/dev/zero", p); err != nil {
+			t.Fatal(err)
+		}
+	case "sparse":
+		f, err := os.Create(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if err := f.Truncate(4 << 30); err != nil {
+			t.Skipf("no sparse 4 GiB file here: %v", err)
+		}
+	case "outside":
+		out := filepath.Join(filepath.Dir(dir), "outside.yaml")
+		if err := os.WriteFile(out, []byte(goodRecord), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink("../outside.yaml", p); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// The project's record is read through an os.Root of the project and
+// bounded: a FIFO, a link to /dev/zero, a sparse 4 GiB file or a link
+// out of the project is a quick, clear error.
+func TestReadProjectRecordRefusesHostileFiles(t *testing.T) {
+	for kind, want := range map[string]string{
+		"fifo":    "is a FIFO",
+		"devzero": "leading out of the project",
+		"sparse":  "is larger than 1 MiB",
+		"outside": "leading out of the project",
+	} {
+		t.Run(kind, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "app")
+			if err := os.Mkdir(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			hostileFile(t, dir, filepath.Join(dir, AnswersFile), kind)
+			var err error
+			quickly(t, "ReadProjectRecord", func() { _, err = ReadProjectRecord(dir) })
+			if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), AnswersFile) {
+				t.Errorf("ReadProjectRecord = %v, want an error naming %s and saying %q", err, AnswersFile, want)
+			}
+		})
+	}
+}
+
+func TestReadProjectRecordFollowsLinksInside(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "record.yaml"), []byte(goodRecord), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("record.yaml", filepath.Join(dir, AnswersFile)); err != nil {
+		t.Fatal(err)
+	}
+	r, err := ReadProjectRecord(dir)
+	if err != nil || r.Template.Source != "go/chi" {
+		t.Fatalf("ReadProjectRecord = %+v, %v", r, err)
+	}
+	if _, err := ReadProjectRecord(t.TempDir()); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("no record: err = %v, want fs.ErrNotExist", err)
+	}
+}
+
+// An answers file the user names (--answers) may be a link anywhere,
+// but a FIFO, a device or a huge file is a quick, clear error.
+func TestReadRecordIsBounded(t *testing.T) {
+	for kind, want := range map[string]string{
+		"fifo":    "is a FIFO",
+		"devzero": "is a device",
+		"sparse":  "is larger than 1 MiB",
+		"outside": "",
+	} {
+		t.Run(kind, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "app")
+			if err := os.Mkdir(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			p := filepath.Join(dir, "answers.yaml")
+			hostileFile(t, dir, p, kind)
+			var err error
+			quickly(t, "ReadRecord", func() { _, err = ReadRecord(p) })
+			switch {
+			case want == "" && err != nil:
+				t.Errorf("ReadRecord through a link the user chose = %v", err)
+			case want != "" && (err == nil || !strings.Contains(err.Error(), want)):
+				t.Errorf("ReadRecord = %v, want an error saying %q", err, want)
+			}
+		})
+	}
+}
+
+// A record too large to be read back is never written.
+func TestMarshalRefusesARecordOverTheLimit(t *testing.T) {
+	r := &Record{Template: TemplateRef{Source: "x"}, Answers: map[string]any{}}
+	for i := range 20 {
+		r.Answers[fmt.Sprintf("a%d", i)] = strings.Repeat("x", 64<<10)
+	}
+	if _, err := r.Marshal(); err == nil || !strings.Contains(err.Error(), "more than the 1 MiB") {
+		t.Errorf("Marshal = %v, want a refusal naming the limit", err)
+	}
+}
+
+// A git config that is a FIFO or a link to /dev/zero is skipped like a
+// missing one, quickly: scaffold new reads it for the commit identity.
+func TestLoadGitSettingsSkipsHostileConfigs(t *testing.T) {
+	for _, kind := range []string{"fifo", "devzero", "sparse"} {
+		t.Run(kind, func(t *testing.T) {
+			home := t.TempDir()
+			hostileFile(t, home, filepath.Join(home, ".gitconfig"), kind)
+			env := map[string]string{"HOME": home, "GIT_CONFIG_NOSYSTEM": "1"}
+			var s GitSettings
+			quickly(t, "LoadGitSettings", func() { s = LoadGitSettings(func(k string) string { return env[k] }) })
+			if !s.Default {
+				t.Errorf("settings = %+v, want the defaults", s)
+			}
+		})
+	}
+}
+
+// The dirty check of update never reads a tracked file that its
+// metadata already shows changed: a sparse 4 GiB file or a FIFO in its
+// place is reported at once. A same-size edit is still found by status.
+func TestUncommittedNeedsNoHashForWhatMetadataShows(t *testing.T) {
+	for _, kind := range []string{"sparse", "fifo", "devzero", "same-size edit", "none"} {
+		t.Run(kind, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "a.txt"), []byte("a\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink("a.txt", filepath.Join(dir, "l")); err != nil {
+				t.Fatal(err)
+			}
+			s := GitSettings{Identity: DefaultIdentity, Branch: "main"}
+			if _, err := InitialCommit(dir, s, time.Unix(1e9, 0), "first"); err != nil {
+				t.Fatal(err)
+			}
+			p := filepath.Join(dir, "a.txt")
+			want := []string{"a.txt"}
+			switch kind {
+			case "same-size edit":
+				if err := os.WriteFile(p, []byte("b\n"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			case "none":
+				want = nil
+			default:
+				os.Remove(p)
+				hostileFile(t, dir, p, kind)
+			}
+			var got []string
+			var err error
+			quickly(t, "Uncommitted", func() { got, err = Uncommitted(dir) })
+			if err != nil || !slices.Equal(got, want) {
+				t.Errorf("Uncommitted = %v, %v; want %v", got, err, want)
+			}
+		})
+	}
+}
