@@ -52,7 +52,7 @@ func (p *Plan) Apply(dir string) error {
 			return fmt.Errorf("refusing to update %s: scaffold writes it itself, not as a template file", c.Path)
 		}
 	}
-	if err := checkWrites(p); err != nil {
+	if err := checkWrites(p, r.root); err != nil {
 		return err
 	}
 	for i := range p.Changes {
@@ -102,7 +102,9 @@ func (p *Plan) Apply(dir string) error {
 // every link it writes relative and, through the others, inside the
 // project. A template read by package tree cannot break them; a plan
 // made by hand (or a bug) is refused here, before anything is written.
-func checkWrites(p *Plan) error {
+// A link must also stay inside through the links the project already
+// holds on disk (a user's data -> /mnt), which no render knows of.
+func checkWrites(p *Plan, root *os.Root) error {
 	var entries []ftree.Entry
 	for _, c := range p.Changes {
 		if !c.Writes() || c.Result == nil {
@@ -116,6 +118,14 @@ func checkWrites(p *Plan) error {
 	}
 	if _, err := ftree.New(entries); err != nil {
 		return fmt.Errorf("refusing to update: %w; nothing was written", err)
+	}
+	for _, e := range entries {
+		if e.Link == "" {
+			continue
+		}
+		if _, err := ftree.ResolveIn(root, path.Dir(e.Path)+"/"+e.Link); err != nil {
+			return fmt.Errorf("refusing to update: %s would be a link to %q, which leads out of the project through what is on disk (%v); nothing was written", e.Path, e.Link, err)
+		}
 	}
 	return nil
 }

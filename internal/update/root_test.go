@@ -361,3 +361,27 @@ func TestApplyTempFilesCarryThePid(t *testing.T) {
 		t.Error(d)
 	}
 }
+
+// A link the template adds must stay inside through the links the user
+// already has on disk, which the render knows nothing of: data -> a
+// folder outside makes data/.. the outside's parent.
+func TestNewLinksStayInsideThroughTheUsersLinks(t *testing.T) {
+	outer, dir, _ := workspace(t)
+	writeTree(t, dir, tree{"a.txt": file("a\n")})
+	if err := os.Symlink(t.TempDir(), filepath.Join(dir, "data")); err != nil {
+		t.Fatal(err)
+	}
+	before := listing(t, outer)
+	for _, target := range []string{"data/..", "data/x", "data/../../etc", "a.txt/../data"} {
+		_, err := Compute(dir, render(tree{"a.txt": file("a\n")}), render(tree{"a.txt": file("a\n"), "cfg": link(target)}), labels)
+		if err == nil || !strings.Contains(err.Error(), "leads out") || !strings.Contains(err.Error(), "nothing was written") {
+			t.Errorf("cfg -> %s: Compute = %v, want a refusal", target, err)
+		}
+	}
+	if _, err := Compute(dir, render(tree{"a.txt": file("a\n")}), render(tree{"a.txt": file("a\n"), "cfg": link("a.txt")}), labels); err != nil {
+		t.Errorf("a link to a project file: %v", err)
+	}
+	if after := listing(t, outer); after != before {
+		t.Errorf("the disk changed:\nbefore\n%s\nafter\n%s", before, after)
+	}
+}

@@ -173,7 +173,7 @@ func Compute(dir string, base, theirs []template.File, labels merge.Labels) (*Pl
 			plan.Changes = append(plan.Changes, changes[i])
 		}
 	}
-	if err := checkWrites(plan); err != nil {
+	if err := checkWrites(plan, r.root); err != nil {
 		return nil, err
 	}
 	return plan, nil
