@@ -7,12 +7,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/go-git/go-billy/v5/osfs"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
+	"github.com/go-git/go-git/v5/storage/filesystem"
 
 	"github.com/scaffold-cli/scaffold/internal/template"
 	"github.com/scaffold-cli/scaffold/internal/tree"
@@ -24,7 +28,7 @@ import (
 //	CacheDir/
 //	  host-org-repo.git_v1-0123456789abcdef/
 //	    source.json        what the entry holds; its time is the last fetch
-//	    tree/              the checked-out files (no .git)
+//	    git/               a bare clone: the fetched objects, no checkout
 //	  .tmp-<entry>-<random>/  a clone in progress, or an entry replaced
 //
 // An entry appears only by renaming a complete clone into place, so a
@@ -34,7 +38,7 @@ import (
 // reading it is not cut short.
 const (
 	metaFile  = "source.json"
-	treeDir   = "tree"
+	gitDir    = "git"
 	tmpPrefix = ".tmp-"
 )
 
@@ -108,7 +112,9 @@ func readEntry(entry string, r Ref) (m cacheMeta, fetched time.Time, ok bool) {
 	if json.Unmarshal(data, &m) != nil || m.URL != r.URL || m.Rev != r.Rev || len(m.Commit) != 40 {
 		return m, fetched, false
 	}
-	if info, err := os.Stat(filepath.Join(entry, treeDir)); err != nil || !info.IsDir() {
+	// An entry of an older scaffold held a checkout in tree/ and no
+	// git/: it is fetched again, and replaced.
+	if info, err := os.Stat(filepath.Join(entry, gitDir, "objects")); err != nil || !info.IsDir() {
 		return m, fetched, false
 	}
 	info, err := os.Stat(filepath.Join(entry, metaFile))
@@ -231,12 +237,23 @@ func openGit(ctx context.Context, r Ref, opts Options) (*Opened, error) {
 		}
 	}
 
-	files, err := tree.ReadDir(filepath.Join(entry, treeDir), tree.DefaultLimits)
+	files, rooted, submodules, err := readTree(filepath.Join(entry, gitDir), plumbing.NewHash(m.Commit), r.Subdir)
 	if err != nil {
 		return nil, fmt.Errorf("template %s: %w", r, err)
 	}
-	if files, err = subdir(files, r, m.Commit); err != nil {
-		return nil, err
+	if !rooted {
+		if files, err = subdir(files, r, m.Commit); err != nil {
+			return nil, err
+		}
+	}
+	for _, p := range submodules {
+		if !rooted && r.Subdir != "" {
+			var ok bool
+			if p, ok = strings.CutPrefix(p, r.Subdir+"/"); !ok {
+				continue
+			}
+		}
+		notice("%s: %s is a git submodule, left out: scaffold reads only the template's own repository", r, p)
 	}
 	t, err := template.Load(files, r.String())
 	if err != nil {
@@ -245,7 +262,9 @@ func openGit(ctx context.Context, r Ref, opts Options) (*Opened, error) {
 	return &Opened{Template: t, Kind: Git, Ref: r.String(), Commit: m.Commit, Digest: t.Digest(), Notices: notices}, nil
 }
 
-// fetchInto clones the target beside the entry and renames it into place.
+// fetchInto clones the target, bare, beside the entry and renames it
+// into place. Nothing is checked out: the template is read from the git
+// objects (see readTree), so a huge file is never written out or inflated.
 func fetchInto(ctx context.Context, rm *remote, tgt target, dir, entry string) (cacheMeta, error) {
 	tmp, err := os.MkdirTemp(dir, tmpPrefix+filepath.Base(entry)+"-")
 	if err != nil {
@@ -264,15 +283,6 @@ func fetchInto(ctx context.Context, rm *remote, tgt target, dir, entry string) (
 	if err != nil {
 		return cacheMeta{}, err
 	}
-	// Only the files are kept: the history is not needed again, since a
-	// branch is fetched anew when it moves. go-git left a .git file in the
-	// tree that points at it.
-	if err := os.RemoveAll(filepath.Join(tmp, "git")); err != nil {
-		return cacheMeta{}, fmt.Errorf("making the template cache: %w", err)
-	}
-	if err := os.Remove(filepath.Join(tmp, treeDir, ".git")); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return cacheMeta{}, fmt.Errorf("making the template cache: %w", err)
-	}
 	m := cacheMeta{URL: rm.ref.URL, Rev: rm.ref.Rev, Kind: tgt.kind, Commit: hash.String()}
 	if err := writeMeta(tmp, m); err != nil {
 		return cacheMeta{}, fmt.Errorf("making the template cache: %w", err)
@@ -286,6 +296,14 @@ func fetchInto(ctx context.Context, rm *remote, tgt target, dir, entry string) (
 	}
 	installed = true
 	return m, nil
+}
+
+// readTree builds the files of commit, or of its folder sub, from the
+// bare clone in dir (see gitTree).
+func readTree(dir string, commit plumbing.Hash, sub string) (*tree.Tree, bool, []string, error) {
+	st := filesystem.NewStorage(osfs.New(dir), cache.NewObjectLRUDefault())
+	defer st.Close()
+	return gitTree(st, commit, sub, tree.DefaultLimits)
 }
 
 // subdir gives the template's folder in a repository's files; its links

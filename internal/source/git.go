@@ -221,14 +221,15 @@ func listSome(what string, names []string) string {
 	return what + " " + strings.Join(names, ", ")
 }
 
-// clone fetches the target into dest/git and checks it out into
-// dest/tree, and gives the commit checked out. A branch or tag is fetched
-// alone at depth 1; a commit needs the whole history, as a server need not
-// serve an arbitrary commit by hash.
+// clone fetches the target into dest/git, a bare repository (storage
+// only, no worktree), and gives the commit the ref names. A branch or tag
+// is fetched alone at depth 1; a commit needs the whole history, as a
+// server need not serve an arbitrary commit by hash.
 func (rm *remote) clone(ctx context.Context, tgt target, dest string) (plumbing.Hash, error) {
-	st := filesystem.NewStorage(osfs.New(filepath.Join(dest, "git")), cache.NewObjectLRUDefault())
-	wt := osfs.New(filepath.Join(dest, "tree"))
-	o := &git.CloneOptions{URL: rm.url, Auth: rm.auth, Tags: git.NoTags, SingleBranch: true}
+	fst := filesystem.NewStorage(osfs.New(filepath.Join(dest, gitDir)), cache.NewObjectLRUDefault())
+	defer fst.Close()
+	st := &boundedStorage{Storage: fst, maxObject: MaxObject, maxPack: MaxPack}
+	o := &git.CloneOptions{URL: rm.url, Auth: rm.auth, Tags: git.NoTags, SingleBranch: true, NoCheckout: true}
 	if rm.progress != nil {
 		o.Progress = rm.progress
 	}
@@ -237,13 +238,13 @@ func (rm *remote) clone(ctx context.Context, tgt target, dest string) (plumbing.
 		o.ReferenceName = tgt.name
 	case targetCommit:
 		o.SingleBranch = false
-		o.NoCheckout = true
 		o.Tags = git.AllTags
 	}
 	if rm.shallow && tgt.kind != targetCommit {
 		o.Depth = 1
 	}
-	repo, err := git.CloneContext(ctx, st, wt, o)
+	// A nil worktree makes a bare clone: nothing is checked out.
+	repo, err := git.CloneContext(ctx, st, nil, o)
 	if err != nil {
 		return plumbing.ZeroHash, rm.fail(ctx, err)
 	}
@@ -254,18 +255,7 @@ func (rm *remote) clone(ctx context.Context, tgt target, dest string) (plumbing.
 		}
 		return head.Hash(), nil
 	}
-	hash, err := rm.findCommit(repo)
-	if err != nil {
-		return plumbing.ZeroHash, err
-	}
-	w, err := repo.Worktree()
-	if err == nil {
-		err = w.Checkout(&git.CheckoutOptions{Hash: hash, Force: true})
-	}
-	if err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("checking out %s of %s: %w", hash, rm.ref.URL, err)
-	}
-	return hash, nil
+	return rm.findCommit(repo)
 }
 
 // findCommit finds the one commit whose hash starts with Rev.
@@ -454,5 +444,6 @@ func (localLoader) Load(ep *transport.Endpoint) (storer.Storer, error) {
 	} else if _, err := os.Stat(filepath.Join(dir, "HEAD")); err != nil {
 		return nil, transport.ErrRepositoryNotFound
 	}
-	return filesystem.NewStorage(osfs.New(dir), cache.NewObjectLRUDefault()), nil
+	st := filesystem.NewStorage(osfs.New(dir), cache.NewObjectLRUDefault())
+	return boundedLocal{Storer: st, max: MaxObject}, nil
 }

@@ -692,19 +692,22 @@ func TestGitCacheLayout(t *testing.T) {
 	if !strings.HasPrefix(name, "127.0.0.1-") || !strings.Contains(name, "git-tpl.git_v1-") {
 		t.Errorf("entry %q has no readable slug", name)
 	}
-	for _, p := range []string{metaFile, "tree/svc/scaffold.yaml"} {
+	for _, p := range []string{metaFile, "git/HEAD", "git/objects"} {
 		if _, err := os.Stat(filepath.Join(o.cache, name, p)); err != nil {
 			t.Errorf("entry lacks %s: %v", p, err)
 		}
 	}
-	// Only the files are kept.
-	if _, err := os.Stat(filepath.Join(o.cache, name, "git")); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("entry keeps the git history: %v", err)
+	// The clone is bare: nothing is checked out.
+	if _, err := os.Stat(filepath.Join(o.cache, name, "tree")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("entry holds a checkout: %v", err)
 	}
-	// The executable bit survives the checkout.
-	info, err := os.Stat(filepath.Join(o.cache, name, "tree/svc/run.sh"))
-	if err != nil || info.Mode()&0o100 == 0 {
-		t.Errorf("run.sh lost its executable bit: %v %v", info.Mode(), err)
+	// The executable bit comes from the git mode.
+	op := o.mustOpen(srv.url + "//svc@v1")
+	if e, ok := op.Template.Files.Lookup("run.sh"); !ok || e.Mode != 0o755 {
+		t.Errorf("run.sh: %+v, want mode 0755", e)
+	}
+	if e, ok := op.Template.Files.Lookup("scaffold.yaml"); !ok || e.Mode != 0o644 {
+		t.Errorf("scaffold.yaml: %+v, want mode 0644", e)
 	}
 }
 
