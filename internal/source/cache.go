@@ -29,20 +29,23 @@ import (
 //	  host-org-repo.git_v1-0123456789abcdef/
 //	    source.json        what the entry holds; its time is the last fetch
 //	    git/               a bare clone: the fetched objects, no checkout
+//	  host-org-repo.git_v1-0123456789abcdef.lock   its lock (see lock.go)
 //	  .tmp-<entry>-<random>/  a clone in progress, or an entry replaced
 //
-// An entry appears only by renaming a complete clone into place, so a
-// clone killed half-way leaves a .tmp- folder that nothing reads, removed
-// once it is older than staleAfter. A replaced entry is moved aside as a
-// .tmp- folder too, rather than deleted, so that another scaffold still
-// reading it is not cut short.
+// An entry is read under its lock shared, and fetched, installed or
+// replaced under its lock exclusive; it appears only by renaming a
+// complete clone into place. A clone killed half-way leaves a .tmp-
+// folder that nothing reads; the next fetch removes it once its entry's
+// lock is free (where locks do not work, once it is older than
+// staleAfter).
 const (
 	metaFile  = "source.json"
 	gitDir    = "git"
 	tmpPrefix = ".tmp-"
 )
 
-// staleAfter is the age at which a .tmp- folder is surely abandoned.
+// staleAfter is the age at which a .tmp- folder is surely abandoned,
+// where file locks do not tell.
 const staleAfter = time.Hour
 
 // cacheMeta is the content of source.json.
@@ -82,22 +85,38 @@ func slug(r Ref) string {
 	return strings.Trim(s, "-.")
 }
 
-// cleanStale removes abandoned .tmp- folders; failures only leave litter.
-func cleanStale(dir string, now time.Time, age time.Duration) {
+// tmpName finds the entry of a .tmp- folder: .tmp-<entry>-<digits>, or
+// .tmp-<entry>-old-<digits> for an entry being replaced.
+var tmpName = regexp.MustCompile(`^\.tmp-(.+-[0-9a-f]{16})-(?:old-)?[0-9]+$`)
+
+// cleanStale removes abandoned .tmp- folders: those whose entry no
+// process holds locked, since clones and replacements happen only under
+// the entry's exclusive lock; held is the entry whose lock the caller
+// holds exclusive (and whose clone it has not started). Where locks do
+// not work, only an age older than age tells, and now must be set.
+// Failures only leave litter.
+func cleanStale(dir, held string, now func() time.Time, age time.Duration) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return
 	}
 	for _, e := range entries {
-		if !strings.HasPrefix(e.Name(), tmpPrefix) {
+		m := tmpName.FindStringSubmatch(e.Name())
+		if m == nil {
 			continue
 		}
-		info, err := e.Info()
-		if err != nil {
+		if locksWork && m[1] == held {
+			os.RemoveAll(filepath.Join(dir, e.Name()))
 			continue
 		}
-		// Only the age tells an abandoned clone from a running one.
-		if now.Sub(info.ModTime()) > age {
+		if locksWork {
+			if l, ok := tryLockEntry(filepath.Join(dir, m[1])); ok {
+				os.RemoveAll(filepath.Join(dir, e.Name()))
+				l.unlock()
+			}
+			continue
+		}
+		if info, err := e.Info(); err == nil && now != nil && now().Sub(info.ModTime()) > age {
 			os.RemoveAll(filepath.Join(dir, e.Name()))
 		}
 	}
@@ -138,7 +157,10 @@ func writeMeta(entry string, m cacheMeta) error {
 	return os.Rename(tmp, filepath.Join(entry, metaFile))
 }
 
-// install renames a complete clone into place, moving an older entry aside.
+// install renames a complete clone into place, under the entry's
+// exclusive lock, so no process is reading the entry it replaces: that
+// one is renamed aside first (a crash then leaves .tmp- litter, never a
+// half-deleted entry) and removed.
 func install(dir, tmp, entry string) error {
 	if _, err := os.Stat(entry); err == nil {
 		old, err := os.MkdirTemp(dir, tmpPrefix+filepath.Base(entry)+"-old-")
@@ -152,9 +174,7 @@ func install(dir, tmp, entry string) error {
 		if err := os.Rename(entry, old); err != nil {
 			return err
 		}
-		// Making a file in it dates the folder to when it was set aside,
-		// for cleanStale.
-		os.WriteFile(filepath.Join(old, "replaced"), nil, 0o600)
+		defer os.RemoveAll(old)
 	}
 	return os.Rename(tmp, entry)
 }
@@ -184,9 +204,6 @@ func openGit(ctx context.Context, r Ref, opts Options) (*Opened, error) {
 	if err := os.MkdirAll(opts.CacheDir, 0o700); err != nil {
 		return nil, fmt.Errorf("making the template cache: %w", err)
 	}
-	if opts.Now != nil {
-		cleanStale(opts.CacheDir, opts.Now(), max(staleAfter, 2*timeout))
-	}
 	entry := filepath.Join(opts.CacheDir, cacheKey(r))
 	var notices []string
 	notice := func(format string, args ...any) {
@@ -196,11 +213,44 @@ func openGit(ctx context.Context, r Ref, opts Options) (*Opened, error) {
 			fmt.Fprintln(opts.Progress, msg)
 		}
 	}
+	lock := func(exclusive bool) (*entryLock, error) {
+		l, err := lockEntry(ctx, entry, exclusive, func() {
+			if opts.Progress != nil {
+				fmt.Fprintf(opts.Progress, "waiting for another scaffold to finish with %s\n", r.repoLabel())
+			}
+		})
+		if err != nil && ctx.Err() != nil {
+			return nil, &gitError{msg: rm.redact(fmt.Sprintf("%s: another scaffold held the template cache's lock %s for longer than %s", r.repoLabel(), entry+lockSuffix, timeout)), cause: err}
+		}
+		return l, err
+	}
 
+	// A tag or commit in the cache needs no network at all, and only a
+	// shared lock.
+	if !opts.Refresh {
+		l, err := lock(false)
+		if err != nil {
+			return nil, err
+		}
+		m, _, cached := readEntry(entry, r)
+		if cached && immutable(m.Kind) {
+			defer l.unlock()
+			return load(entry, r, m, notice, &notices)
+		}
+		l.unlock()
+	}
+
+	l, err := lock(true)
+	if err != nil {
+		return nil, err
+	}
+	defer l.unlock()
+	cleanStale(opts.CacheDir, filepath.Base(entry), opts.Now, max(staleAfter, 2*timeout))
+	// Read again: another scaffold may have fetched it while this one
+	// waited for the lock.
 	m, fetched, cached := readEntry(entry, r)
 	switch {
 	case cached && immutable(m.Kind) && !opts.Refresh:
-		// A tag or commit in the cache needs no network at all.
 	case cached:
 		refs, err := rm.list(ctx)
 		if err != nil {
@@ -236,7 +286,11 @@ func openGit(ctx context.Context, r Ref, opts Options) (*Opened, error) {
 			return nil, err
 		}
 	}
+	return load(entry, r, m, notice, &notices)
+}
 
+// load reads the template of a cache entry, under its lock.
+func load(entry string, r Ref, m cacheMeta, notice func(string, ...any), notices *[]string) (*Opened, error) {
 	files, rooted, submodules, err := readTree(filepath.Join(entry, gitDir), plumbing.NewHash(m.Commit), r.Subdir)
 	if err != nil {
 		return nil, fmt.Errorf("template %s: %w", r, err)
@@ -259,12 +313,13 @@ func openGit(ctx context.Context, r Ref, opts Options) (*Opened, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Opened{Template: t, Kind: Git, Ref: r.String(), Commit: m.Commit, Digest: t.Digest(), Notices: notices}, nil
+	return &Opened{Template: t, Kind: Git, Ref: r.String(), Commit: m.Commit, Digest: t.Digest(), Notices: *notices}, nil
 }
 
 // fetchInto clones the target, bare, beside the entry and renames it
-// into place. Nothing is checked out: the template is read from the git
-// objects (see readTree), so a huge file is never written out or inflated.
+// into place; the caller holds the entry's exclusive lock. Nothing is
+// checked out: the template is read from the git objects (see readTree),
+// so a huge file is never written out or inflated.
 func fetchInto(ctx context.Context, rm *remote, tgt target, dir, entry string) (cacheMeta, error) {
 	tmp, err := os.MkdirTemp(dir, tmpPrefix+filepath.Base(entry)+"-")
 	if err != nil {
@@ -288,10 +343,6 @@ func fetchInto(ctx context.Context, rm *remote, tgt target, dir, entry string) (
 		return cacheMeta{}, fmt.Errorf("making the template cache: %w", err)
 	}
 	if err := install(dir, tmp, entry); err != nil {
-		// Another scaffold may have installed the same entry meanwhile.
-		if other, _, ok := readEntry(entry, rm.ref); ok {
-			return other, nil
-		}
 		return cacheMeta{}, fmt.Errorf("making the template cache: %w", err)
 	}
 	installed = true

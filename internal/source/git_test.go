@@ -339,10 +339,10 @@ func TestGitBranchMoves(t *testing.T) {
 	fx.git(t, fx.work, "push", "-q", fx.bare, "dev")
 	checkOpened(t, o.mustOpen(ref), ref, c4, "svc", "4")
 
-	// The replaced copy was moved aside, not deleted under a reader.
-	aside, _ := filepath.Glob(filepath.Join(o.cache, tmpPrefix+"*-old-*"))
-	if len(aside) != 1 {
-		t.Errorf("replaced entries set aside: %q, want one", aside)
+	// The replaced copy is gone: it was replaced under the entry's
+	// exclusive lock, so no reader had it open.
+	if left, _ := filepath.Glob(filepath.Join(o.cache, tmpPrefix+"*")); len(left) != 0 {
+		t.Errorf("replacing an entry left %q", left)
 	}
 }
 
@@ -653,25 +653,20 @@ func TestGitKilledClone(t *testing.T) {
 	}
 	tmp := filepath.Dir(filepath.Dir(leftover[0]))
 
-	// The next run ignores the leftover, which is recent enough to be a
-	// clone still running.
+	// The child's lock died with it, so the next fetch knows the
+	// leftover is abandoned, however recent, and removes it.
 	srv.blocking.Store(false)
 	checkOpened(t, o.mustOpen(ref), ref, fx.c1, "svc", "1")
-	if _, err := os.Stat(tmp); err != nil {
-		t.Errorf("a recent leftover was removed: %v", err)
-	}
-	// Once old, it is removed.
-	old := time.Now().Add(-2 * staleAfter)
-	if err := os.Chtimes(tmp, old, old); err != nil {
-		t.Fatal(err)
-	}
-	checkOpened(t, o.mustOpen(ref), ref, fx.c1, "svc", "1")
 	if _, err := os.Stat(tmp); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("an old leftover was kept: %v", err)
+		t.Errorf("the leftover of a killed clone was kept: %v", err)
 	}
 	entries, _ := os.ReadDir(o.cache)
-	if len(entries) != 1 {
-		t.Errorf("cache holds %d entries, want 1", len(entries))
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if len(names) != 2 || !strings.HasSuffix(names[1], lockSuffix) || names[0]+lockSuffix != names[1] {
+		t.Errorf("cache holds %q, want one entry and its lock file", names)
 	}
 }
 
@@ -685,8 +680,8 @@ func TestGitCacheLayout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(entries) != 1 {
-		t.Fatalf("cache entries = %d, want one per URL and ref", len(entries))
+	if len(entries) != 2 {
+		t.Fatalf("cache entries = %d, want one per URL and ref, and its lock", len(entries))
 	}
 	name := entries[0].Name()
 	if !strings.HasPrefix(name, "127.0.0.1-") || !strings.Contains(name, "git-tpl.git_v1-") {

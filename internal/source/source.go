@@ -130,8 +130,10 @@ type Options struct {
 	// Timeout bounds all network work of one OpenWith; zero means
 	// DefaultTimeout.
 	Timeout time.Duration
-	// Now is the clock that dates abandoned clones in the cache (older
-	// than an hour, they are removed); nil leaves them.
+	// Now is the clock that dates abandoned clones in the cache where
+	// file locks do not work (older than an hour, they are removed); nil
+	// leaves them there. With locks, a clone whose entry is not locked
+	// is abandoned, whatever its age.
 	Now func() time.Time
 	// Builtins replaces the embedded templates when a built-in name is
 	// opened; tests use it to play a later scaffold with newer built-ins.
