@@ -195,7 +195,7 @@ func openGit(ctx context.Context, r Ref, opts Options) (*Opened, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	rm, err := newRemote(r, getenv, timeout, opts.Progress)
+	rm, err := newRemote(r, getenv, timeout, opts.Progress, policyOf(opts, getenv))
 	if err != nil {
 		return nil, err
 	}

@@ -45,14 +45,77 @@ type remote struct {
 	closers  []io.Closer
 	// refs are the remote's references, once listed.
 	refs []*plumbing.Reference
-	// withheld is set when the token was not sent, over plain http.
-	withheld bool
+	// withheld says why the token was not sent: withheldHTTP over plain
+	// http, withheldHost to a host the user did not configure.
+	withheld string
+	// ignoredUserinfo is set when the URL's credentials were not used,
+	// since the ref came from a project file.
+	ignoredUserinfo bool
 }
 
-func newRemote(r Ref, getenv func(string) string, timeout time.Duration, progress io.Writer) (*remote, error) {
+// Why a token was withheld.
+const (
+	withheldHTTP = "http"
+	withheldHost = "host"
+)
+
+// TokenHostsEnv names the environment variable listing, separated by
+// commas or spaces, the hosts SCAFFOLD_GIT_TOKEN may be sent to, besides
+// Options.TokenHosts.
+const TokenHostsEnv = "SCAFFOLD_GIT_TOKEN_HOSTS"
+
+// authPolicy is what decides which credentials a remote may be given.
+type authPolicy struct {
+	// tokenHosts may receive the token (see hostAllowed).
+	tokenHosts []string
+	// fromProject ignores credentials written in the ref's URL.
+	fromProject bool
+}
+
+func policyOf(opts Options, getenv func(string) string) authPolicy {
+	hosts := append([]string(nil), opts.TokenHosts...)
+	hosts = append(hosts, strings.FieldsFunc(getenv(TokenHostsEnv), func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' })...)
+	return authPolicy{tokenHosts: hosts, fromProject: opts.ProjectRef}
+}
+
+// hostAllowed reports whether host (host or host:port, as in the URL)
+// is one of allowed: "host" allows it on any port, "host:port" on that
+// port only. Names compare without case; nothing else matches (no
+// wildcards, no subdomains).
+func hostAllowed(host string, allowed []string) bool {
+	host = strings.ToLower(host)
+	name := host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		name = h
+	}
+	name = strings.Trim(name, "[]")
+	for _, a := range allowed {
+		a = strings.ToLower(strings.TrimSpace(a))
+		if a == "" {
+			continue
+		}
+		if a == host || strings.Trim(a, "[]") == name {
+			return true
+		}
+	}
+	return false
+}
+
+func newRemote(r Ref, getenv func(string) string, timeout time.Duration, progress io.Writer, policy authPolicy) (*remote, error) {
 	rm := &remote{ref: r, url: r.URL, shallow: true, timeout: timeout, progress: progress}
 	if r.password != "" {
 		rm.secrets = append(rm.secrets, r.password)
+	}
+	if r.user != "" && (r.scheme == "http" || r.scheme == "https") {
+		// https://TOKEN@host/... : the user name may be the secret.
+		rm.secrets = append(rm.secrets, r.user)
+	}
+	user, password := r.user, r.password
+	if policy.fromProject && (user != "" || password != "") && r.scheme != "ssh" && r.scheme != "scp" && r.scheme != "git" {
+		// A project's record never holds credentials; one edited in
+		// by hand is not used.
+		user, password = "", ""
+		rm.ignoredUserinfo = true
 	}
 	switch r.scheme {
 	case "http", "https":
@@ -60,27 +123,30 @@ func newRemote(r Ref, getenv func(string) string, timeout time.Duration, progres
 		if token != "" {
 			rm.secrets = append(rm.secrets, token)
 		}
-		if r.scheme == "http" && token != "" && !isLoopback(r) {
+		switch {
+		case token == "":
+		case !hostAllowed(r.Host(), policy.tokenHosts):
+			// The token goes only where the user said: not to a host
+			// that a template reference, or a project file, names.
+			token = ""
+			rm.withheld = withheldHost
+		case r.scheme == "http" && !isLoopback(r):
 			// A token sent over plain http is a token given away.
 			token = ""
-			rm.withheld = true
+			rm.withheld = withheldHTTP
 		}
-		user := r.user
 		switch {
-		case r.password != "":
-			rm.auth = &githttp.BasicAuth{Username: user, Password: r.password}
+		case password != "":
+			rm.auth = &githttp.BasicAuth{Username: user, Password: password}
 		case token != "":
 			if user == "" {
 				user = "x-access-token"
 			}
 			rm.auth = &githttp.BasicAuth{Username: user, Password: token}
 		case user != "":
-			// https://TOKEN@host/... : the user name is the secret.
-			rm.secrets = append(rm.secrets, user)
 			rm.auth = &githttp.BasicAuth{Username: user}
 		}
 	case "ssh", "scp":
-		user := r.user
 		if user == "" {
 			user = "git"
 		}
@@ -316,9 +382,16 @@ func (rm *remote) fail(ctx context.Context, err error) error {
 	case errors.Is(err, context.Canceled) || errors.Is(ctx.Err(), context.Canceled):
 		msg = fmt.Sprintf("fetching %s: interrupted", where)
 	case errors.Is(err, transport.ErrAuthenticationRequired), errors.Is(err, transport.ErrAuthorizationFailed):
-		msg = fmt.Sprintf("%s refused access: set %s to a token that may read it", where, TokenEnv)
-		if rm.withheld {
+		host := rm.ref.Host()
+		switch {
+		case rm.ignoredUserinfo:
+			msg = fmt.Sprintf("%s refused access: credentials written in a template URL in a project file are not used; set %s and allow %s in git.token_hosts or %s", where, TokenEnv, host, TokenHostsEnv)
+		case rm.withheld == withheldHost:
+			msg = fmt.Sprintf("%s refused access: %s is sent only to the hosts you allow, and %s is not one: add it to git.token_hosts in the scaffold config, or to %s", where, TokenEnv, host, TokenHostsEnv)
+		case rm.withheld == withheldHTTP:
 			msg = fmt.Sprintf("%s refused access: %s is sent only over https (or http to this machine); use an https URL", where, TokenEnv)
+		default:
+			msg = fmt.Sprintf("%s refused access: set %s to a token that may read it (sent to %s only when git.token_hosts in the scaffold config or %s names it)", where, TokenEnv, host, TokenHostsEnv)
 		}
 	case rm.isSSH() && strings.Contains(err.Error(), "known_hosts"):
 		msg = fmt.Sprintf("cannot fetch %s: %v: add the host's key to ~/.ssh/known_hosts (connect once with ssh, or use ssh-keyscan)", where, err)

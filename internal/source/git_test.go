@@ -141,6 +141,8 @@ type gitServer struct {
 	token string // when set, required as the basic auth password
 	mu    sync.Mutex
 	users []string
+	// auths are the Authorization headers of every request.
+	auths []string
 	// blocking makes upload-pack requests hang until block closes.
 	blocking atomic.Bool
 	block    chan struct{}
@@ -157,6 +159,9 @@ func (fx *fixture) serve(t testing.TB, token string) *gitServer {
 	s := &gitServer{token: token, block: make(chan struct{})}
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.hits.Add(1)
+		s.mu.Lock()
+		s.auths = append(s.auths, r.Header.Get("Authorization"))
+		s.mu.Unlock()
 		if s.token != "" {
 			user, pass, ok := r.BasicAuth()
 			s.mu.Lock()
@@ -515,8 +520,9 @@ func TestGitTokenNeverLeaks(t *testing.T) {
 		t.Errorf("no token: err = %v, want refused access naming %s", err, TokenEnv)
 	}
 
-	// The token from the environment.
+	// The token from the environment, to the host it is allowed for.
 	o.env[TokenEnv] = token
+	o.env[TokenHostsEnv] = "127.0.0.1"
 	op := o.mustOpen(srv.url + "//svc@v1")
 	checkOpened(t, op, srv.url+"//svc@v1", fx.c1, "svc", "1")
 	srv.mu.Lock()
@@ -751,20 +757,37 @@ func BenchmarkOpenGit(b *testing.B) {
 
 func TestHTTPAuth(t *testing.T) {
 	const token = "env-token-1234"
+	hosts := []string{"host", "127.0.0.1", "[::1]:8080", "LocalHost"}
 	tests := []struct {
 		ref, envToken  string
+		hosts          []string
+		fromProject    bool
 		user, password string // "" user and password: no auth
-		withheld       bool
+		withheld       string
 	}{
-		{ref: "https://host/o/t.git"},
-		{ref: "https://host/o/t.git", envToken: token, user: "x-access-token", password: token},
-		{ref: "https://alice@host/o/t.git", envToken: token, user: "alice", password: token},
-		{ref: "https://alice:pw-1234@host/o/t.git", envToken: token, user: "alice", password: "pw-1234"},
-		{ref: "https://tok-as-user@host/o/t.git", user: "tok-as-user"},
-		{ref: "http://example.com/o/t.git", envToken: token, withheld: true},
-		{ref: "http://127.0.0.1:8080/o/t.git", envToken: token, user: "x-access-token", password: token},
-		{ref: "http://[::1]:8080/o/t.git", envToken: token, user: "x-access-token", password: token},
-		{ref: "http://localhost/o/t.git", envToken: token, user: "x-access-token", password: token},
+		{ref: "https://host/o/t.git", hosts: hosts},
+		{ref: "https://host/o/t.git", envToken: token, hosts: hosts, user: "x-access-token", password: token},
+		{ref: "https://HOST:8443/o/t.git", envToken: token, hosts: hosts, user: "x-access-token", password: token},
+		{ref: "https://alice@host/o/t.git", envToken: token, hosts: hosts, user: "alice", password: token},
+		{ref: "https://alice:pw-1234@host/o/t.git", envToken: token, hosts: hosts, user: "alice", password: "pw-1234"},
+		{ref: "https://tok-as-user@host/o/t.git", hosts: hosts, user: "tok-as-user"},
+		{ref: "http://example.com/o/t.git", envToken: token, hosts: []string{"example.com"}, withheld: withheldHTTP},
+		{ref: "http://127.0.0.1:8080/o/t.git", envToken: token, hosts: hosts, user: "x-access-token", password: token},
+		{ref: "http://[::1]:8080/o/t.git", envToken: token, hosts: hosts, user: "x-access-token", password: token},
+		{ref: "http://localhost/o/t.git", envToken: token, hosts: hosts, user: "x-access-token", password: token},
+		// Not an allowed host: no token, whatever the URL says.
+		{ref: "https://host/o/t.git", envToken: token, withheld: withheldHost},
+		{ref: "https://evil.example/o/t.git", envToken: token, hosts: hosts, withheld: withheldHost},
+		{ref: "https://host.evil.example/o/t.git", envToken: token, hosts: hosts, withheld: withheldHost},
+		{ref: "https://evil.example/host/t.git", envToken: token, hosts: hosts, withheld: withheldHost},
+		{ref: "http://[::1]:9090/o/t.git", envToken: token, hosts: hosts, withheld: withheldHost},
+		{ref: "https://alice@evil.example/o/t.git", envToken: token, hosts: hosts, user: "alice", withheld: withheldHost},
+		// The URL's own credentials are the user's choice, unless the
+		// ref comes from a project file.
+		{ref: "https://alice:pw-1234@evil.example/o/t.git", user: "alice", password: "pw-1234"},
+		{ref: "https://alice:pw-1234@evil.example/o/t.git", fromProject: true},
+		{ref: "https://tok-as-user@host/o/t.git", fromProject: true},
+		{ref: "https://tok-as-user@host/o/t.git", envToken: token, hosts: hosts, fromProject: true, user: "x-access-token", password: token},
 	}
 	for _, tt := range tests {
 		r, err := ParseRef(tt.ref)
@@ -776,7 +799,7 @@ func TestHTTPAuth(t *testing.T) {
 				return tt.envToken
 			}
 			return ""
-		}, time.Second, nil)
+		}, time.Second, nil, authPolicy{tokenHosts: tt.hosts, fromProject: tt.fromProject})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -786,10 +809,20 @@ func TestHTTPAuth(t *testing.T) {
 			user, password = basic.Username, basic.Password
 		}
 		if user != tt.user || password != tt.password || rm.withheld != tt.withheld {
-			t.Errorf("%s: auth %q:%q withheld %v, want %q:%q %v", tt.ref, user, password, rm.withheld, tt.user, tt.password, tt.withheld)
+			t.Errorf("%s (hosts %q, project %v): auth %q:%q withheld %q, want %q:%q %q", tt.ref, tt.hosts, tt.fromProject, user, password, rm.withheld, tt.user, tt.password, tt.withheld)
 		}
 		if strings.Contains(rm.url, "@") {
 			t.Errorf("%s: go-git is given %q, with userinfo", tt.ref, rm.url)
+		}
+	}
+}
+
+func TestTokenHostsFromEnv(t *testing.T) {
+	env := map[string]string{TokenHostsEnv: "a.example, b.example:8443\tc.example"}
+	p := policyOf(Options{TokenHosts: []string{"cfg.example"}}, func(k string) string { return env[k] })
+	for host, want := range map[string]bool{"a.example": true, "a.example:1": true, "b.example:8443": true, "b.example": false, "c.example": true, "cfg.example": true, "d.example": false, "": false} {
+		if got := hostAllowed(host, p.tokenHosts); got != want {
+			t.Errorf("hostAllowed(%q) = %v, want %v", host, got, want)
 		}
 	}
 }

@@ -241,6 +241,24 @@ func (r Ref) String() string {
 // GoString keeps %#v from printing the unexported credentials.
 func (r Ref) GoString() string { return fmt.Sprintf("source.Ref(%q)", r.String()) }
 
+// Host is the host of a git reference's URL, with its port when the URL
+// has one (host:port, in lower case; [addr]:port for IPv6); empty for a
+// file URL and for other kinds.
+func (r Ref) Host() string {
+	if r.Kind != Git {
+		return ""
+	}
+	if r.scheme == "scp" {
+		h := strings.TrimSuffix(r.URL[strings.Index(r.URL, "@")+1:], ":")
+		return h[:strings.Index(h+":", ":")]
+	}
+	u, err := url.Parse(r.URL)
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(u.Host)
+}
+
 // repoLabel names the repository and the ref in messages.
 func (r Ref) repoLabel() string {
 	if r.Rev == "" {

@@ -135,6 +135,15 @@ type Options struct {
 	// leaves them there. With locks, a clone whose entry is not locked
 	// is abandoned, whatever its age.
 	Now func() time.Time
+	// TokenHosts are the hosts SCAFFOLD_GIT_TOKEN may be sent to, as
+	// host (any port) or host:port, besides those SCAFFOLD_GIT_TOKEN_HOSTS
+	// lists: the token goes to no other host, whatever URL a template
+	// reference names. The caller fills it from the user's own config.
+	TokenHosts []string
+	// ProjectRef says the reference was read from a project file
+	// (.scaffold-answers.yaml), which whoever may change the project can
+	// edit: credentials written in its URL are not used.
+	ProjectRef bool
 	// Builtins replaces the embedded templates when a built-in name is
 	// opened; tests use it to play a later scaffold with newer built-ins.
 	Builtins fs.FS
@@ -175,7 +184,9 @@ func DefaultCacheDir(getenv func(string) string) (string, error) {
 //
 // Credentials never reach the cache, Opened.Ref, a notice or an error: an
 // http(s) URL's userinfo and the token of SCAFFOLD_GIT_TOKEN are given to
-// go-git as basic auth, never in the URL. ssh uses the agent of
+// go-git as basic auth, never in the URL. The token is sent only to a host
+// of opts.TokenHosts or SCAFFOLD_GIT_TOKEN_HOSTS, and only over https or
+// to this machine; userinfo is not used when opts.ProjectRef is set. ssh uses the agent of
 // SSH_AUTH_SOCK and the unencrypted ~/.ssh/id_ed25519, id_ecdsa or id_rsa,
 // and go-git's known_hosts check.
 func OpenWith(ctx context.Context, ref string, opts Options) (*Opened, error) {

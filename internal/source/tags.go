@@ -30,7 +30,7 @@ func Tags(ctx context.Context, ref string, opts Options) ([]string, error) {
 	if getenv == nil {
 		getenv = func(string) string { return "" }
 	}
-	rm, err := newRemote(r, getenv, timeout, nil)
+	rm, err := newRemote(r, getenv, timeout, nil, policyOf(opts, getenv))
 	if err != nil {
 		return nil, err
 	}
