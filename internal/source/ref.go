@@ -94,13 +94,17 @@ func isGitRef(s string) bool {
 }
 
 func parseGit(s string) (Ref, error) {
-	bad := func(format string, args ...any) (Ref, error) {
-		msg := fmt.Sprintf("template %s: %s", redactRefText(s), fmt.Sprintf(format, args...))
-		return Ref{}, errors.New(redactCredentials(s, msg))
-	}
 	var r Ref
 	r.Kind = Git
 	var rest string // repopath[//subdir][@rev]
+	bad := func(format string, args ...any) (Ref, error) {
+		detail := fmt.Sprintf(format, args...)
+		if label, ok := errLabel(r, rest); ok {
+			return Ref{}, errors.New("template " + label + ": " + detail)
+		}
+		msg := fmt.Sprintf("template %s: %s", redactRefText(s), detail)
+		return Ref{}, errors.New(redactCredentials(s, msg))
+	}
 	if i := strings.Index(s, "://"); i >= 0 {
 		scheme := strings.ToLower(s[:i])
 		switch scheme {
@@ -197,6 +201,30 @@ func parseGit(s string) (Ref, error) {
 	r.URL += repoPath
 	r.Subdir = subdir
 	return r, nil
+}
+
+// errLabel names a reference that failed to parse after its host, so
+// that the error names the repository: the credential-free URL scheme
+// and host as parsed, and the rest as written (path, //folder, @ref).
+// ok is false before the host is parsed, and when the rest may hold
+// credentials: userinfo holding a "/" (a base64 token) makes the host
+// end too early and leaves "...@host/path" in the rest, so a single "/"
+// after the rest's first "@" is taken as such (a branch with a "/" then
+// gets the redacted label too); the caller then redacts.
+func errLabel(r Ref, rest string) (string, bool) {
+	if r.URL == "" || rest == "" {
+		return "", false
+	}
+	if at := strings.Index(rest, "@"); r.scheme != "scp" && at >= 0 {
+		after := rest[at+1:]
+		if i := strings.Index(after, "//"); i >= 0 {
+			after = after[:i] // a folder misplaced after the ref
+		}
+		if strings.Contains(after, "/") {
+			return "", false
+		}
+	}
+	return r.URL + rest, true
 }
 
 // hexRev matches what may be an abbreviated or full commit hash.
