@@ -188,14 +188,12 @@ func openGit(ctx context.Context, r Ref, opts Options) (*Opened, error) {
 	if getenv == nil {
 		getenv = func(string) string { return "" }
 	}
-	timeout := opts.Timeout
-	if timeout <= 0 {
-		timeout = DefaultTimeout
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	timeout, maxTime := opts.timeouts()
+	ctx, cancel := context.WithTimeout(ctx, maxTime)
 	defer cancel()
 
 	rm, err := newRemote(r, getenv, timeout, opts.Progress, policyOf(opts, getenv))
+	rm.maxTime = maxTime
 	if err != nil {
 		return nil, err
 	}
@@ -220,7 +218,7 @@ func openGit(ctx context.Context, r Ref, opts Options) (*Opened, error) {
 			}
 		})
 		if err != nil && ctx.Err() != nil {
-			return nil, &gitError{msg: rm.redact(fmt.Sprintf("%s: another scaffold held the template cache's lock %s for longer than %s", r.repoLabel(), entry+lockSuffix, timeout)), cause: err}
+			return nil, &gitError{msg: rm.redact(fmt.Sprintf("%s: another scaffold held the template cache's lock %s for longer than %s", r.repoLabel(), entry+lockSuffix, maxTime)), cause: err}
 		}
 		return l, err
 	}
@@ -245,7 +243,7 @@ func openGit(ctx context.Context, r Ref, opts Options) (*Opened, error) {
 		return nil, err
 	}
 	defer l.unlock()
-	cleanStale(opts.CacheDir, filepath.Base(entry), opts.Now, max(staleAfter, 2*timeout))
+	cleanStale(opts.CacheDir, filepath.Base(entry), opts.Now, max(staleAfter, 2*maxTime))
 	// Read again: another scaffold may have fetched it while this one
 	// waited for the lock.
 	m, fetched, cached := readEntry(entry, r)

@@ -35,12 +35,15 @@ import (
 // is given never holds a credential (they go in auth), so neither go-git's
 // errors nor the cloned repository's config can leak one.
 type remote struct {
-	ref      Ref
-	url      string
-	auth     transport.AuthMethod
-	secrets  []string
-	shallow  bool
+	ref     Ref
+	url     string
+	auth    transport.AuthMethod
+	secrets []string
+	shallow bool
+	// timeout is how long the remote may send nothing; maxTime bounds
+	// the whole OpenWith.
 	timeout  time.Duration
+	maxTime  time.Duration
 	progress io.Writer
 	closers  []io.Closer
 	// refs are the remote's references, once listed.
@@ -119,6 +122,7 @@ func newRemote(r Ref, getenv func(string) string, timeout time.Duration, progres
 	}
 	switch r.scheme {
 	case "http", "https":
+		useActivityTransport()
 		token := getenv(TokenEnv)
 		if token != "" {
 			rm.secrets = append(rm.secrets, token)
@@ -212,6 +216,8 @@ func immutable(kind string) bool { return kind == targetTag || kind == targetCom
 
 // list asks the remote for its references: one round trip.
 func (rm *remote) list(ctx context.Context) ([]*plumbing.Reference, error) {
+	ctx, stop := watch(ctx, rm.timeout)
+	defer stop()
 	rem := git.NewRemote(memory.NewStorage(), &gitconfig.RemoteConfig{Name: "origin", URLs: []string{rm.url}})
 	refs, err := rem.ListContext(ctx, &git.ListOptions{Auth: rm.auth, PeelingOption: git.AppendPeeled})
 	if err != nil {
@@ -292,13 +298,16 @@ func listSome(what string, names []string) string {
 // is fetched alone at depth 1; a commit needs the whole history, as a
 // server need not serve an arbitrary commit by hash.
 func (rm *remote) clone(ctx context.Context, tgt target, dest string) (plumbing.Hash, error) {
+	ctx, stop := watch(ctx, rm.timeout)
+	defer stop()
+	touch := touchOf(ctx)
 	fst := filesystem.NewStorage(osfs.New(filepath.Join(dest, gitDir)), cache.NewObjectLRUDefault())
 	defer fst.Close()
-	st := &boundedStorage{Storage: fst, maxObject: MaxObject, maxPack: MaxPack}
-	o := &git.CloneOptions{URL: rm.url, Auth: rm.auth, Tags: git.NoTags, SingleBranch: true, NoCheckout: true}
-	if rm.progress != nil {
-		o.Progress = rm.progress
-	}
+	st := &boundedStorage{Storage: fst, maxObject: MaxObject, maxPack: MaxPack, touch: touch}
+	o := &git.CloneOptions{URL: rm.url, Auth: rm.auth, Tags: git.NoTags, SingleBranch: true, NoCheckout: true,
+		// Always asked for, as the remote's progress messages are
+		// activity too (while it counts and compresses objects).
+		Progress: activityWriter{w: rm.progress, touch: touch}}
 	switch tgt.kind {
 	case targetBranch, targetTag:
 		o.ReferenceName = tgt.name
@@ -376,9 +385,16 @@ func (e *gitError) Is(target error) bool { return errors.Is(e.cause, target) }
 func (rm *remote) fail(ctx context.Context, err error) error {
 	where := rm.ref.repoLabel()
 	var msg string
+	idle, isIdle := idleCause(ctx)
 	switch {
-	case errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded):
+	case isIdle && idle.bytes == 0:
 		msg = fmt.Sprintf("%s did not answer within %s: check the address and the network", where, rm.timeout)
+		err = idle
+	case isIdle:
+		msg = fmt.Sprintf("%s stopped sending: nothing for %s, after %d bytes in %s; check the network and try again", where, rm.timeout, idle.bytes, idle.after.Round(time.Millisecond))
+		err = idle
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded):
+		msg = fmt.Sprintf("fetching %s took longer than %s in all: the remote is too slow, or the repository too large", where, rm.maxTime)
 	case errors.Is(err, context.Canceled) || errors.Is(ctx.Err(), context.Canceled):
 		msg = fmt.Sprintf("fetching %s: interrupted", where)
 	case errors.Is(err, transport.ErrAuthenticationRequired), errors.Is(err, transport.ErrAuthorizationFailed):

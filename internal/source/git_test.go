@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"log"
 	"net"
 	"net/http"
 	"net/http/cgi"
@@ -143,6 +144,12 @@ type gitServer struct {
 	users []string
 	// auths are the Authorization headers of every request.
 	auths []string
+	// slowChunk and slowPause, when set, make every response arrive in
+	// chunks of slowChunk bytes with slowPause between them.
+	slowChunk, slowPause atomic.Int64
+	// stallAfter, when set, stops an upload-pack response after that
+	// many bytes, until the client gives up.
+	stallAfter atomic.Int64
 	// blocking makes upload-pack requests hang until block closes.
 	blocking atomic.Bool
 	block    chan struct{}
@@ -155,6 +162,9 @@ func (fx *fixture) serve(t testing.TB, token string) *gitServer {
 		Root:   "/git",
 		Env:    []string{"GIT_PROJECT_ROOT=" + fx.root, "GIT_HTTP_EXPORT_ALL=1", "HOME=" + fx.root},
 		Stderr: io.Discard,
+		// A client that gives up on a slow or stalled answer is what
+		// some tests want; the handler need not log it.
+		Logger: log.New(io.Discard, "", 0),
 	}
 	s := &gitServer{token: token, block: make(chan struct{})}
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -185,11 +195,62 @@ func (fx *fixture) serve(t testing.TB, token string) *gitServer {
 			}
 			return
 		}
+		if n := s.slowChunk.Load(); n > 0 || s.stallAfter.Load() > 0 {
+			sw := &slowWriter{ResponseWriter: w, chunk: int(n), pause: time.Duration(s.slowPause.Load()), done: r.Context().Done()}
+			if r.Method == http.MethodPost {
+				sw.stallAfter = int(s.stallAfter.Load())
+			}
+			w = sw
+		}
 		backend.ServeHTTP(w, r)
 	}))
 	t.Cleanup(s.Close)
 	s.url = s.URL + "/git/tpl.git"
 	return s
+}
+
+// slowWriter writes a response in chunks with pauses, or stops it.
+type slowWriter struct {
+	http.ResponseWriter
+	chunk      int
+	pause      time.Duration
+	stallAfter int
+	written    int
+	done       <-chan struct{}
+}
+
+func (w *slowWriter) Write(b []byte) (int, error) {
+	n := 0
+	for len(b) > 0 {
+		if w.stallAfter > 0 && w.written >= w.stallAfter {
+			w.ResponseWriter.(http.Flusher).Flush()
+			<-w.done
+			return n, errors.New("stalled")
+		}
+		c := len(b)
+		if w.chunk > 0 && c > w.chunk {
+			c = w.chunk
+		}
+		if w.stallAfter > 0 && c > w.stallAfter-w.written {
+			c = w.stallAfter - w.written
+		}
+		m, err := w.ResponseWriter.Write(b[:c])
+		n += m
+		w.written += m
+		if err != nil {
+			return n, err
+		}
+		w.ResponseWriter.(http.Flusher).Flush()
+		b = b[c:]
+		if w.pause > 0 {
+			select {
+			case <-time.After(w.pause):
+			case <-w.done:
+				return n, errors.New("client gone")
+			}
+		}
+	}
+	return n, nil
 }
 
 // opener opens references with one cache and collects the progress.

@@ -46,6 +46,8 @@ func (e *tooLargeError) Unwrap() error { return ErrTooLarge }
 type boundedStorage struct {
 	*filesystem.Storage
 	maxObject, maxPack int64
+	// touch reports the pack's bytes as activity (see watch).
+	touch func(int)
 }
 
 func (s *boundedStorage) PackfileWriter() (io.WriteCloser, error) {
@@ -53,7 +55,9 @@ func (s *boundedStorage) PackfileWriter() (io.WriteCloser, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newPackCheck(w, s.maxObject, s.maxPack), nil
+	c := newPackCheck(w, s.maxObject, s.maxPack)
+	c.touch = s.touch
+	return c, nil
 }
 
 // boundedLocal is a local repository served to a file:// fetch that
@@ -89,6 +93,7 @@ type packCheck struct {
 	n       int64
 	maxPack int64
 	err     error
+	touch   func(int)
 }
 
 func newPackCheck(w io.WriteCloser, maxObject, maxPack int64) *packCheck {
@@ -107,6 +112,9 @@ func newPackCheck(w io.WriteCloser, maxObject, maxPack int64) *packCheck {
 }
 
 func (c *packCheck) Write(b []byte) (int, error) {
+	if c.touch != nil {
+		c.touch(len(b))
+	}
 	if c.err != nil {
 		return 0, c.err
 	}

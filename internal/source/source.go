@@ -127,9 +127,14 @@ type Options struct {
 	// Getenv reads SCAFFOLD_GIT_TOKEN, SSH_AUTH_SOCK and HOME; nil is an
 	// empty environment.
 	Getenv func(string) string
-	// Timeout bounds all network work of one OpenWith; zero means
+	// Timeout is how long the remote may send nothing before a fetch is
+	// given up on: a slow but steady clone goes on. Zero means
 	// DefaultTimeout.
 	Timeout time.Duration
+	// MaxTime bounds all the work of one OpenWith, network and waiting
+	// for another scaffold's fetch of the same entry included; zero
+	// means DefaultMaxTime.
+	MaxTime time.Duration
 	// Now is the clock that dates abandoned clones in the cache where
 	// file locks do not work (older than an hour, they are removed); nil
 	// leaves them there. With locks, a clone whose entry is not locked
@@ -149,13 +154,28 @@ type Options struct {
 	Builtins fs.FS
 }
 
-// DefaultTimeout bounds the network work of one OpenWith when
+// DefaultTimeout is how long a remote may send nothing when
 // Options.Timeout is zero.
 const DefaultTimeout = 15 * time.Second
+
+// DefaultMaxTime bounds one OpenWith when Options.MaxTime is zero.
+const DefaultMaxTime = 10 * time.Minute
 
 // TokenEnv names the environment variable holding a token for HTTPS git
 // sources.
 const TokenEnv = "SCAFFOLD_GIT_TOKEN"
+
+// timeouts gives Timeout and MaxTime, or their defaults.
+func (o Options) timeouts() (idle, total time.Duration) {
+	idle, total = o.Timeout, o.MaxTime
+	if idle <= 0 {
+		idle = DefaultTimeout
+	}
+	if total <= 0 {
+		total = DefaultMaxTime
+	}
+	return idle, total
+}
 
 // DefaultCacheDir is $XDG_CACHE_HOME/scaffold/templates, or
 // $HOME/.cache/scaffold/templates when XDG_CACHE_HOME is unset (as the XDG

@@ -20,11 +20,8 @@ func Tags(ctx context.Context, ref string, opts Options) ([]string, error) {
 	if r.Kind != Git {
 		return nil, fmt.Errorf("template %s is not a git repository, so it has no tags", ref)
 	}
-	timeout := opts.Timeout
-	if timeout == 0 {
-		timeout = DefaultTimeout
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	timeout, maxTime := opts.timeouts()
+	ctx, cancel := context.WithTimeout(ctx, maxTime)
 	defer cancel()
 	getenv := opts.Getenv
 	if getenv == nil {
@@ -34,6 +31,7 @@ func Tags(ctx context.Context, ref string, opts Options) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	rm.maxTime = maxTime
 	defer rm.close()
 	refs, err := rm.list(ctx)
 	if err != nil {
