@@ -741,7 +741,16 @@ func TestGitCacheLayout(t *testing.T) {
 	fx := newFixture(t)
 	srv := fx.serve(t, "")
 	o := newOpener(t)
-	o.mustOpen(srv.url + "//svc@v1")
+	// An entry of an older scaffold, a checkout in tree/, is fetched
+	// again and replaced, never read.
+	r, _ := ParseRef(srv.url + "//svc@v1")
+	old := filepath.Join(o.cache, cacheKey(r))
+	if err := os.MkdirAll(filepath.Join(old, "tree", "svc"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(old, "tree", "svc", "scaffold.yaml"), []byte("name: stale\n"), 0o600)
+	writeMeta(old, cacheMeta{URL: r.URL, Rev: r.Rev, Kind: targetTag, Commit: fx.c1})
+	checkOpened(t, o.mustOpen(srv.url+"//svc@v1"), srv.url+"//svc@v1", fx.c1, "svc", "1")
 	o.open(srv.url + "//docs@v1") // fails to load the template, but shares the clone
 	entries, err := os.ReadDir(o.cache)
 	if err != nil {
