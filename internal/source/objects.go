@@ -41,8 +41,15 @@ func gitTree(st storer.EncodedObjectStorer, commit plumbing.Hash, sub string, li
 	w := &treeWalker{st: st, lim: lim}
 	start := c.TreeHash
 	if sub != "" {
-		if h, ok := w.descend(start, sub); ok {
+		h, found, viaLink := w.descend(start, sub)
+		switch {
+		case found:
 			start, rooted = h, true
+		case !viaLink:
+			// Surely not there (or a file on the way): the caller's
+			// Sub says so, without the whole repository being read.
+			t, err := tree.New(nil)
+			return t, false, nil, err
 		}
 	}
 	if err := w.walk(start, "", 0); err != nil {
@@ -55,25 +62,33 @@ func gitTree(st storer.EncodedObjectStorer, commit plumbing.Hash, sub string, li
 	return t, rooted, w.submodules, nil
 }
 
-// descend finds the tree of the folder sub, reached through folders only.
-func (w *treeWalker) descend(h plumbing.Hash, sub string) (plumbing.Hash, bool) {
+// descend finds the tree of the folder sub, reached through folders
+// only. viaLink is set when something on the way is a link, or could not
+// be read, so only the whole tree can tell what sub is.
+func (w *treeWalker) descend(h plumbing.Hash, sub string) (_ plumbing.Hash, found, viaLink bool) {
 	for _, name := range strings.Split(sub, "/") {
 		t, err := w.tree(h, sub)
 		if err != nil {
-			return h, false
+			return h, false, true
 		}
-		found := false
-		for _, e := range t.Entries {
-			if e.Name == name && e.Mode == filemode.Dir {
-				h, found = e.Hash, true
+		var next *object.TreeEntry
+		for i := range t.Entries {
+			if t.Entries[i].Name == name {
+				next = &t.Entries[i]
 				break
 			}
 		}
-		if !found {
-			return h, false
+		switch {
+		case next == nil:
+			return h, false, false
+		case next.Mode == filemode.Symlink:
+			return h, false, true
+		case next.Mode != filemode.Dir:
+			return h, false, false
 		}
+		h = next.Hash
 	}
-	return h, true
+	return h, true, false
 }
 
 // tree reads a tree object, its size checked first: a tree is a list of

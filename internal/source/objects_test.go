@@ -162,6 +162,12 @@ func TestGitTreeFromObjects(t *testing.T) {
 					t.Errorf("run.sh is missing from svc")
 				}
 			}},
+		{name: "missing subdir reads nothing", sub: "nope", lines: []string{file, "100644 blob " + c.blob(t, strings.Repeat("x", 4000)) + "\tbig", "040000 tree " + sub + "\tsvc"},
+			check: func(t *testing.T, files *tree.Tree, rooted bool, _ []string) {
+				if rooted || len(files.Paths()) != 0 {
+					t.Errorf("a missing folder gave %q, rooted %v; want nothing, for Sub to report", files.Paths(), rooted)
+				}
+			}},
 		{name: "subdir through a link", sub: "alias", lines: []string{file, "040000 tree " + sub + "\tsvc", link("svc") + "alias"},
 			check: func(t *testing.T, files *tree.Tree, rooted bool, _ []string) {
 				if rooted {

@@ -256,5 +256,10 @@ func deltaSize(r io.ByteReader) (int64, error) {
 }
 
 func objectTooLarge(typ plumbing.ObjectType, size, max int64) error {
-	return &tooLargeError{fmt.Sprintf("the repository holds a git %s of %d bytes, more than the %d MiB scaffold fetches; a template's files may have at most %d MiB each", typ, size, max>>20, tree.DefaultLimits.File>>20)}
+	what := "object"
+	switch typ {
+	case plumbing.BlobObject, plumbing.TreeObject, plumbing.CommitObject, plumbing.TagObject:
+		what = typ.String()
+	}
+	return &tooLargeError{fmt.Sprintf("the repository holds a git %s of %d bytes, more than the %d MiB scaffold fetches; a template's files may have at most %d MiB each", what, size, max>>20, tree.DefaultLimits.File>>20)}
 }
