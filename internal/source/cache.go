@@ -150,11 +150,22 @@ func writeMeta(entry string, m cacheMeta) error {
 	if err != nil {
 		return err
 	}
-	tmp := filepath.Join(entry, metaFile+".tmp")
-	if err := os.WriteFile(tmp, append(data, '\n'), 0o600); err != nil {
+	// A name of its own: runs holding the shared lock may write at once.
+	f, err := os.CreateTemp(entry, metaFile+".tmp-")
+	if err != nil {
 		return err
 	}
-	return os.Rename(tmp, filepath.Join(entry, metaFile))
+	_, err = f.Write(append(data, '\n'))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), filepath.Join(entry, metaFile))
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
 }
 
 // install renames a complete clone into place, under the entry's
@@ -225,61 +236,69 @@ func openGit(ctx context.Context, r Ref, opts Options) (*Opened, error) {
 
 	// A tag or commit in the cache needs no network at all, and only a
 	// shared lock.
-	if !opts.Refresh {
+	l, err := lock(false)
+	if err != nil {
+		return nil, err
+	}
+	m, fetched, cached := readEntry(entry, r)
+	if cached && immutable(m.Kind) && !opts.Refresh {
+		defer l.unlock()
+		return load(entry, r, m, notice, &notices)
+	}
+	l.unlock()
+
+	// The remote is asked holding no lock, so that runs on one branch
+	// do not wait for each other's round trips (or timeouts).
+	refs, err := rm.list(ctx)
+	if err != nil {
+		if !cached || opts.Refresh || errors.Is(err, context.Canceled) {
+			return nil, err
+		}
+		notice("using the cached copy of %s from %s: %v", r.repoLabel(), fetched.UTC().Format("2006-01-02 15:04 UTC"), err)
+		l, lerr := lock(false)
+		if lerr != nil {
+			return nil, lerr
+		}
+		defer l.unlock()
+		// Entries are replaced, never removed: one is still there.
+		if m, _, cached = readEntry(entry, r); !cached {
+			return nil, err
+		}
+		return load(entry, r, m, notice, &notices)
+	}
+	tgt, err := rm.resolve(refs)
+	if err != nil {
+		return nil, err
+	}
+	// fresh says whether an entry holds what the remote has now (a
+	// commit cannot change; a refresh only checks the remote answers).
+	fresh := func(m cacheMeta, cached bool) bool {
+		return cached && (tgt.kind == targetCommit || tgt.hash.String() == m.Commit)
+	}
+	if fresh(m, cached) {
 		l, err := lock(false)
 		if err != nil {
 			return nil, err
 		}
-		m, _, cached := readEntry(entry, r)
-		if cached && immutable(m.Kind) {
+		if m, _, cached = readEntry(entry, r); fresh(m, cached) {
 			defer l.unlock()
+			// Its time records that the remote was asked.
+			if err := writeMeta(entry, m); err != nil {
+				return nil, fmt.Errorf("updating the template cache: %w", err)
+			}
 			return load(entry, r, m, notice, &notices)
 		}
 		l.unlock()
 	}
 
-	l, err := lock(true)
+	l, err = lock(true)
 	if err != nil {
 		return nil, err
 	}
 	defer l.unlock()
 	cleanStale(opts.CacheDir, filepath.Base(entry), opts.Now, max(staleAfter, 2*maxTime))
-	// Read again: another scaffold may have fetched it while this one
-	// waited for the lock.
-	m, fetched, cached := readEntry(entry, r)
-	switch {
-	case cached && immutable(m.Kind) && !opts.Refresh:
-	case cached:
-		refs, err := rm.list(ctx)
-		if err != nil {
-			if opts.Refresh || errors.Is(err, context.Canceled) {
-				return nil, err
-			}
-			notice("using the cached copy of %s from %s: %v", r.repoLabel(), fetched.UTC().Format("2006-01-02 15:04 UTC"), err)
-			break
-		}
-		tgt, err := rm.resolve(refs)
-		if err != nil {
-			return nil, err
-		}
-		if tgt.kind == targetCommit || tgt.hash.String() == m.Commit {
-			if err := writeMeta(entry, m); err != nil {
-				return nil, fmt.Errorf("updating the template cache: %w", err)
-			}
-			break
-		}
-		if m, err = fetchInto(ctx, rm, tgt, opts.CacheDir, entry); err != nil {
-			return nil, err
-		}
-	default:
-		refs, err := rm.list(ctx)
-		if err != nil {
-			return nil, err
-		}
-		tgt, err := rm.resolve(refs)
-		if err != nil {
-			return nil, err
-		}
+	// Another run may have fetched it while this one waited for the lock.
+	if m, _, cached = readEntry(entry, r); !fresh(m, cached) {
 		if m, err = fetchInto(ctx, rm, tgt, opts.CacheDir, entry); err != nil {
 			return nil, err
 		}

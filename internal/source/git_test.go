@@ -150,6 +150,9 @@ type gitServer struct {
 	// stallAfter, when set, stops an upload-pack response after that
 	// many bytes, until the client gives up.
 	stallAfter atomic.Int64
+	// silent makes every request hang, unanswered, until the client
+	// gives up.
+	silent atomic.Bool
 	// blocking makes upload-pack requests hang until block closes.
 	blocking atomic.Bool
 	block    chan struct{}
@@ -169,6 +172,10 @@ func (fx *fixture) serve(t testing.TB, token string) *gitServer {
 	s := &gitServer{token: token, block: make(chan struct{})}
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.hits.Add(1)
+		if s.silent.Load() {
+			<-r.Context().Done()
+			return
+		}
 		s.mu.Lock()
 		s.auths = append(s.auths, r.Header.Get("Authorization"))
 		s.mu.Unlock()

@@ -201,3 +201,34 @@ func TestGitConcurrentProcesses(t *testing.T) {
 		}
 	}
 }
+
+// TestGitBranchOpensDoNotQueue: runs on a cached branch ask the remote
+// holding no lock, so when it does not answer they all fall back to the
+// cached copy after one Timeout, not one after another.
+func TestGitBranchOpensDoNotQueue(t *testing.T) {
+	fx := newFixture(t)
+	srv := fx.serve(t, "")
+	cache := filepath.Join(t.TempDir(), "cache")
+	ref := srv.url + "//svc@dev"
+	if _, err := OpenWith(context.Background(), ref, Options{CacheDir: cache}); err != nil {
+		t.Fatal(err)
+	}
+	srv.silent.Store(true)
+	const idle = 300 * time.Millisecond
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			op, err := OpenWith(context.Background(), ref, Options{CacheDir: cache, Timeout: idle})
+			if err != nil || op.Commit != fx.c3 || len(op.Notices) != 1 || !strings.Contains(op.Notices[0], "did not answer within 300ms") {
+				t.Errorf("open %d with the remote silent: %v, %+v", i, err, op)
+			}
+		}()
+	}
+	wg.Wait()
+	if took := time.Since(start); took > 4*idle {
+		t.Errorf("8 opens took %v with a %v Timeout: they waited for each other", took, idle)
+	}
+}
