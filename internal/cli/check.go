@@ -76,7 +76,8 @@ func checkRun(ctx context.Context, opts *checkOptions) error {
 	if err != nil {
 		return err
 	}
-	so := sourceOptions(opts.IO, opts.Getenv, opts.Now, opts.Builtins)
+	so := sourceOptions(opts.IO, opts.Getenv, opts.Now, opts.Builtins, g.cfg)
+	so.ProjectRef = true // the source is the one .scaffold-answers.yaml records
 	ref, err := newer(ctx, g, "", so)
 	if err != nil {
 		return err

@@ -259,7 +259,7 @@ func newRun(ctx context.Context, opts *newOptions) error {
 // refreshing a git source as needed.
 func (opts *newOptions) open(ctx context.Context, cfg *config.Config, name string) (*source.Opened, error) {
 	ref, _ := cfg.Resolve(name)
-	so := sourceOptions(opts.IO, opts.Getenv, opts.Now, opts.Builtins)
+	so := sourceOptions(opts.IO, opts.Getenv, opts.Now, opts.Builtins, cfg)
 	so.Refresh = opts.Refresh
 	opened, err := openSource(ctx, ref, so, opts.IO.ErrOut)
 	if err != nil {

@@ -267,7 +267,8 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 			return inputErr(fmt.Errorf("%s has uncommitted changes (%s): commit or stash them first so the update can be reviewed and undone, or pass --allow-dirty", opts.Dir, strings.Join(firstN(dirty, 5), ", ")))
 		}
 	}
-	so := sourceOptions(opts.IO, opts.Getenv, opts.Now, opts.Builtins)
+	so := sourceOptions(opts.IO, opts.Getenv, opts.Now, opts.Builtins, g.cfg)
+	so.ProjectRef = true // the source is the one .scaffold-answers.yaml records
 	base, err := baseFiles(ctx, g, so, opts.IO.ErrOut)
 	if err != nil {
 		return err

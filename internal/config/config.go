@@ -14,6 +14,10 @@
 //	trust:
 //	  - source: git@host:platform/templates.git
 //	    digest: sha256:…      # optional pin; without it the whole source is trusted
+//	git:
+//	  token_hosts:            # the hosts SCAFFOLD_GIT_TOKEN may be sent to
+//	    - git.example.com     # on any port
+//	    - git.example.com:8443
 package config
 
 import (
@@ -50,6 +54,14 @@ type Config struct {
 	Templates map[string]string `yaml:"templates"`
 	Defaults  map[string]any    `yaml:"defaults"`
 	Trust     []Trust           `yaml:"trust"`
+	Git       Git               `yaml:"git"`
+}
+
+// Git is how scaffold talks to git hosts.
+type Git struct {
+	// TokenHosts are the hosts SCAFFOLD_GIT_TOKEN is sent to, as host
+	// (any port) or host:port; it goes to no other.
+	TokenHosts []string `yaml:"token_hosts"`
 }
 
 // Trust lets a template source run its hooks.
@@ -128,8 +140,25 @@ func Parse(file string, data []byte) (*Config, error) {
 			return nil, fail(yamlfile.ItemLine(root, "trust", i), "digest %q is not sha256:<64 hex digits>", t.Digest)
 		}
 	}
+	for i, h := range c.Git.TokenHosts {
+		if !hostRE.MatchString(h) {
+			line := 0
+			if n := yamlfile.Section(root, "git"); n != nil {
+				for j := 0; j+1 < len(n.Content); j += 2 {
+					if n.Content[j].Value == "token_hosts" && i < len(n.Content[j+1].Content) {
+						line = n.Content[j+1].Content[i].Line
+					}
+				}
+			}
+			return nil, fail(line, "token host %q is not a host name or host:port (no scheme, user or path: write git.example.com)", h)
+		}
+	}
 	return &c, nil
 }
+
+// hostRE is a host name, an IPv4 address or a bracketed IPv6 one, with
+// an optional port.
+var hostRE = regexp.MustCompile(`^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$`)
 
 var digestRE = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
 

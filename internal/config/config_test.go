@@ -19,6 +19,8 @@ trust:
   - source: git@host:platform/templates.git
     digest: sha256:` + "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" + `
   - source: /srv/templates/svc
+git:
+  token_hosts: [git.example.com, "git.example.com:8443", 10.0.0.1, "[::1]:3000"]
 `
 
 func TestParse(t *testing.T) {
@@ -38,6 +40,9 @@ func TestParse(t *testing.T) {
 	if c.String(Author) != "Platform Team" || c.String(GoModulePrefix) != "example.com/platform" || c.String(NpmScope) != "" {
 		t.Errorf("defaults: %v", c.Defaults)
 	}
+	if got := strings.Join(c.Git.TokenHosts, ","); got != "git.example.com,git.example.com:8443,10.0.0.1,[::1]:3000" {
+		t.Errorf("token hosts = %s", got)
+	}
 	if c.Defaults["docker"] != false {
 		t.Errorf("docker default = %v", c.Defaults["docker"])
 	}
@@ -51,6 +56,10 @@ func TestParseErrorsNameFileAndLine(t *testing.T) {
 		{"empty alias", "templates:\n  svc: ''\n", `config c.yaml:2: template "svc" has no source`},
 		{"trust without source", "trust:\n  - digest: sha256:00\n", "config c.yaml:2: a trust entry needs a source"},
 		{"bad digest", "trust:\n  - source: x\n    digest: md5:1\n", `config c.yaml:2: digest "md5:1" is not sha256`},
+		{"token host with a scheme", "git:\n  token_hosts:\n    - git.example.com\n    - https://git.example.com\n", `config c.yaml:4: token host "https://git.example.com" is not a host name`},
+		{"token host with a path", "git:\n  token_hosts: [host/org]\n", `token host "host/org" is not a host name`},
+		{"empty token host", "git:\n  token_hosts: ['']\n", `token host "" is not`},
+		{"unknown git key", "git:\n  token: x\n", "field token not found"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -7,12 +7,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/go-git/go-billy/v5/osfs"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
+	"github.com/go-git/go-git/v5/storage/filesystem"
 
 	"github.com/scaffold-cli/scaffold/internal/template"
 	"github.com/scaffold-cli/scaffold/internal/tree"
@@ -24,21 +28,24 @@ import (
 //	CacheDir/
 //	  host-org-repo.git_v1-0123456789abcdef/
 //	    source.json        what the entry holds; its time is the last fetch
-//	    tree/              the checked-out files (no .git)
+//	    git/               a bare clone: the fetched objects, no checkout
+//	  host-org-repo.git_v1-0123456789abcdef.lock   its lock (see lock.go)
 //	  .tmp-<entry>-<random>/  a clone in progress, or an entry replaced
 //
-// An entry appears only by renaming a complete clone into place, so a
-// clone killed half-way leaves a .tmp- folder that nothing reads, removed
-// once it is older than staleAfter. A replaced entry is moved aside as a
-// .tmp- folder too, rather than deleted, so that another scaffold still
-// reading it is not cut short.
+// An entry is read under its lock shared, and fetched, installed or
+// replaced under its lock exclusive; it appears only by renaming a
+// complete clone into place. A clone killed half-way leaves a .tmp-
+// folder that nothing reads; the next fetch removes it once its entry's
+// lock is free (where locks do not work, once it is older than
+// staleAfter).
 const (
 	metaFile  = "source.json"
-	treeDir   = "tree"
+	gitDir    = "git"
 	tmpPrefix = ".tmp-"
 )
 
-// staleAfter is the age at which a .tmp- folder is surely abandoned.
+// staleAfter is the age at which a .tmp- folder is surely abandoned,
+// where file locks do not tell.
 const staleAfter = time.Hour
 
 // cacheMeta is the content of source.json.
@@ -78,22 +85,38 @@ func slug(r Ref) string {
 	return strings.Trim(s, "-.")
 }
 
-// cleanStale removes abandoned .tmp- folders; failures only leave litter.
-func cleanStale(dir string, now time.Time, age time.Duration) {
+// tmpName finds the entry of a .tmp- folder: .tmp-<entry>-<digits>, or
+// .tmp-<entry>-old-<digits> for an entry being replaced.
+var tmpName = regexp.MustCompile(`^\.tmp-(.+-[0-9a-f]{16})-(?:old-)?[0-9]+$`)
+
+// cleanStale removes abandoned .tmp- folders: those whose entry no
+// process holds locked, since clones and replacements happen only under
+// the entry's exclusive lock; held is the entry whose lock the caller
+// holds exclusive (and whose clone it has not started). Where locks do
+// not work, only an age older than age tells, and now must be set.
+// Failures only leave litter.
+func cleanStale(dir, held string, now func() time.Time, age time.Duration) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return
 	}
 	for _, e := range entries {
-		if !strings.HasPrefix(e.Name(), tmpPrefix) {
+		m := tmpName.FindStringSubmatch(e.Name())
+		if m == nil {
 			continue
 		}
-		info, err := e.Info()
-		if err != nil {
+		if locksWork && m[1] == held {
+			os.RemoveAll(filepath.Join(dir, e.Name()))
 			continue
 		}
-		// Only the age tells an abandoned clone from a running one.
-		if now.Sub(info.ModTime()) > age {
+		if locksWork {
+			if l, ok := tryLockEntry(filepath.Join(dir, m[1])); ok {
+				os.RemoveAll(filepath.Join(dir, e.Name()))
+				l.unlock()
+			}
+			continue
+		}
+		if info, err := e.Info(); err == nil && now != nil && now().Sub(info.ModTime()) > age {
 			os.RemoveAll(filepath.Join(dir, e.Name()))
 		}
 	}
@@ -108,7 +131,9 @@ func readEntry(entry string, r Ref) (m cacheMeta, fetched time.Time, ok bool) {
 	if json.Unmarshal(data, &m) != nil || m.URL != r.URL || m.Rev != r.Rev || len(m.Commit) != 40 {
 		return m, fetched, false
 	}
-	if info, err := os.Stat(filepath.Join(entry, treeDir)); err != nil || !info.IsDir() {
+	// An entry of an older scaffold held a checkout in tree/ and no
+	// git/: it is fetched again, and replaced.
+	if info, err := os.Stat(filepath.Join(entry, gitDir, "objects")); err != nil || !info.IsDir() {
 		return m, fetched, false
 	}
 	info, err := os.Stat(filepath.Join(entry, metaFile))
@@ -125,14 +150,28 @@ func writeMeta(entry string, m cacheMeta) error {
 	if err != nil {
 		return err
 	}
-	tmp := filepath.Join(entry, metaFile+".tmp")
-	if err := os.WriteFile(tmp, append(data, '\n'), 0o600); err != nil {
+	// A name of its own: runs holding the shared lock may write at once.
+	f, err := os.CreateTemp(entry, metaFile+".tmp-")
+	if err != nil {
 		return err
 	}
-	return os.Rename(tmp, filepath.Join(entry, metaFile))
+	_, err = f.Write(append(data, '\n'))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), filepath.Join(entry, metaFile))
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
 }
 
-// install renames a complete clone into place, moving an older entry aside.
+// install renames a complete clone into place, under the entry's
+// exclusive lock, so no process is reading the entry it replaces: that
+// one is renamed aside first (a crash then leaves .tmp- litter, never a
+// half-deleted entry) and removed.
 func install(dir, tmp, entry string) error {
 	if _, err := os.Stat(entry); err == nil {
 		old, err := os.MkdirTemp(dir, tmpPrefix+filepath.Base(entry)+"-old-")
@@ -146,9 +185,7 @@ func install(dir, tmp, entry string) error {
 		if err := os.Rename(entry, old); err != nil {
 			return err
 		}
-		// Making a file in it dates the folder to when it was set aside,
-		// for cleanStale.
-		os.WriteFile(filepath.Join(old, "replaced"), nil, 0o600)
+		defer os.RemoveAll(old)
 	}
 	return os.Rename(tmp, entry)
 }
@@ -162,14 +199,12 @@ func openGit(ctx context.Context, r Ref, opts Options) (*Opened, error) {
 	if getenv == nil {
 		getenv = func(string) string { return "" }
 	}
-	timeout := opts.Timeout
-	if timeout <= 0 {
-		timeout = DefaultTimeout
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	timeout, maxTime := opts.timeouts()
+	ctx, cancel := context.WithTimeout(ctx, maxTime)
 	defer cancel()
 
-	rm, err := newRemote(r, getenv, timeout, opts.Progress)
+	rm, err := newRemote(r, getenv, timeout, opts.Progress, policyOf(opts, getenv))
+	rm.maxTime = maxTime
 	if err != nil {
 		return nil, err
 	}
@@ -177,9 +212,6 @@ func openGit(ctx context.Context, r Ref, opts Options) (*Opened, error) {
 
 	if err := os.MkdirAll(opts.CacheDir, 0o700); err != nil {
 		return nil, fmt.Errorf("making the template cache: %w", err)
-	}
-	if opts.Now != nil {
-		cleanStale(opts.CacheDir, opts.Now(), max(staleAfter, 2*timeout))
 	}
 	entry := filepath.Join(opts.CacheDir, cacheKey(r))
 	var notices []string
@@ -190,62 +222,121 @@ func openGit(ctx context.Context, r Ref, opts Options) (*Opened, error) {
 			fmt.Fprintln(opts.Progress, msg)
 		}
 	}
-
-	m, fetched, cached := readEntry(entry, r)
-	switch {
-	case cached && immutable(m.Kind) && !opts.Refresh:
-		// A tag or commit in the cache needs no network at all.
-	case cached:
-		refs, err := rm.list(ctx)
-		if err != nil {
-			if opts.Refresh || errors.Is(err, context.Canceled) {
-				return nil, err
+	lock := func(exclusive bool) (*entryLock, error) {
+		l, err := lockEntry(ctx, entry, exclusive, func() {
+			if opts.Progress != nil {
+				fmt.Fprintf(opts.Progress, "waiting for another scaffold to finish with %s\n", r.repoLabel())
 			}
-			notice("using the cached copy of %s from %s: %v", r.repoLabel(), fetched.UTC().Format("2006-01-02 15:04 UTC"), err)
-			break
+		})
+		if err != nil && ctx.Err() != nil {
+			return nil, &gitError{msg: rm.redact(fmt.Sprintf("%s: another scaffold held the template cache's lock %s for longer than %s", r.repoLabel(), entry+lockSuffix, maxTime)), cause: err}
 		}
-		tgt, err := rm.resolve(refs)
+		return l, err
+	}
+
+	// A tag or commit in the cache needs no network at all, and only a
+	// shared lock.
+	l, err := lock(false)
+	if err != nil {
+		return nil, err
+	}
+	m, fetched, cached := readEntry(entry, r)
+	if cached && immutable(m.Kind) && !opts.Refresh {
+		defer l.unlock()
+		return load(entry, r, m, notice, &notices)
+	}
+	l.unlock()
+
+	// The remote is asked holding no lock, so that runs on one branch
+	// do not wait for each other's round trips (or timeouts).
+	refs, err := rm.list(ctx)
+	if err != nil {
+		if !cached || opts.Refresh || errors.Is(err, context.Canceled) {
+			return nil, err
+		}
+		notice("using the cached copy of %s from %s: %v", r.repoLabel(), fetched.UTC().Format("2006-01-02 15:04 UTC"), err)
+		l, lerr := lock(false)
+		if lerr != nil {
+			return nil, lerr
+		}
+		defer l.unlock()
+		// Entries are replaced, never removed: one is still there.
+		if m, _, cached = readEntry(entry, r); !cached {
+			return nil, err
+		}
+		return load(entry, r, m, notice, &notices)
+	}
+	tgt, err := rm.resolve(refs)
+	if err != nil {
+		return nil, err
+	}
+	// fresh says whether an entry holds what the remote has now (a
+	// commit cannot change; a refresh only checks the remote answers).
+	fresh := func(m cacheMeta, cached bool) bool {
+		return cached && (tgt.kind == targetCommit || tgt.hash.String() == m.Commit)
+	}
+	if fresh(m, cached) {
+		l, err := lock(false)
 		if err != nil {
 			return nil, err
 		}
-		if tgt.kind == targetCommit || tgt.hash.String() == m.Commit {
+		if m, _, cached = readEntry(entry, r); fresh(m, cached) {
+			defer l.unlock()
+			// Its time records that the remote was asked.
 			if err := writeMeta(entry, m); err != nil {
 				return nil, fmt.Errorf("updating the template cache: %w", err)
 			}
-			break
+			return load(entry, r, m, notice, &notices)
 		}
-		if m, err = fetchInto(ctx, rm, tgt, opts.CacheDir, entry); err != nil {
-			return nil, err
-		}
-	default:
-		refs, err := rm.list(ctx)
-		if err != nil {
-			return nil, err
-		}
-		tgt, err := rm.resolve(refs)
-		if err != nil {
-			return nil, err
-		}
+		l.unlock()
+	}
+
+	l, err = lock(true)
+	if err != nil {
+		return nil, err
+	}
+	defer l.unlock()
+	cleanStale(opts.CacheDir, filepath.Base(entry), opts.Now, max(staleAfter, 2*maxTime))
+	// Another run may have fetched it while this one waited for the lock.
+	if m, _, cached = readEntry(entry, r); !fresh(m, cached) {
 		if m, err = fetchInto(ctx, rm, tgt, opts.CacheDir, entry); err != nil {
 			return nil, err
 		}
 	}
+	return load(entry, r, m, notice, &notices)
+}
 
-	files, err := tree.ReadDir(filepath.Join(entry, treeDir), tree.DefaultLimits)
+// load reads the template of a cache entry, under its lock.
+func load(entry string, r Ref, m cacheMeta, notice func(string, ...any), notices *[]string) (*Opened, error) {
+	files, rooted, submodules, err := readTree(filepath.Join(entry, gitDir), plumbing.NewHash(m.Commit), r.Subdir)
 	if err != nil {
 		return nil, fmt.Errorf("template %s: %w", r, err)
 	}
-	if files, err = subdir(files, r, m.Commit); err != nil {
-		return nil, err
+	if !rooted {
+		if files, err = subdir(files, r, m.Commit); err != nil {
+			return nil, err
+		}
+	}
+	for _, p := range submodules {
+		if !rooted && r.Subdir != "" {
+			var ok bool
+			if p, ok = strings.CutPrefix(p, r.Subdir+"/"); !ok {
+				continue
+			}
+		}
+		notice("%s: %s is a git submodule, left out: scaffold reads only the template's own repository", r, p)
 	}
 	t, err := template.Load(files, r.String())
 	if err != nil {
 		return nil, err
 	}
-	return &Opened{Template: t, Kind: Git, Ref: r.String(), Commit: m.Commit, Digest: t.Digest(), Notices: notices}, nil
+	return &Opened{Template: t, Kind: Git, Ref: r.String(), Commit: m.Commit, Digest: t.Digest(), Notices: *notices}, nil
 }
 
-// fetchInto clones the target beside the entry and renames it into place.
+// fetchInto clones the target, bare, beside the entry and renames it
+// into place; the caller holds the entry's exclusive lock. Nothing is
+// checked out: the template is read from the git objects (see readTree),
+// so a huge file is never written out or inflated.
 func fetchInto(ctx context.Context, rm *remote, tgt target, dir, entry string) (cacheMeta, error) {
 	tmp, err := os.MkdirTemp(dir, tmpPrefix+filepath.Base(entry)+"-")
 	if err != nil {
@@ -264,28 +355,23 @@ func fetchInto(ctx context.Context, rm *remote, tgt target, dir, entry string) (
 	if err != nil {
 		return cacheMeta{}, err
 	}
-	// Only the files are kept: the history is not needed again, since a
-	// branch is fetched anew when it moves. go-git left a .git file in the
-	// tree that points at it.
-	if err := os.RemoveAll(filepath.Join(tmp, "git")); err != nil {
-		return cacheMeta{}, fmt.Errorf("making the template cache: %w", err)
-	}
-	if err := os.Remove(filepath.Join(tmp, treeDir, ".git")); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return cacheMeta{}, fmt.Errorf("making the template cache: %w", err)
-	}
 	m := cacheMeta{URL: rm.ref.URL, Rev: rm.ref.Rev, Kind: tgt.kind, Commit: hash.String()}
 	if err := writeMeta(tmp, m); err != nil {
 		return cacheMeta{}, fmt.Errorf("making the template cache: %w", err)
 	}
 	if err := install(dir, tmp, entry); err != nil {
-		// Another scaffold may have installed the same entry meanwhile.
-		if other, _, ok := readEntry(entry, rm.ref); ok {
-			return other, nil
-		}
 		return cacheMeta{}, fmt.Errorf("making the template cache: %w", err)
 	}
 	installed = true
 	return m, nil
+}
+
+// readTree builds the files of commit, or of its folder sub, from the
+// bare clone in dir (see gitTree).
+func readTree(dir string, commit plumbing.Hash, sub string) (*tree.Tree, bool, []string, error) {
+	st := filesystem.NewStorage(osfs.New(dir), cache.NewObjectLRUDefault())
+	defer st.Close()
+	return gitTree(st, commit, sub, tree.DefaultLimits)
 }
 
 // subdir gives the template's folder in a repository's files; its links

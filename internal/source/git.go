@@ -35,52 +35,122 @@ import (
 // is given never holds a credential (they go in auth), so neither go-git's
 // errors nor the cloned repository's config can leak one.
 type remote struct {
-	ref      Ref
-	url      string
-	auth     transport.AuthMethod
-	secrets  []string
-	shallow  bool
+	ref     Ref
+	url     string
+	auth    transport.AuthMethod
+	secrets []string
+	shallow bool
+	// timeout is how long the remote may send nothing; maxTime bounds
+	// the whole OpenWith.
 	timeout  time.Duration
+	maxTime  time.Duration
 	progress io.Writer
 	closers  []io.Closer
 	// refs are the remote's references, once listed.
 	refs []*plumbing.Reference
-	// withheld is set when the token was not sent, over plain http.
-	withheld bool
+	// withheld says why the token was not sent: withheldHTTP over plain
+	// http, withheldHost to a host the user did not configure.
+	withheld string
+	// ignoredUserinfo is set when the URL's credentials were not used,
+	// since the ref came from a project file.
+	ignoredUserinfo bool
 }
 
-func newRemote(r Ref, getenv func(string) string, timeout time.Duration, progress io.Writer) (*remote, error) {
+// Why a token was withheld.
+const (
+	withheldHTTP = "http"
+	withheldHost = "host"
+)
+
+// TokenHostsEnv names the environment variable listing, separated by
+// commas or spaces, the hosts SCAFFOLD_GIT_TOKEN may be sent to, besides
+// Options.TokenHosts.
+const TokenHostsEnv = "SCAFFOLD_GIT_TOKEN_HOSTS"
+
+// authPolicy is what decides which credentials a remote may be given.
+type authPolicy struct {
+	// tokenHosts may receive the token (see hostAllowed).
+	tokenHosts []string
+	// fromProject ignores credentials written in the ref's URL.
+	fromProject bool
+}
+
+func policyOf(opts Options, getenv func(string) string) authPolicy {
+	hosts := append([]string(nil), opts.TokenHosts...)
+	hosts = append(hosts, strings.FieldsFunc(getenv(TokenHostsEnv), func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' })...)
+	return authPolicy{tokenHosts: hosts, fromProject: opts.ProjectRef}
+}
+
+// hostAllowed reports whether host (host or host:port, as in the URL)
+// is one of allowed: "host" allows it on any port, "host:port" on that
+// port only. Names compare without case; nothing else matches (no
+// wildcards, no subdomains).
+func hostAllowed(host string, allowed []string) bool {
+	host = strings.ToLower(host)
+	name := host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		name = h
+	}
+	name = strings.Trim(name, "[]")
+	for _, a := range allowed {
+		a = strings.ToLower(strings.TrimSpace(a))
+		if a == "" {
+			continue
+		}
+		if a == host || strings.Trim(a, "[]") == name {
+			return true
+		}
+	}
+	return false
+}
+
+func newRemote(r Ref, getenv func(string) string, timeout time.Duration, progress io.Writer, policy authPolicy) (*remote, error) {
 	rm := &remote{ref: r, url: r.URL, shallow: true, timeout: timeout, progress: progress}
 	if r.password != "" {
 		rm.secrets = append(rm.secrets, r.password)
 	}
+	if r.user != "" && (r.scheme == "http" || r.scheme == "https") {
+		// https://TOKEN@host/... : the user name may be the secret.
+		rm.secrets = append(rm.secrets, r.user)
+	}
+	user, password := r.user, r.password
+	if policy.fromProject && (user != "" || password != "") && r.scheme != "ssh" && r.scheme != "scp" && r.scheme != "git" {
+		// A project's record never holds credentials; one edited in
+		// by hand is not used.
+		user, password = "", ""
+		rm.ignoredUserinfo = true
+	}
 	switch r.scheme {
 	case "http", "https":
+		useActivityTransport()
 		token := getenv(TokenEnv)
 		if token != "" {
 			rm.secrets = append(rm.secrets, token)
 		}
-		if r.scheme == "http" && token != "" && !isLoopback(r) {
+		switch {
+		case token == "":
+		case !hostAllowed(r.Host(), policy.tokenHosts):
+			// The token goes only where the user said: not to a host
+			// that a template reference, or a project file, names.
+			token = ""
+			rm.withheld = withheldHost
+		case r.scheme == "http" && !isLoopback(r):
 			// A token sent over plain http is a token given away.
 			token = ""
-			rm.withheld = true
+			rm.withheld = withheldHTTP
 		}
-		user := r.user
 		switch {
-		case r.password != "":
-			rm.auth = &githttp.BasicAuth{Username: user, Password: r.password}
+		case password != "":
+			rm.auth = &githttp.BasicAuth{Username: user, Password: password}
 		case token != "":
 			if user == "" {
 				user = "x-access-token"
 			}
 			rm.auth = &githttp.BasicAuth{Username: user, Password: token}
 		case user != "":
-			// https://TOKEN@host/... : the user name is the secret.
-			rm.secrets = append(rm.secrets, user)
 			rm.auth = &githttp.BasicAuth{Username: user}
 		}
 	case "ssh", "scp":
-		user := r.user
 		if user == "" {
 			user = "git"
 		}
@@ -146,6 +216,8 @@ func immutable(kind string) bool { return kind == targetTag || kind == targetCom
 
 // list asks the remote for its references: one round trip.
 func (rm *remote) list(ctx context.Context) ([]*plumbing.Reference, error) {
+	ctx, stop := watch(ctx, rm.timeout)
+	defer stop()
 	rem := git.NewRemote(memory.NewStorage(), &gitconfig.RemoteConfig{Name: "origin", URLs: []string{rm.url}})
 	refs, err := rem.ListContext(ctx, &git.ListOptions{Auth: rm.auth, PeelingOption: git.AppendPeeled})
 	if err != nil {
@@ -221,29 +293,33 @@ func listSome(what string, names []string) string {
 	return what + " " + strings.Join(names, ", ")
 }
 
-// clone fetches the target into dest/git and checks it out into
-// dest/tree, and gives the commit checked out. A branch or tag is fetched
-// alone at depth 1; a commit needs the whole history, as a server need not
-// serve an arbitrary commit by hash.
+// clone fetches the target into dest/git, a bare repository (storage
+// only, no worktree), and gives the commit the ref names. A branch or tag
+// is fetched alone at depth 1; a commit needs the whole history, as a
+// server need not serve an arbitrary commit by hash.
 func (rm *remote) clone(ctx context.Context, tgt target, dest string) (plumbing.Hash, error) {
-	st := filesystem.NewStorage(osfs.New(filepath.Join(dest, "git")), cache.NewObjectLRUDefault())
-	wt := osfs.New(filepath.Join(dest, "tree"))
-	o := &git.CloneOptions{URL: rm.url, Auth: rm.auth, Tags: git.NoTags, SingleBranch: true}
-	if rm.progress != nil {
-		o.Progress = rm.progress
-	}
+	ctx, stop := watch(ctx, rm.timeout)
+	defer stop()
+	touch := touchOf(ctx)
+	fst := filesystem.NewStorage(osfs.New(filepath.Join(dest, gitDir)), cache.NewObjectLRUDefault())
+	defer fst.Close()
+	st := &boundedStorage{Storage: fst, maxObject: MaxObject, maxPack: MaxPack, touch: touch}
+	o := &git.CloneOptions{URL: rm.url, Auth: rm.auth, Tags: git.NoTags, SingleBranch: true, NoCheckout: true,
+		// Always asked for, as the remote's progress messages are
+		// activity too (while it counts and compresses objects).
+		Progress: activityWriter{w: rm.progress, touch: touch}}
 	switch tgt.kind {
 	case targetBranch, targetTag:
 		o.ReferenceName = tgt.name
 	case targetCommit:
 		o.SingleBranch = false
-		o.NoCheckout = true
 		o.Tags = git.AllTags
 	}
 	if rm.shallow && tgt.kind != targetCommit {
 		o.Depth = 1
 	}
-	repo, err := git.CloneContext(ctx, st, wt, o)
+	// A nil worktree makes a bare clone: nothing is checked out.
+	repo, err := git.CloneContext(ctx, st, nil, o)
 	if err != nil {
 		return plumbing.ZeroHash, rm.fail(ctx, err)
 	}
@@ -254,18 +330,7 @@ func (rm *remote) clone(ctx context.Context, tgt target, dest string) (plumbing.
 		}
 		return head.Hash(), nil
 	}
-	hash, err := rm.findCommit(repo)
-	if err != nil {
-		return plumbing.ZeroHash, err
-	}
-	w, err := repo.Worktree()
-	if err == nil {
-		err = w.Checkout(&git.CheckoutOptions{Hash: hash, Force: true})
-	}
-	if err != nil {
-		return plumbing.ZeroHash, fmt.Errorf("checking out %s of %s: %w", hash, rm.ref.URL, err)
-	}
-	return hash, nil
+	return rm.findCommit(repo)
 }
 
 // findCommit finds the one commit whose hash starts with Rev.
@@ -320,15 +385,29 @@ func (e *gitError) Is(target error) bool { return errors.Is(e.cause, target) }
 func (rm *remote) fail(ctx context.Context, err error) error {
 	where := rm.ref.repoLabel()
 	var msg string
+	idle, isIdle := idleCause(ctx)
 	switch {
-	case errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded):
+	case isIdle && idle.bytes == 0:
 		msg = fmt.Sprintf("%s did not answer within %s: check the address and the network", where, rm.timeout)
+		err = idle
+	case isIdle:
+		msg = fmt.Sprintf("%s stopped sending: nothing for %s, after %d bytes in %s; check the network and try again", where, rm.timeout, idle.bytes, idle.after.Round(time.Millisecond))
+		err = idle
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded):
+		msg = fmt.Sprintf("fetching %s took longer than %s in all: the remote is too slow, or the repository too large", where, rm.maxTime)
 	case errors.Is(err, context.Canceled) || errors.Is(ctx.Err(), context.Canceled):
 		msg = fmt.Sprintf("fetching %s: interrupted", where)
 	case errors.Is(err, transport.ErrAuthenticationRequired), errors.Is(err, transport.ErrAuthorizationFailed):
-		msg = fmt.Sprintf("%s refused access: set %s to a token that may read it", where, TokenEnv)
-		if rm.withheld {
+		host := rm.ref.Host()
+		switch {
+		case rm.ignoredUserinfo:
+			msg = fmt.Sprintf("%s refused access: credentials written in a template URL in a project file are not used; set %s and allow %s in git.token_hosts or %s", where, TokenEnv, host, TokenHostsEnv)
+		case rm.withheld == withheldHost:
+			msg = fmt.Sprintf("%s refused access: %s is sent only to the hosts you allow, and %s is not one: add it to git.token_hosts in the scaffold config, or to %s", where, TokenEnv, host, TokenHostsEnv)
+		case rm.withheld == withheldHTTP:
 			msg = fmt.Sprintf("%s refused access: %s is sent only over https (or http to this machine); use an https URL", where, TokenEnv)
+		default:
+			msg = fmt.Sprintf("%s refused access: set %s to a token that may read it (sent to %s only when git.token_hosts in the scaffold config or %s names it)", where, TokenEnv, host, TokenHostsEnv)
 		}
 	case rm.isSSH() && strings.Contains(err.Error(), "known_hosts"):
 		msg = fmt.Sprintf("cannot fetch %s: %v: add the host's key to ~/.ssh/known_hosts (connect once with ssh, or use ssh-keyscan)", where, err)
@@ -454,5 +533,6 @@ func (localLoader) Load(ep *transport.Endpoint) (storer.Storer, error) {
 	} else if _, err := os.Stat(filepath.Join(dir, "HEAD")); err != nil {
 		return nil, transport.ErrRepositoryNotFound
 	}
-	return filesystem.NewStorage(osfs.New(dir), cache.NewObjectLRUDefault()), nil
+	st := filesystem.NewStorage(osfs.New(dir), cache.NewObjectLRUDefault())
+	return boundedLocal{Storer: st, max: MaxObject}, nil
 }

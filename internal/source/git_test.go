@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"log"
 	"net"
 	"net/http"
 	"net/http/cgi"
@@ -141,6 +142,17 @@ type gitServer struct {
 	token string // when set, required as the basic auth password
 	mu    sync.Mutex
 	users []string
+	// auths are the Authorization headers of every request.
+	auths []string
+	// slowChunk and slowPause, when set, make every response arrive in
+	// chunks of slowChunk bytes with slowPause between them.
+	slowChunk, slowPause atomic.Int64
+	// stallAfter, when set, stops an upload-pack response after that
+	// many bytes, until the client gives up.
+	stallAfter atomic.Int64
+	// silent makes every request hang, unanswered, until the client
+	// gives up.
+	silent atomic.Bool
 	// blocking makes upload-pack requests hang until block closes.
 	blocking atomic.Bool
 	block    chan struct{}
@@ -153,10 +165,20 @@ func (fx *fixture) serve(t testing.TB, token string) *gitServer {
 		Root:   "/git",
 		Env:    []string{"GIT_PROJECT_ROOT=" + fx.root, "GIT_HTTP_EXPORT_ALL=1", "HOME=" + fx.root},
 		Stderr: io.Discard,
+		// A client that gives up on a slow or stalled answer is what
+		// some tests want; the handler need not log it.
+		Logger: log.New(io.Discard, "", 0),
 	}
 	s := &gitServer{token: token, block: make(chan struct{})}
 	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.hits.Add(1)
+		if s.silent.Load() {
+			<-r.Context().Done()
+			return
+		}
+		s.mu.Lock()
+		s.auths = append(s.auths, r.Header.Get("Authorization"))
+		s.mu.Unlock()
 		if s.token != "" {
 			user, pass, ok := r.BasicAuth()
 			s.mu.Lock()
@@ -180,11 +202,62 @@ func (fx *fixture) serve(t testing.TB, token string) *gitServer {
 			}
 			return
 		}
+		if n := s.slowChunk.Load(); n > 0 || s.stallAfter.Load() > 0 {
+			sw := &slowWriter{ResponseWriter: w, chunk: int(n), pause: time.Duration(s.slowPause.Load()), done: r.Context().Done()}
+			if r.Method == http.MethodPost {
+				sw.stallAfter = int(s.stallAfter.Load())
+			}
+			w = sw
+		}
 		backend.ServeHTTP(w, r)
 	}))
 	t.Cleanup(s.Close)
 	s.url = s.URL + "/git/tpl.git"
 	return s
+}
+
+// slowWriter writes a response in chunks with pauses, or stops it.
+type slowWriter struct {
+	http.ResponseWriter
+	chunk      int
+	pause      time.Duration
+	stallAfter int
+	written    int
+	done       <-chan struct{}
+}
+
+func (w *slowWriter) Write(b []byte) (int, error) {
+	n := 0
+	for len(b) > 0 {
+		if w.stallAfter > 0 && w.written >= w.stallAfter {
+			w.ResponseWriter.(http.Flusher).Flush()
+			<-w.done
+			return n, errors.New("stalled")
+		}
+		c := len(b)
+		if w.chunk > 0 && c > w.chunk {
+			c = w.chunk
+		}
+		if w.stallAfter > 0 && c > w.stallAfter-w.written {
+			c = w.stallAfter - w.written
+		}
+		m, err := w.ResponseWriter.Write(b[:c])
+		n += m
+		w.written += m
+		if err != nil {
+			return n, err
+		}
+		w.ResponseWriter.(http.Flusher).Flush()
+		b = b[c:]
+		if w.pause > 0 {
+			select {
+			case <-time.After(w.pause):
+			case <-w.done:
+				return n, errors.New("client gone")
+			}
+		}
+	}
+	return n, nil
 }
 
 // opener opens references with one cache and collects the progress.
@@ -339,10 +412,10 @@ func TestGitBranchMoves(t *testing.T) {
 	fx.git(t, fx.work, "push", "-q", fx.bare, "dev")
 	checkOpened(t, o.mustOpen(ref), ref, c4, "svc", "4")
 
-	// The replaced copy was moved aside, not deleted under a reader.
-	aside, _ := filepath.Glob(filepath.Join(o.cache, tmpPrefix+"*-old-*"))
-	if len(aside) != 1 {
-		t.Errorf("replaced entries set aside: %q, want one", aside)
+	// The replaced copy is gone: it was replaced under the entry's
+	// exclusive lock, so no reader had it open.
+	if left, _ := filepath.Glob(filepath.Join(o.cache, tmpPrefix+"*")); len(left) != 0 {
+		t.Errorf("replacing an entry left %q", left)
 	}
 }
 
@@ -515,8 +588,9 @@ func TestGitTokenNeverLeaks(t *testing.T) {
 		t.Errorf("no token: err = %v, want refused access naming %s", err, TokenEnv)
 	}
 
-	// The token from the environment.
+	// The token from the environment, to the host it is allowed for.
 	o.env[TokenEnv] = token
+	o.env[TokenHostsEnv] = "127.0.0.1"
 	op := o.mustOpen(srv.url + "//svc@v1")
 	checkOpened(t, op, srv.url+"//svc@v1", fx.c1, "svc", "1")
 	srv.mu.Lock()
@@ -653,25 +727,20 @@ func TestGitKilledClone(t *testing.T) {
 	}
 	tmp := filepath.Dir(filepath.Dir(leftover[0]))
 
-	// The next run ignores the leftover, which is recent enough to be a
-	// clone still running.
+	// The child's lock died with it, so the next fetch knows the
+	// leftover is abandoned, however recent, and removes it.
 	srv.blocking.Store(false)
 	checkOpened(t, o.mustOpen(ref), ref, fx.c1, "svc", "1")
-	if _, err := os.Stat(tmp); err != nil {
-		t.Errorf("a recent leftover was removed: %v", err)
-	}
-	// Once old, it is removed.
-	old := time.Now().Add(-2 * staleAfter)
-	if err := os.Chtimes(tmp, old, old); err != nil {
-		t.Fatal(err)
-	}
-	checkOpened(t, o.mustOpen(ref), ref, fx.c1, "svc", "1")
 	if _, err := os.Stat(tmp); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("an old leftover was kept: %v", err)
+		t.Errorf("the leftover of a killed clone was kept: %v", err)
 	}
 	entries, _ := os.ReadDir(o.cache)
-	if len(entries) != 1 {
-		t.Errorf("cache holds %d entries, want 1", len(entries))
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if len(names) != 2 || !strings.HasSuffix(names[1], lockSuffix) || names[0]+lockSuffix != names[1] {
+		t.Errorf("cache holds %q, want one entry and its lock file", names)
 	}
 }
 
@@ -679,32 +748,44 @@ func TestGitCacheLayout(t *testing.T) {
 	fx := newFixture(t)
 	srv := fx.serve(t, "")
 	o := newOpener(t)
-	o.mustOpen(srv.url + "//svc@v1")
+	// An entry of an older scaffold, a checkout in tree/, is fetched
+	// again and replaced, never read.
+	r, _ := ParseRef(srv.url + "//svc@v1")
+	old := filepath.Join(o.cache, cacheKey(r))
+	if err := os.MkdirAll(filepath.Join(old, "tree", "svc"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(old, "tree", "svc", "scaffold.yaml"), []byte("name: stale\n"), 0o600)
+	writeMeta(old, cacheMeta{URL: r.URL, Rev: r.Rev, Kind: targetTag, Commit: fx.c1})
+	checkOpened(t, o.mustOpen(srv.url+"//svc@v1"), srv.url+"//svc@v1", fx.c1, "svc", "1")
 	o.open(srv.url + "//docs@v1") // fails to load the template, but shares the clone
 	entries, err := os.ReadDir(o.cache)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(entries) != 1 {
-		t.Fatalf("cache entries = %d, want one per URL and ref", len(entries))
+	if len(entries) != 2 {
+		t.Fatalf("cache entries = %d, want one per URL and ref, and its lock", len(entries))
 	}
 	name := entries[0].Name()
 	if !strings.HasPrefix(name, "127.0.0.1-") || !strings.Contains(name, "git-tpl.git_v1-") {
 		t.Errorf("entry %q has no readable slug", name)
 	}
-	for _, p := range []string{metaFile, "tree/svc/scaffold.yaml"} {
+	for _, p := range []string{metaFile, "git/HEAD", "git/objects"} {
 		if _, err := os.Stat(filepath.Join(o.cache, name, p)); err != nil {
 			t.Errorf("entry lacks %s: %v", p, err)
 		}
 	}
-	// Only the files are kept.
-	if _, err := os.Stat(filepath.Join(o.cache, name, "git")); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("entry keeps the git history: %v", err)
+	// The clone is bare: nothing is checked out.
+	if _, err := os.Stat(filepath.Join(o.cache, name, "tree")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("entry holds a checkout: %v", err)
 	}
-	// The executable bit survives the checkout.
-	info, err := os.Stat(filepath.Join(o.cache, name, "tree/svc/run.sh"))
-	if err != nil || info.Mode()&0o100 == 0 {
-		t.Errorf("run.sh lost its executable bit: %v %v", info.Mode(), err)
+	// The executable bit comes from the git mode.
+	op := o.mustOpen(srv.url + "//svc@v1")
+	if e, ok := op.Template.Files.Lookup("run.sh"); !ok || e.Mode != 0o755 {
+		t.Errorf("run.sh: %+v, want mode 0755", e)
+	}
+	if e, ok := op.Template.Files.Lookup("scaffold.yaml"); !ok || e.Mode != 0o644 {
+		t.Errorf("scaffold.yaml: %+v, want mode 0644", e)
 	}
 }
 
@@ -753,20 +834,37 @@ func BenchmarkOpenGit(b *testing.B) {
 
 func TestHTTPAuth(t *testing.T) {
 	const token = "env-token-1234"
+	hosts := []string{"host", "127.0.0.1", "[::1]:8080", "LocalHost"}
 	tests := []struct {
 		ref, envToken  string
+		hosts          []string
+		fromProject    bool
 		user, password string // "" user and password: no auth
-		withheld       bool
+		withheld       string
 	}{
-		{ref: "https://host/o/t.git"},
-		{ref: "https://host/o/t.git", envToken: token, user: "x-access-token", password: token},
-		{ref: "https://alice@host/o/t.git", envToken: token, user: "alice", password: token},
-		{ref: "https://alice:pw-1234@host/o/t.git", envToken: token, user: "alice", password: "pw-1234"},
-		{ref: "https://tok-as-user@host/o/t.git", user: "tok-as-user"},
-		{ref: "http://example.com/o/t.git", envToken: token, withheld: true},
-		{ref: "http://127.0.0.1:8080/o/t.git", envToken: token, user: "x-access-token", password: token},
-		{ref: "http://[::1]:8080/o/t.git", envToken: token, user: "x-access-token", password: token},
-		{ref: "http://localhost/o/t.git", envToken: token, user: "x-access-token", password: token},
+		{ref: "https://host/o/t.git", hosts: hosts},
+		{ref: "https://host/o/t.git", envToken: token, hosts: hosts, user: "x-access-token", password: token},
+		{ref: "https://HOST:8443/o/t.git", envToken: token, hosts: hosts, user: "x-access-token", password: token},
+		{ref: "https://alice@host/o/t.git", envToken: token, hosts: hosts, user: "alice", password: token},
+		{ref: "https://alice:pw-1234@host/o/t.git", envToken: token, hosts: hosts, user: "alice", password: "pw-1234"},
+		{ref: "https://tok-as-user@host/o/t.git", hosts: hosts, user: "tok-as-user"},
+		{ref: "http://example.com/o/t.git", envToken: token, hosts: []string{"example.com"}, withheld: withheldHTTP},
+		{ref: "http://127.0.0.1:8080/o/t.git", envToken: token, hosts: hosts, user: "x-access-token", password: token},
+		{ref: "http://[::1]:8080/o/t.git", envToken: token, hosts: hosts, user: "x-access-token", password: token},
+		{ref: "http://localhost/o/t.git", envToken: token, hosts: hosts, user: "x-access-token", password: token},
+		// Not an allowed host: no token, whatever the URL says.
+		{ref: "https://host/o/t.git", envToken: token, withheld: withheldHost},
+		{ref: "https://evil.example/o/t.git", envToken: token, hosts: hosts, withheld: withheldHost},
+		{ref: "https://host.evil.example/o/t.git", envToken: token, hosts: hosts, withheld: withheldHost},
+		{ref: "https://evil.example/host/t.git", envToken: token, hosts: hosts, withheld: withheldHost},
+		{ref: "http://[::1]:9090/o/t.git", envToken: token, hosts: hosts, withheld: withheldHost},
+		{ref: "https://alice@evil.example/o/t.git", envToken: token, hosts: hosts, user: "alice", withheld: withheldHost},
+		// The URL's own credentials are the user's choice, unless the
+		// ref comes from a project file.
+		{ref: "https://alice:pw-1234@evil.example/o/t.git", user: "alice", password: "pw-1234"},
+		{ref: "https://alice:pw-1234@evil.example/o/t.git", fromProject: true},
+		{ref: "https://tok-as-user@host/o/t.git", fromProject: true},
+		{ref: "https://tok-as-user@host/o/t.git", envToken: token, hosts: hosts, fromProject: true, user: "x-access-token", password: token},
 	}
 	for _, tt := range tests {
 		r, err := ParseRef(tt.ref)
@@ -778,7 +876,7 @@ func TestHTTPAuth(t *testing.T) {
 				return tt.envToken
 			}
 			return ""
-		}, time.Second, nil)
+		}, time.Second, nil, authPolicy{tokenHosts: tt.hosts, fromProject: tt.fromProject})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -788,10 +886,20 @@ func TestHTTPAuth(t *testing.T) {
 			user, password = basic.Username, basic.Password
 		}
 		if user != tt.user || password != tt.password || rm.withheld != tt.withheld {
-			t.Errorf("%s: auth %q:%q withheld %v, want %q:%q %v", tt.ref, user, password, rm.withheld, tt.user, tt.password, tt.withheld)
+			t.Errorf("%s (hosts %q, project %v): auth %q:%q withheld %q, want %q:%q %q", tt.ref, tt.hosts, tt.fromProject, user, password, rm.withheld, tt.user, tt.password, tt.withheld)
 		}
 		if strings.Contains(rm.url, "@") {
 			t.Errorf("%s: go-git is given %q, with userinfo", tt.ref, rm.url)
+		}
+	}
+}
+
+func TestTokenHostsFromEnv(t *testing.T) {
+	env := map[string]string{TokenHostsEnv: "a.example, b.example:8443\tc.example"}
+	p := policyOf(Options{TokenHosts: []string{"cfg.example"}}, func(k string) string { return env[k] })
+	for host, want := range map[string]bool{"a.example": true, "a.example:1": true, "b.example:8443": true, "b.example": false, "c.example": true, "cfg.example": true, "d.example": false, "": false} {
+		if got := hostAllowed(host, p.tokenHosts); got != want {
+			t.Errorf("hostAllowed(%q) = %v, want %v", host, got, want)
 		}
 	}
 }

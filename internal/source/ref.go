@@ -94,13 +94,17 @@ func isGitRef(s string) bool {
 }
 
 func parseGit(s string) (Ref, error) {
-	bad := func(format string, args ...any) (Ref, error) {
-		msg := fmt.Sprintf("template %s: %s", redactRefText(s), fmt.Sprintf(format, args...))
-		return Ref{}, errors.New(redactCredentials(s, msg))
-	}
 	var r Ref
 	r.Kind = Git
 	var rest string // repopath[//subdir][@rev]
+	bad := func(format string, args ...any) (Ref, error) {
+		detail := fmt.Sprintf(format, args...)
+		if label, ok := errLabel(r, rest); ok {
+			return Ref{}, errors.New("template " + label + ": " + detail)
+		}
+		msg := fmt.Sprintf("template %s: %s", redactRefText(s), detail)
+		return Ref{}, errors.New(redactCredentials(s, msg))
+	}
 	if i := strings.Index(s, "://"); i >= 0 {
 		scheme := strings.ToLower(s[:i])
 		switch scheme {
@@ -199,6 +203,30 @@ func parseGit(s string) (Ref, error) {
 	return r, nil
 }
 
+// errLabel names a reference that failed to parse after its host, so
+// that the error names the repository: the credential-free URL scheme
+// and host as parsed, and the rest as written (path, //folder, @ref).
+// ok is false before the host is parsed, and when the rest may hold
+// credentials: userinfo holding a "/" (a base64 token) makes the host
+// end too early and leaves "...@host/path" in the rest, so a single "/"
+// after the rest's first "@" is taken as such (a branch with a "/" then
+// gets the redacted label too); the caller then redacts.
+func errLabel(r Ref, rest string) (string, bool) {
+	if r.URL == "" || rest == "" {
+		return "", false
+	}
+	if at := strings.Index(rest, "@"); r.scheme != "scp" && at >= 0 {
+		after := rest[at+1:]
+		if i := strings.Index(after, "//"); i >= 0 {
+			after = after[:i] // a folder misplaced after the ref
+		}
+		if strings.Contains(after, "/") {
+			return "", false
+		}
+	}
+	return r.URL + rest, true
+}
+
 // hexRev matches what may be an abbreviated or full commit hash.
 var hexRev = regexp.MustCompile(`^[0-9a-fA-F]{4,40}$`)
 
@@ -240,6 +268,24 @@ func (r Ref) String() string {
 
 // GoString keeps %#v from printing the unexported credentials.
 func (r Ref) GoString() string { return fmt.Sprintf("source.Ref(%q)", r.String()) }
+
+// Host is the host of a git reference's URL, with its port when the URL
+// has one (host:port, in lower case; [addr]:port for IPv6); empty for a
+// file URL and for other kinds.
+func (r Ref) Host() string {
+	if r.Kind != Git {
+		return ""
+	}
+	if r.scheme == "scp" {
+		h := strings.TrimSuffix(r.URL[strings.Index(r.URL, "@")+1:], ":")
+		return h[:strings.Index(h+":", ":")]
+	}
+	u, err := url.Parse(r.URL)
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(u.Host)
+}
 
 // repoLabel names the repository and the ref in messages.
 func (r Ref) repoLabel() string {

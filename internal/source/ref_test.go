@@ -1,6 +1,7 @@
 package source
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -148,6 +149,51 @@ func TestParseRefErrorsHideTokens(t *testing.T) {
 			continue
 		}
 		if strings.Contains(err.Error(), "SECRET") || strings.Contains(err.Error(), "okSE") {
+			t.Errorf("ParseRef(%q) error leaks the token: %v", ref, err)
+		}
+	}
+}
+
+// TestRefErrorsNameTheRepository: every error about a bad ref, folder or
+// path names the repository, as the user wrote it minus credentials, both
+// from ParseRef and through OpenWith.
+func TestRefErrorsNameTheRepository(t *testing.T) {
+	tests := []struct{ ref, want string }{
+		{"https://host/repo.git@bad..ref", `template https://host/repo.git@bad..ref: "bad..ref" is not a valid`},
+		{"https://host/org/repo.git//svc@bad..ref", `template https://host/org/repo.git//svc@bad..ref: "bad..ref" is not a valid`},
+		{"https://tokSECRET1@host/repo.git@bad..ref", `template https://host/repo.git@bad..ref: "bad..ref" is not a valid`},
+		{"https://user:pwSECRET1@Host:8443/org/repo.git@v1.lock", `template https://host:8443/org/repo.git@v1.lock: "v1.lock" is not a valid`},
+		{"https://host/repo.git@", "template https://host/repo.git@: empty ref after @"},
+		{"https://host/repo.git@-x", `template https://host/repo.git@-x: "-x" is not a valid`},
+		{"https://host/repo.git@a@b", "template https://host/repo.git@a@b: more than one @ after the host"},
+		{"https://u:pwSECRET1@host/repo.git@v1@x", "template https://host/repo.git@v1@x: more than one @"},
+		{"https://host/repo.git@v1//svc", "template https://host/repo.git@v1//svc: the folder comes before the ref"},
+		{"https://host/repo.git//../x@v1", `template https://host/repo.git//../x@v1: folder "../x" must be`},
+		{"https://host/repo.git//@v1", "template https://host/repo.git//@v1: empty folder after //"},
+		{"ssh://git@host:2222/repo.git@bad..ref", `template ssh://git@host:2222/repo.git@bad..ref: "bad..ref"`},
+		{"git@host:org/repo.git@bad..ref", `template git@host:org/repo.git@bad..ref: "bad..ref"`},
+		{"file:///srv/t.git@bad..ref", `template file:///srv/t.git@bad..ref: "bad..ref"`},
+	}
+	for _, tt := range tests {
+		for _, how := range []string{"ParseRef", "OpenWith"} {
+			var err error
+			if how == "ParseRef" {
+				_, err = ParseRef(tt.ref)
+			} else {
+				_, err = OpenWith(context.Background(), tt.ref, Options{CacheDir: t.TempDir()})
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("%s(%q) error = %v, want %q", how, tt.ref, err, tt.want)
+			}
+			if err != nil && strings.Contains(err.Error(), "SECRET") {
+				t.Errorf("%s(%q) error leaks the credentials: %v", how, tt.ref, err)
+			}
+		}
+	}
+	// A token holding "/" ends the host early; the error is then
+	// redacted instead, as before.
+	for _, ref := range []string{"https://to/kSECRET1@host/repo.git@bad..ref", "https://to/kSECRET1@host/repo.git@a@b"} {
+		if _, err := ParseRef(ref); err != nil && strings.Contains(err.Error(), "SECRET") {
 			t.Errorf("ParseRef(%q) error leaks the token: %v", ref, err)
 		}
 	}

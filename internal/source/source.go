@@ -127,24 +127,55 @@ type Options struct {
 	// Getenv reads SCAFFOLD_GIT_TOKEN, SSH_AUTH_SOCK and HOME; nil is an
 	// empty environment.
 	Getenv func(string) string
-	// Timeout bounds all network work of one OpenWith; zero means
+	// Timeout is how long the remote may send nothing before a fetch is
+	// given up on: a slow but steady clone goes on. Zero means
 	// DefaultTimeout.
 	Timeout time.Duration
-	// Now is the clock that dates abandoned clones in the cache (older
-	// than an hour, they are removed); nil leaves them.
+	// MaxTime bounds all the work of one OpenWith, network and waiting
+	// for another scaffold's fetch of the same entry included; zero
+	// means DefaultMaxTime.
+	MaxTime time.Duration
+	// Now is the clock that dates abandoned clones in the cache where
+	// file locks do not work (older than an hour, they are removed); nil
+	// leaves them there. With locks, a clone whose entry is not locked
+	// is abandoned, whatever its age.
 	Now func() time.Time
+	// TokenHosts are the hosts SCAFFOLD_GIT_TOKEN may be sent to, as
+	// host (any port) or host:port, besides those SCAFFOLD_GIT_TOKEN_HOSTS
+	// lists: the token goes to no other host, whatever URL a template
+	// reference names. The caller fills it from the user's own config.
+	TokenHosts []string
+	// ProjectRef says the reference was read from a project file
+	// (.scaffold-answers.yaml), which whoever may change the project can
+	// edit: credentials written in its URL are not used.
+	ProjectRef bool
 	// Builtins replaces the embedded templates when a built-in name is
 	// opened; tests use it to play a later scaffold with newer built-ins.
 	Builtins fs.FS
 }
 
-// DefaultTimeout bounds the network work of one OpenWith when
+// DefaultTimeout is how long a remote may send nothing when
 // Options.Timeout is zero.
 const DefaultTimeout = 15 * time.Second
+
+// DefaultMaxTime bounds one OpenWith when Options.MaxTime is zero.
+const DefaultMaxTime = 10 * time.Minute
 
 // TokenEnv names the environment variable holding a token for HTTPS git
 // sources.
 const TokenEnv = "SCAFFOLD_GIT_TOKEN"
+
+// timeouts gives Timeout and MaxTime, or their defaults.
+func (o Options) timeouts() (idle, total time.Duration) {
+	idle, total = o.Timeout, o.MaxTime
+	if idle <= 0 {
+		idle = DefaultTimeout
+	}
+	if total <= 0 {
+		total = DefaultMaxTime
+	}
+	return idle, total
+}
 
 // DefaultCacheDir is $XDG_CACHE_HOME/scaffold/templates, or
 // $HOME/.cache/scaffold/templates when XDG_CACHE_HOME is unset (as the XDG
@@ -173,7 +204,9 @@ func DefaultCacheDir(getenv func(string) string) (string, error) {
 //
 // Credentials never reach the cache, Opened.Ref, a notice or an error: an
 // http(s) URL's userinfo and the token of SCAFFOLD_GIT_TOKEN are given to
-// go-git as basic auth, never in the URL. ssh uses the agent of
+// go-git as basic auth, never in the URL. The token is sent only to a host
+// of opts.TokenHosts or SCAFFOLD_GIT_TOKEN_HOSTS, and only over https or
+// to this machine; userinfo is not used when opts.ProjectRef is set. ssh uses the agent of
 // SSH_AUTH_SOCK and the unencrypted ~/.ssh/id_ed25519, id_ecdsa or id_rsa,
 // and go-git's known_hosts check.
 func OpenWith(ctx context.Context, ref string, opts Options) (*Opened, error) {

@@ -20,20 +20,18 @@ func Tags(ctx context.Context, ref string, opts Options) ([]string, error) {
 	if r.Kind != Git {
 		return nil, fmt.Errorf("template %s is not a git repository, so it has no tags", ref)
 	}
-	timeout := opts.Timeout
-	if timeout == 0 {
-		timeout = DefaultTimeout
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
+	timeout, maxTime := opts.timeouts()
+	ctx, cancel := context.WithTimeout(ctx, maxTime)
 	defer cancel()
 	getenv := opts.Getenv
 	if getenv == nil {
 		getenv = func(string) string { return "" }
 	}
-	rm, err := newRemote(r, getenv, timeout, nil)
+	rm, err := newRemote(r, getenv, timeout, nil, policyOf(opts, getenv))
 	if err != nil {
 		return nil, err
 	}
+	rm.maxTime = maxTime
 	defer rm.close()
 	refs, err := rm.list(ctx)
 	if err != nil {
