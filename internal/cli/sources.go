@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/scaffold-cli/scaffold/internal/config"
+	"github.com/scaffold-cli/scaffold/internal/display"
 	"github.com/scaffold-cli/scaffold/internal/source"
 )
 
@@ -20,7 +21,8 @@ func sourceOptions(streams *IOStreams, getenv func(string) string, now func() ti
 	dir, _ := source.DefaultCacheDir(getenv)
 	so := source.Options{CacheDir: dir, Getenv: getenv, Now: now, Builtins: builtins, TokenHosts: tokenHosts(cfg)}
 	if streams.CanPrompt() {
-		so.Progress = streams.ErrOut
+		// A git server writes progress messages of its own choosing.
+		so.Progress = display.Writer(streams.ErrOut)
 	}
 	return so
 }
@@ -54,7 +56,7 @@ func openSource(ctx context.Context, ref string, so source.Options, errOut io.Wr
 	}
 	if so.Progress == nil {
 		for _, n := range opened.Notices {
-			fmt.Fprintf(errOut, "note: %s\n", n)
+			fmt.Fprintf(errOut, "note: %s\n", display.Untrusted(n))
 		}
 	}
 	return opened, nil

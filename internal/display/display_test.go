@@ -1,6 +1,7 @@
 package display
 
 import (
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -53,4 +54,21 @@ func FuzzUntrusted(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestWriter(t *testing.T) {
+	var out strings.Builder
+	w := Writer(&out)
+	// A server's progress: carriage returns and line feeds pass, an
+	// escape sequence and a bidi control do not, and a character split
+	// between writes arrives whole.
+	for _, chunk := range []string{"Counting objects: 50%\r", "Counting objects: 100%\n", "\x1b[2Kremote: hi\u202e\n", "caf\xc3", "\xa9\n"} {
+		if n, err := w.Write([]byte(chunk)); err != nil || n != len(chunk) {
+			t.Fatalf("Write(%q) = %d, %v", chunk, n, err)
+		}
+	}
+	want := "Counting objects: 50%\rCounting objects: 100%\n\\x1b[2Kremote: hi\\u202e\ncafé\n"
+	if out.String() != want {
+		t.Errorf("wrote %q, want %q", out.String(), want)
+	}
 }
