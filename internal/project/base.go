@@ -51,7 +51,13 @@ func ReadBase(dir string) ([]template.File, plumbing.Hash, error) {
 		return nil, plumbing.ZeroHash, err
 	}
 	var files []template.File
+	total := int64(0)
 	err = tree.Files().ForEach(func(f *object.File) error {
+		// The base may have come from another repository (a pushed ref):
+		// sizes are checked from the objects before they are inflated.
+		if total += f.Size; f.Size > template.MaxFileBytes || total > template.MaxTotalBytes {
+			return fmt.Errorf("%s is larger than a render may be; %s was not written by scaffold", f.Name, BaseRef)
+		}
 		r, err := f.Reader()
 		if err != nil {
 			return err
