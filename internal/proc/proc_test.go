@@ -1,6 +1,6 @@
 //go:build unix
 
-package proc
+package proc_test
 
 import (
 	"bytes"
@@ -13,52 +13,20 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/scaffold-cli/scaffold/internal/proc"
+	"github.com/scaffold-cli/scaffold/internal/proc/proctest"
 )
 
 // The bound for "promptly": generous, so a busy machine passes, and far
 // below the sleeps the commands would otherwise wait out.
 const prompt = 30 * time.Second
 
-// alive reports whether the process with the pid written in file lives.
-func alive(t *testing.T, file string) bool {
-	t.Helper()
-	data, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if syscall.Kill(pid, 0) != nil {
-		return false
-	}
-	// A killed orphan stays a zombie until init reaps it: dead all the same.
-	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return true // no /proc: kill -0 is all there is
-	}
-	_, rest, _ := strings.Cut(string(stat), ") ")
-	return !strings.HasPrefix(rest, "Z")
-}
-
-// gone waits a little for a killed process to disappear: its parent (init,
-// or a subreaper) reaps it on its own time.
-func gone(t *testing.T, file string) bool {
-	t.Helper()
-	for deadline := time.Now().Add(prompt); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if !alive(t, file) {
-			return true
-		}
-	}
-	return false
-}
-
 func TestRunDoesNotWaitForWhatALeaderLeft(t *testing.T) {
 	pidFile := filepath.Join(t.TempDir(), "pid")
 	var out bytes.Buffer
 	start := time.Now()
-	cmd := Command(context.Background(), "/bin/sh", "-c", `sleep 120 & echo $! > "$1"; echo started`, "sh", pidFile)
+	cmd := proc.Command(context.Background(), "/bin/sh", "-c", `sleep 120 & echo $! > "$1"; echo started`, "sh", pidFile)
 	if err := cmd.Run(&out); err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +36,7 @@ func TestRunDoesNotWaitForWhatALeaderLeft(t *testing.T) {
 	if out.String() != "started\n" {
 		t.Errorf("output %q", out.String())
 	}
-	if !gone(t, pidFile) {
+	if !proctest.Gone(t, pidFile, prompt) {
 		t.Error("the background sleep outlived its group")
 	}
 }
@@ -76,7 +44,7 @@ func TestRunDoesNotWaitForWhatALeaderLeft(t *testing.T) {
 func TestCancelEndsTheGroupEvenIfItIgnoresSIGTERM(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := Command(ctx, "/bin/sh", "-c", `trap '' TERM; sleep 300 & echo $! > child; echo $$ > leader.tmp; mv leader.tmp leader; wait`)
+	cmd := proc.Command(ctx, "/bin/sh", "-c", `trap '' TERM; sleep 300 & echo $! > child; echo $$ > leader.tmp; mv leader.tmp leader; wait`)
 	cmd.Dir = dir
 	var out bytes.Buffer
 	if err := cmd.Start(&out); err != nil {
@@ -101,16 +69,16 @@ func TestCancelEndsTheGroupEvenIfItIgnoresSIGTERM(t *testing.T) {
 	case <-time.After(prompt):
 		t.Fatal("Wait did not return after cancel")
 	}
-	if !gone(t, filepath.Join(dir, "child")) {
+	if !proctest.Gone(t, filepath.Join(dir, "child"), prompt) {
 		t.Error("the child outlived the cancel")
 	}
-	if !gone(t, filepath.Join(dir, "leader")) {
+	if !proctest.Gone(t, filepath.Join(dir, "leader"), prompt) {
 		t.Error("the shell outlived the cancel")
 	}
 }
 
 func TestTailKeepsTheEnd(t *testing.T) {
-	tl := Tail{Max: 10}
+	tl := proc.Tail{Max: 10}
 	for i := 0; i < 100; i++ {
 		tl.Write([]byte(strconv.Itoa(i % 10)))
 	}
@@ -118,9 +86,9 @@ func TestTailKeepsTheEnd(t *testing.T) {
 	if string(b) != "0123456789" || dropped != 90 {
 		t.Errorf("Bytes = %q, %d", b, dropped)
 	}
-	var big Tail
-	big.Write(bytes.Repeat([]byte("x"), 3*TailSize))
-	if b, dropped := big.Bytes(); len(b) != TailSize || dropped != 2*TailSize {
+	var big proc.Tail
+	big.Write(bytes.Repeat([]byte("x"), 3*proc.TailSize))
+	if b, dropped := big.Bytes(); len(b) != proc.TailSize || dropped != 2*proc.TailSize {
 		t.Errorf("kept %d, dropped %d", len(b), dropped)
 	}
 }
@@ -141,7 +109,7 @@ func TestRunIsBoundedWhenAnEscapeeHoldsThePipe(t *testing.T) {
 	})
 	var out bytes.Buffer
 	start := time.Now()
-	cmd := Command(context.Background(), "/bin/sh", "-c", `/usr/bin/setsid sh -c 'echo $$ > "$1"; exec sleep 120' sh "$1" & while [ ! -s "$1" ]; do sleep 0.01; done; echo leader done`, "sh", pidFile)
+	cmd := proc.Command(context.Background(), "/bin/sh", "-c", `/usr/bin/setsid sh -c 'echo $$ > "$1"; exec sleep 120' sh "$1" & while [ ! -s "$1" ]; do sleep 0.01; done; echo leader done`, "sh", pidFile)
 	if err := cmd.Run(&out); err != nil {
 		t.Fatal(err)
 	}

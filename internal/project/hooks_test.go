@@ -8,49 +8,16 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/scaffold-cli/scaffold/internal/proc/proctest"
 )
 
 // promptly is a generous bound, for a busy machine: far below the sleeps
 // a hook would otherwise make scaffold wait out.
 const promptly = 30 * time.Second
-
-// pidAlive reports whether the pid written in file is a live process
-// (a zombie waiting for init to reap it counts as dead).
-func pidAlive(t *testing.T, file string) bool {
-	t.Helper()
-	data, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if syscall.Kill(pid, 0) != nil {
-		return false
-	}
-	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return true
-	}
-	_, rest, _ := strings.Cut(string(stat), ") ")
-	return !strings.HasPrefix(rest, "Z")
-}
-
-func pidGone(t *testing.T, file string) bool {
-	t.Helper()
-	for deadline := time.Now().Add(promptly); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if !pidAlive(t, file) {
-			return true
-		}
-	}
-	return false
-}
 
 func TestRunHooksDoesNotWaitForABackgroundChild(t *testing.T) {
 	dir := t.TempDir()
@@ -70,7 +37,7 @@ func TestRunHooksDoesNotWaitForABackgroundChild(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "next.txt")); err != nil {
 		t.Error("the second hook did not run:", err)
 	}
-	if !pidGone(t, filepath.Join(dir, "bg.pid")) {
+	if !proctest.Gone(t, filepath.Join(dir, "bg.pid"), promptly) {
 		t.Error("the background sleep outlived its hook")
 	}
 }
@@ -105,7 +72,7 @@ func TestRunHooksEndsOnCancel(t *testing.T) {
 	case <-time.After(promptly):
 		t.Fatal("RunHooks did not return after cancel")
 	}
-	if !pidGone(t, pidFile) {
+	if !proctest.Gone(t, pidFile, promptly) {
 		t.Error("the hook's sleep outlived the cancel")
 	}
 	if _, err := os.Stat(filepath.Join(dir, "never.txt")); err == nil {

@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/scaffold-cli/scaffold/internal/proc"
 	"github.com/scaffold-cli/scaffold/internal/template"
 )
 
@@ -169,7 +170,7 @@ func cleanStale(parent, mine string) {
 			continue // a link or file with our prefix is not ours to remove
 		}
 		if pid, ok := tempOwner(name); ok {
-			if alive(pid) {
+			if proc.Alive(pid) {
 				continue
 			}
 		} else if info, err := e.Info(); err != nil || now.Sub(info.ModTime()) < staleAge {
@@ -207,13 +208,7 @@ func DeadTemp(name string) bool {
 		return false
 	}
 	pid, ok := tempOwner(name)
-	return ok && !alive(pid)
-}
-
-// alive reports whether process pid exists. Signal 0 checks without
-// sending anything; EPERM means it exists but belongs to someone else.
-func alive(pid int) bool {
-	return !errors.Is(syscall.Kill(pid, 0), syscall.ESRCH)
+	return ok && !proc.Alive(pid)
 }
 
 // createFile opens a new file for writing inside root. Tests replace it

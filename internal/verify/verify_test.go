@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/scaffold-cli/scaffold/internal/proc/proctest"
 )
 
 // TestMain lets the test binary be the server that verify starts:
@@ -58,39 +60,6 @@ func server(mode string) int {
 // promptly is a generous bound, for a busy machine: far below the sleeps
 // verify would otherwise wait out.
 const promptly = 30 * time.Second
-
-// pidAlive reports whether the pid written in file is a live process
-// (a zombie waiting for init to reap it counts as dead).
-func pidAlive(t *testing.T, file string) bool {
-	t.Helper()
-	data, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if syscall.Kill(pid, 0) != nil {
-		return false
-	}
-	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return true
-	}
-	_, rest, _ := strings.Cut(string(stat), ") ")
-	return !strings.HasPrefix(rest, "Z")
-}
-
-func pidGone(t *testing.T, file string) bool {
-	t.Helper()
-	for deadline := time.Now().Add(promptly); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if !pidAlive(t, file) {
-			return true
-		}
-	}
-	return false
-}
 
 type quiet struct{}
 
@@ -136,7 +105,7 @@ func TestServeIsNotHeldByAChildOnItsStdout(t *testing.T) {
 	if len(rs) != 1 || rs[0].Step != "serve" || rs[0].Err != "" {
 		t.Errorf("results %+v", rs)
 	}
-	if !pidGone(t, pidFile) {
+	if !proctest.Gone(t, pidFile, promptly) {
 		t.Error("the server's child outlived verify")
 	}
 }
@@ -148,7 +117,7 @@ func TestServeThatFailsIsKilledWithItsChildren(t *testing.T) {
 	if !errors.As(err, &se) || !strings.Contains(se.Result.Err, "GET /healthz answered 500") || !strings.Contains(se.Result.Output, "serving") {
 		t.Fatalf("err = %v", err)
 	}
-	if !pidGone(t, pidFile) {
+	if !proctest.Gone(t, pidFile, promptly) {
 		t.Error("the failed server's child outlived verify")
 	}
 }
@@ -160,7 +129,7 @@ func TestStepDoesNotWaitForWhatItLeft(t *testing.T) {
 	if _, err := run(t, context.Background(), dir, p); err != nil {
 		t.Fatal(err)
 	}
-	if !pidGone(t, filepath.Join(dir, "step-child.pid")) {
+	if !proctest.Gone(t, filepath.Join(dir, "step-child.pid"), promptly) {
 		t.Error("the step's background sleep outlived it")
 	}
 }
@@ -182,7 +151,7 @@ func TestCancelEndsAStepAndItsChildren(t *testing.T) {
 	if !errors.As(err, &se) || se.Result.Step != "test" || !errors.Is(err, context.Canceled) || len(rs) != 1 {
 		t.Fatalf("err = %v, results %+v", err, rs)
 	}
-	if !pidGone(t, filepath.Join(dir, "step.pid")) {
+	if !proctest.Gone(t, filepath.Join(dir, "step.pid"), promptly) {
 		t.Error("the step's sleep outlived the cancel")
 	}
 }

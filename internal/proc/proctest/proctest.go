@@ -1,0 +1,36 @@
+// Package proctest helps tests check that the processes a command left
+// behind are gone.
+package proctest
+
+import (
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/scaffold-cli/scaffold/internal/proc"
+)
+
+// Gone reports whether the process whose pid is written in file ends
+// within d: a killed process disappears when its parent (init, or a
+// subreaper) reaps it, on its own time.
+func Gone(t testing.TB, file string, d time.Duration) bool {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
+	if err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
+	for deadline := time.Now().Add(d); ; time.Sleep(50 * time.Millisecond) {
+		if !proc.Alive(pid) {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+	}
+}
