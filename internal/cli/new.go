@@ -598,13 +598,22 @@ func answerQuestions(t *template.Template, data, given, defaults map[string]any,
 	total := 0 // bytes of every answer so far, secrets included
 	for i := range t.Manifest.Questions {
 		q := &t.Manifest.Questions[i]
+		// A default or a when may be rendered from a secret answer, and
+		// its error may quote what it rendered, encoded or not.
 		def, err := questionDefault(t, q, data, defaults)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, inputErr(t.RedactRun(err, data, func(d map[string]any) error {
+				_, err := questionDefault(t, q, d, defaults)
+				return err
+			}))
 		}
-		on, err := t.EvalBool("question "+q.Name+" when", q.When, data)
+		what := "question " + q.Name + " when"
+		on, err := t.EvalBool(what, q.When, data)
 		if err != nil {
-			return nil, nil, inputErr(t.Redact(err, data))
+			return nil, nil, inputErr(t.RedactRun(err, data, func(d map[string]any) error {
+				_, err := t.EvalBool(what, q.When, d)
+				return err
+			}))
 		}
 		var answer any
 		v, ok := given[q.Name]

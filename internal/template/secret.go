@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Secrets says which parts of a render derive from secret answers.
@@ -56,7 +57,10 @@ type Secrets struct {
 func (t *Template) RenderWithSecrets(ctx context.Context, data map[string]any) ([]File, Secrets, error) {
 	files, err := t.Render(ctx, data)
 	if err != nil {
-		return nil, Secrets{}, err
+		return nil, Secrets{}, t.RedactRun(err, data, func(d map[string]any) error {
+			_, err := t.Render(ctx, d)
+			return err
+		})
 	}
 	probe, derived, secrets := t.secretProbe(data, standIn)
 	if secrets == 0 {
@@ -226,6 +230,61 @@ func (t *Template) Redact(err error, data map[string]any) error {
 		return err
 	}
 	return errors.New(msg)
+}
+
+// RedactRun returns err, what rerun gave for data, with every part of
+// its message that depends on a secret answer cut out: not only the
+// secret as written (see Redact) but anything rendered from it, which a
+// template may encode (b64enc, upper, a path element, fail). It runs
+// rerun again with the secret answers replaced by stand-ins, as
+// RenderWithSecrets does, and keeps of the message only what the two
+// runs have in common at its start and its end. When the stand-ins make
+// the error go away, the failure itself depends on the secret, and the
+// message is not shown at all.
+func (t *Template) RedactRun(err error, data map[string]any, rerun func(map[string]any) error) error {
+	if err == nil {
+		return nil
+	}
+	if _, _, secrets := t.secretProbe(data, standIn); secrets == 0 {
+		return t.Redact(err, data)
+	}
+	msg := t.RedactText(err.Error(), data)
+	for _, in := range []func(any) any{standIn, nudge} {
+		probe, _, _ := t.secretProbe(data, in)
+		other := rerun(probe)
+		if other == nil {
+			continue
+		}
+		masked := maskDifference(msg, t.RedactText(other.Error(), probe))
+		if masked == err.Error() {
+			return err
+		}
+		return errors.New(masked)
+	}
+	return errors.New(t.Name + ": the template fails to render with the secret answer given and renders with others; its message is not shown, since it may quote what it rendered from the secret")
+}
+
+// maskDifference returns a with what lies between the longest start and
+// end it shares with b replaced by ***.
+func maskDifference(a, b string) string {
+	if a == b {
+		return a
+	}
+	p := 0
+	for p < len(a) && p < len(b) && a[p] == b[p] {
+		p++
+	}
+	for p > 0 && p < len(a) && !utf8.RuneStart(a[p]) {
+		p--
+	}
+	s := 0
+	for s < len(a)-p && s < len(b)-p && a[len(a)-1-s] == b[len(b)-1-s] {
+		s++
+	}
+	for s > 0 && !utf8.RuneStart(a[len(a)-s]) {
+		s--
+	}
+	return a[:p] + "***" + a[len(a)-s:]
 }
 
 // RedactText returns s with the value of every secret answer in data,
