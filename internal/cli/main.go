@@ -36,7 +36,9 @@ func Version() string {
 
 // Main runs scaffold with the process's arguments and returns its exit code.
 func Main() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// SIGHUP too: a closed terminal or a dropped ssh session must end
+	// hooks and servers as Ctrl-C does, not leave them running.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	return Run(ctx, New(Version()), os.Args[1:])
 }
