@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -675,10 +676,20 @@ func questionDefault(t *template.Template, q *template.Question, data, defaults 
 }
 
 func askQuestion(ask prompt.Prompter, q *template.Question, def any) (any, error) {
+	// Everything the prompt shows comes from the template: its choices
+	// and its (rendered) default too, and the validation errors that
+	// quote its rule and help. All are shown escaped, and what the
+	// user picks is mapped back to the template's own value.
+	shown := newShownValues(q.Choices, def)
 	pq := prompt.Question{
-		Name: q.Name, Message: display.Untrusted(q.Prompt), Help: display.Untrusted(q.Help), Default: def,
-		Choices: q.Choices, Flag: fmt.Sprintf("--set %s=VALUE", q.Name),
-		Validate: func(v any) error { _, err := q.Coerce(v); return err },
+		Name: q.Name, Message: display.Untrusted(q.Prompt), Help: display.Untrusted(q.Help), Default: shown.def,
+		Choices: shown.choices, Flag: fmt.Sprintf("--set %s=VALUE", q.Name),
+		Validate: func(v any) error {
+			if _, err := q.Coerce(shown.raw(v)); err != nil {
+				return errors.New(display.Untrusted(err.Error()))
+			}
+			return nil
+		},
 	}
 	switch q.Type {
 	case template.Bool:
@@ -699,7 +710,71 @@ func askQuestion(ask prompt.Prompter, q *template.Question, def any) (any, error
 	if err != nil {
 		return nil, err
 	}
-	return q.Coerce(v)
+	return q.Coerce(shown.raw(v))
+}
+
+// shownValues are a question's choices and default as the prompt shows
+// them (escaped, see display.Untrusted), and the way back from what the
+// prompt returns to the template's own values.
+type shownValues struct {
+	choices []string
+	def     any
+	back    map[string]string // shown -> raw, where they differ
+}
+
+func newShownValues(choices []string, def any) *shownValues {
+	sv := &shownValues{back: map[string]string{}, def: def}
+	used := map[string]string{} // shown -> raw
+	show := func(raw string) string {
+		s := display.Untrusted(raw)
+		// Two values that show alike (a raw escape and its spelling)
+		// stay apart, and the user can see they are not the same.
+		for n := 2; ; n++ {
+			if r, ok := used[s]; !ok || r == raw {
+				break
+			}
+			s = fmt.Sprintf("%s (%d)", display.Untrusted(raw), n)
+		}
+		used[s] = raw
+		if s != raw {
+			sv.back[s] = raw
+		}
+		return s
+	}
+	for _, c := range choices {
+		sv.choices = append(sv.choices, show(c))
+	}
+	switch d := def.(type) {
+	case string:
+		sv.def = show(d)
+	case []string:
+		out := make([]string, len(d))
+		for i, x := range d {
+			out[i] = show(x)
+		}
+		sv.def = out
+	}
+	return sv
+}
+
+// raw maps an answer from the prompt back to the template's values.
+func (sv *shownValues) raw(v any) any {
+	switch x := v.(type) {
+	case string:
+		if r, ok := sv.back[x]; ok {
+			return r
+		}
+	case []string:
+		out := make([]string, len(x))
+		for i, s := range x {
+			out[i] = s
+			if r, ok := sv.back[s]; ok {
+				out[i] = r
+			}
+		}
+		return out
+	}
+	return v
 }
 
 func zero(k template.Kind) any {
@@ -884,11 +959,50 @@ func repeatCommand(opts *newOptions, r *newResult) string {
 	return strings.Join(append(args, "--yes"), " ")
 }
 
+// shellQuote quotes s for a POSIX shell. A value the terminal would not
+// show as itself (a template's default holding an escape sequence,
+// taken at the prompt) is spelled in ANSI-C quotes, $'...', so that the
+// command line shows what it runs and still runs it.
 func shellQuote(s string) string {
+	if display.Untrusted(s) != s {
+		return ansiCQuote(s)
+	}
 	if s != "" && strings.IndexFunc(s, func(r rune) bool {
 		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:@,+", r))
 	}) < 0 {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+func ansiCQuote(s string) string {
+	var b strings.Builder
+	b.WriteString("$'")
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r == '\\' || r == '\'':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case display.Untrusted(s[i:i+size]) == s[i:i+size]:
+			b.WriteString(s[i : i+size])
+		case r > 0xffff:
+			fmt.Fprintf(&b, `\U%08x`, r)
+		default:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		}
+		i += size
+	}
+	b.WriteString("'")
+	return b.String()
 }
