@@ -301,11 +301,13 @@ func (opts *newOptions) hooks(opened *source.Opened, cfg *config.Config, ask pro
 	if why == "" {
 		why = fmt.Sprintf("%s is not a built-in template and no trust entry in the config names it", opened.Ref)
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "The template %s wants to run these commands in the new project:\n", opened.Ref)
+	// The reference may come from an answers file someone else wrote:
+	// a bidi control in it could make it pass for a trusted source.
+	fmt.Fprintf(opts.IO.ErrOut, "The template %s wants to run these commands in the new project:\n", display.Untrusted(opened.Ref))
 	for _, h := range list {
 		fmt.Fprintf(opts.IO.ErrOut, "  %s\n", display.Untrusted(h))
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "It is not trusted: %s.\n", why)
+	fmt.Fprintf(opts.IO.ErrOut, "It is not trusted: %s.\n", display.Untrusted(why))
 	ok, err := ask.Ask(prompt.Question{
 		Name: "trust", Message: "Run them?", Kind: prompt.Confirm, Default: false,
 		Flag: "--trust to run the hooks, or --no-hooks to render without them",
@@ -848,7 +850,7 @@ func (r *newResult) print(opts *newOptions, language string, ask prompt.Prompter
 	w := opts.IO.Out
 	rel := displayPath(r.Target)
 	if r.DryRun {
-		fmt.Fprintf(w, "Would create %s from %s:\n", rel, r.Template)
+		fmt.Fprintf(w, "Would create %s from %s:\n", rel, display.Untrusted(r.Template))
 		for _, f := range r.Files {
 			fmt.Fprintf(w, "  %s  %s\n", f.Mode.Perm(), r.show(f.Path))
 		}
@@ -874,7 +876,7 @@ func (r *newResult) print(opts *newOptions, language string, ask prompt.Prompter
 		fmt.Fprintln(w, "Nothing was written (--dry-run).")
 		return nil
 	}
-	fmt.Fprintf(w, "Created %s from %s (%d files)", rel, r.Template, len(r.Files))
+	fmt.Fprintf(w, "Created %s from %s (%d files)", rel, display.Untrusted(r.Template), len(r.Files))
 	if r.Git != nil {
 		fmt.Fprintf(w, ", first commit %s on %s", r.Git.Commit[:7], r.Git.Branch)
 		if r.Git.HooksCommit != "" {
