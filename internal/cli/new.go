@@ -191,7 +191,13 @@ func newRun(ctx context.Context, opts *newOptions) error {
 	res := &newResult{Target: target, Template: opened.Ref, Commit: opened.Commit, Digest: opened.Digest,
 		Files: files, Hooks: hooks, DryRun: opts.DryRun, answers: recorded}
 	// A path or link may be rendered from the secret itself.
-	res.shown = func(s string) string { return tmpl.RedactText(s, answers) }
+	// An encoded one (b64enc) is masked where it changes with the secret.
+	res.shown = func(s string) string {
+		if m, ok := secrets.Shown[s]; ok {
+			return m
+		}
+		return tmpl.RedactText(s, answers)
+	}
 	res.private = private
 	for _, p := range private {
 		res.SecretFiles = append(res.SecretFiles, res.shown(p))
@@ -246,7 +252,10 @@ func newRun(ctx context.Context, opts *newOptions) error {
 			if len(open) > 1 {
 				what = "hold secret answers, so scaffold left them out of git, but the template's .gitignore does not ignore them: add them to .gitignore so that git add -A never commits them"
 			}
-			fmt.Fprintf(opts.IO.ErrOut, "note: %s %s\n", tmpl.RedactText(strings.Join(open, ", "), answers), what)
+			for i := range open {
+				open[i] = res.show(open[i])
+			}
+			fmt.Fprintf(opts.IO.ErrOut, "note: %s %s\n", strings.Join(open, ", "), what)
 		}
 	}
 	hookErr := opts.runHooks(ctx, target, proj.Name, res, gitSettings)

@@ -17,6 +17,10 @@ import (
 type Secrets struct {
 	// Paths are the secret-derived files, sorted.
 	Paths []string
+	// Shown maps a path or link target that is rendered from a secret
+	// (a folder or file name, encoded or not) to how it may be shown:
+	// with every path element that changes with the secret as ***.
+	Shown map[string]string
 	// Answers are the questions that are not secret but whose answer
 	// is their default rendered from a secret answer (default:
 	// '{{ .api_token | b64enc }}'): recording one would record the
@@ -77,8 +81,25 @@ func (t *Template) RenderWithSecrets(ctx context.Context, data map[string]any) (
 		return nil, Secrets{}, errors.New(t.Name + ": the template does not render when its secret answers change, so scaffold cannot tell which files hold them and will not risk committing a secret; render the secret into its files without checking it in the template")
 	}
 	byPath := make(map[string]File, len(other))
+	byFrom := make(map[string]File, len(other))
 	for _, f := range other {
 		byPath[f.Path] = f
+		if _, ok := byFrom[f.From]; !ok {
+			byFrom[f.From] = f
+		}
+	}
+	shown := map[string]string{}
+	mask := func(real, other string, ok bool) string {
+		return maskElements(t.RedactText(real, data), t.RedactText(other, probe), ok)
+	}
+	for _, f := range files {
+		g, ok := byFrom[f.From]
+		if _, same := byPath[f.Path]; !same {
+			shown[f.Path] = mask(f.Path, g.Path, ok)
+		}
+		if ok && f.Link != g.Link {
+			shown[f.Link] = mask(f.Link, g.Link, true)
+		}
 	}
 	var paths []string
 	for _, f := range files {
@@ -92,7 +113,30 @@ func (t *Template) RenderWithSecrets(ctx context.Context, data map[string]any) (
 		paths = append(paths, p)
 	}
 	slices.Sort(paths)
-	return files, Secrets{Paths: paths, Answers: derived}, nil
+	return files, Secrets{Paths: paths, Answers: derived, Shown: shown}, nil
+}
+
+// maskElements returns p, with each secret answer already cut out as
+// Redact does, compared with other (the same file rendered with
+// stand-ins, cut out the same way): an element that still differs keeps
+// only what it shares with other's at its start and end (see
+// maskDifference). With no other to compare with, or elements in a
+// different number, all that differs is ***.
+func maskElements(p, other string, ok bool) string {
+	if !ok {
+		return "***"
+	}
+	if p == other {
+		return p
+	}
+	a, b := strings.Split(p, "/"), strings.Split(other, "/")
+	if len(a) != len(b) {
+		return maskDifference(p, other)
+	}
+	for i := range a {
+		a[i] = maskDifference(a[i], b[i])
+	}
+	return strings.Join(a, "/")
 }
 
 // secretProbe returns data with every secret answer replaced by its
