@@ -11,6 +11,7 @@ import (
 	"golang.org/x/mod/semver"
 
 	"github.com/scaffold-cli/scaffold/internal/config"
+	"github.com/scaffold-cli/scaffold/internal/display"
 	"github.com/scaffold-cli/scaffold/internal/project"
 	"github.com/scaffold-cli/scaffold/internal/source"
 	"github.com/scaffold-cli/scaffold/internal/update"
@@ -88,7 +89,9 @@ func checkRun(ctx context.Context, opts *checkOptions) error {
 	}
 	t := g.record.Template
 	res := &checkResult{
-		Dir: g.dir, Template: t.Source, Current: describe(t), Drift: []string{},
+		// The record is a project file: its source may hold a token
+		// put in by hand, which is never shown.
+		Dir: g.dir, Template: display.Untrusted(source.Shown(t.Source)), Current: describe(t), Drift: []string{},
 		Newest: describeOpened(opened),
 	}
 	// The content digest decides: a new tag that leaves the template's

@@ -36,7 +36,14 @@ func Version() string {
 
 // Main runs scaffold with the process's arguments and returns its exit code.
 func Main() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// SIGHUP too: a closed terminal or a dropped ssh session must end
+	// hooks and servers as Ctrl-C does, not leave them running; unless
+	// it is ignored (nohup), which asking for it would undo.
+	sigs := []os.Signal{os.Interrupt, syscall.SIGTERM}
+	if !signal.Ignored(syscall.SIGHUP) {
+		sigs = append(sigs, syscall.SIGHUP)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), sigs...)
 	defer stop()
 	return Run(ctx, New(Version()), os.Args[1:])
 }

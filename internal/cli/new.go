@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -190,7 +191,13 @@ func newRun(ctx context.Context, opts *newOptions) error {
 	res := &newResult{Target: target, Template: opened.Ref, Commit: opened.Commit, Digest: opened.Digest,
 		Files: files, Hooks: hooks, DryRun: opts.DryRun, answers: recorded}
 	// A path or link may be rendered from the secret itself.
-	res.shown = func(s string) string { return tmpl.RedactText(s, answers) }
+	// An encoded one (b64enc) is masked where it changes with the secret.
+	res.shown = func(s string) string {
+		if m, ok := secrets.Shown[s]; ok {
+			return m
+		}
+		return tmpl.RedactText(s, answers)
+	}
 	res.private = private
 	for _, p := range private {
 		res.SecretFiles = append(res.SecretFiles, res.shown(p))
@@ -245,7 +252,10 @@ func newRun(ctx context.Context, opts *newOptions) error {
 			if len(open) > 1 {
 				what = "hold secret answers, so scaffold left them out of git, but the template's .gitignore does not ignore them: add them to .gitignore so that git add -A never commits them"
 			}
-			fmt.Fprintf(opts.IO.ErrOut, "note: %s %s\n", tmpl.RedactText(strings.Join(open, ", "), answers), what)
+			for i := range open {
+				open[i] = res.show(open[i])
+			}
+			fmt.Fprintf(opts.IO.ErrOut, "note: %s %s\n", strings.Join(open, ", "), what)
 		}
 	}
 	hookErr := opts.runHooks(ctx, target, proj.Name, res, gitSettings)
@@ -300,11 +310,13 @@ func (opts *newOptions) hooks(opened *source.Opened, cfg *config.Config, ask pro
 	if why == "" {
 		why = fmt.Sprintf("%s is not a built-in template and no trust entry in the config names it", opened.Ref)
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "The template %s wants to run these commands in the new project:\n", opened.Ref)
+	// The reference may come from an answers file someone else wrote:
+	// a bidi control in it could make it pass for a trusted source.
+	fmt.Fprintf(opts.IO.ErrOut, "The template %s wants to run these commands in the new project:\n", display.Untrusted(opened.Ref))
 	for _, h := range list {
 		fmt.Fprintf(opts.IO.ErrOut, "  %s\n", display.Untrusted(h))
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "It is not trusted: %s.\n", why)
+	fmt.Fprintf(opts.IO.ErrOut, "It is not trusted: %s.\n", display.Untrusted(why))
 	ok, err := ask.Ask(prompt.Question{
 		Name: "trust", Message: "Run them?", Kind: prompt.Confirm, Default: false,
 		Flag: "--trust to run the hooks, or --no-hooks to render without them",
@@ -598,13 +610,22 @@ func answerQuestions(t *template.Template, data, given, defaults map[string]any,
 	total := 0 // bytes of every answer so far, secrets included
 	for i := range t.Manifest.Questions {
 		q := &t.Manifest.Questions[i]
+		// A default or a when may be rendered from a secret answer, and
+		// its error may quote what it rendered, encoded or not.
 		def, err := questionDefault(t, q, data, defaults)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, inputErr(t.RedactRun(err, data, func(d map[string]any) error {
+				_, err := questionDefault(t, q, d, defaults)
+				return err
+			}))
 		}
-		on, err := t.EvalBool("question "+q.Name+" when", q.When, data)
+		what := "question " + q.Name + " when"
+		on, err := t.EvalBool(what, q.When, data)
 		if err != nil {
-			return nil, nil, inputErr(t.Redact(err, data))
+			return nil, nil, inputErr(t.RedactRun(err, data, func(d map[string]any) error {
+				_, err := t.EvalBool(what, q.When, d)
+				return err
+			}))
 		}
 		var answer any
 		v, ok := given[q.Name]
@@ -666,10 +687,20 @@ func questionDefault(t *template.Template, q *template.Question, data, defaults 
 }
 
 func askQuestion(ask prompt.Prompter, q *template.Question, def any) (any, error) {
+	// Everything the prompt shows comes from the template: its choices
+	// and its (rendered) default too, and the validation errors that
+	// quote its rule and help. All are shown escaped, and what the
+	// user picks is mapped back to the template's own value.
+	shown := newShownValues(q.Choices, def)
 	pq := prompt.Question{
-		Name: q.Name, Message: display.Untrusted(q.Prompt), Help: display.Untrusted(q.Help), Default: def,
-		Choices: q.Choices, Flag: fmt.Sprintf("--set %s=VALUE", q.Name),
-		Validate: func(v any) error { _, err := q.Coerce(v); return err },
+		Name: q.Name, Message: display.Untrusted(q.Prompt), Help: display.Untrusted(q.Help), Default: shown.def,
+		Choices: shown.choices, Flag: fmt.Sprintf("--set %s=VALUE", q.Name),
+		Validate: func(v any) error {
+			if _, err := q.Coerce(shown.raw(v)); err != nil {
+				return errors.New(display.Untrusted(err.Error()))
+			}
+			return nil
+		},
 	}
 	switch q.Type {
 	case template.Bool:
@@ -690,7 +721,71 @@ func askQuestion(ask prompt.Prompter, q *template.Question, def any) (any, error
 	if err != nil {
 		return nil, err
 	}
-	return q.Coerce(v)
+	return q.Coerce(shown.raw(v))
+}
+
+// shownValues are a question's choices and default as the prompt shows
+// them (escaped, see display.Untrusted), and the way back from what the
+// prompt returns to the template's own values.
+type shownValues struct {
+	choices []string
+	def     any
+	back    map[string]string // shown -> raw, where they differ
+}
+
+func newShownValues(choices []string, def any) *shownValues {
+	sv := &shownValues{back: map[string]string{}, def: def}
+	used := map[string]string{} // shown -> raw
+	show := func(raw string) string {
+		s := display.Untrusted(raw)
+		// Two values that show alike (a raw escape and its spelling)
+		// stay apart, and the user can see they are not the same.
+		for n := 2; ; n++ {
+			if r, ok := used[s]; !ok || r == raw {
+				break
+			}
+			s = fmt.Sprintf("%s (%d)", display.Untrusted(raw), n)
+		}
+		used[s] = raw
+		if s != raw {
+			sv.back[s] = raw
+		}
+		return s
+	}
+	for _, c := range choices {
+		sv.choices = append(sv.choices, show(c))
+	}
+	switch d := def.(type) {
+	case string:
+		sv.def = show(d)
+	case []string:
+		out := make([]string, len(d))
+		for i, x := range d {
+			out[i] = show(x)
+		}
+		sv.def = out
+	}
+	return sv
+}
+
+// raw maps an answer from the prompt back to the template's values.
+func (sv *shownValues) raw(v any) any {
+	switch x := v.(type) {
+	case string:
+		if r, ok := sv.back[x]; ok {
+			return r
+		}
+	case []string:
+		out := make([]string, len(x))
+		for i, s := range x {
+			out[i] = s
+			if r, ok := sv.back[s]; ok {
+				out[i] = r
+			}
+		}
+		return out
+	}
+	return v
 }
 
 func zero(k template.Kind) any {
@@ -764,7 +859,7 @@ func (r *newResult) print(opts *newOptions, language string, ask prompt.Prompter
 	w := opts.IO.Out
 	rel := displayPath(r.Target)
 	if r.DryRun {
-		fmt.Fprintf(w, "Would create %s from %s:\n", rel, r.Template)
+		fmt.Fprintf(w, "Would create %s from %s:\n", rel, display.Untrusted(r.Template))
 		for _, f := range r.Files {
 			fmt.Fprintf(w, "  %s  %s\n", f.Mode.Perm(), r.show(f.Path))
 		}
@@ -790,7 +885,7 @@ func (r *newResult) print(opts *newOptions, language string, ask prompt.Prompter
 		fmt.Fprintln(w, "Nothing was written (--dry-run).")
 		return nil
 	}
-	fmt.Fprintf(w, "Created %s from %s (%d files)", rel, r.Template, len(r.Files))
+	fmt.Fprintf(w, "Created %s from %s (%d files)", rel, display.Untrusted(r.Template), len(r.Files))
 	if r.Git != nil {
 		fmt.Fprintf(w, ", first commit %s on %s", r.Git.Commit[:7], r.Git.Branch)
 		if r.Git.HooksCommit != "" {
@@ -875,11 +970,50 @@ func repeatCommand(opts *newOptions, r *newResult) string {
 	return strings.Join(append(args, "--yes"), " ")
 }
 
+// shellQuote quotes s for a POSIX shell. A value the terminal would not
+// show as itself (a template's default holding an escape sequence,
+// taken at the prompt) is spelled in ANSI-C quotes, $'...', so that the
+// command line shows what it runs and still runs it.
 func shellQuote(s string) string {
+	if display.Untrusted(s) != s {
+		return ansiCQuote(s)
+	}
 	if s != "" && strings.IndexFunc(s, func(r rune) bool {
 		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:@,+", r))
 	}) < 0 {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+func ansiCQuote(s string) string {
+	var b strings.Builder
+	b.WriteString("$'")
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r == '\\' || r == '\'':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case display.Untrusted(s[i:i+size]) == s[i:i+size]:
+			b.WriteString(s[i : i+size])
+		case r > 0xffff:
+			fmt.Fprintf(&b, `\U%08x`, r)
+		default:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		}
+		i += size
+	}
+	b.WriteString("'")
+	return b.String()
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/scaffold-cli/scaffold/internal/config"
+	"github.com/scaffold-cli/scaffold/internal/display"
 	"github.com/scaffold-cli/scaffold/internal/merge"
 	"github.com/scaffold-cli/scaffold/internal/names"
 	"github.com/scaffold-cli/scaffold/internal/project"
@@ -218,7 +219,7 @@ func baseFiles(ctx context.Context, g *generated, so source.Options, errOut io.W
 		return nil, fmt.Errorf("cannot update: the project has no %s and its template cannot be opened to render the recorded version again: %w", project.BaseRef, err)
 	}
 	if t.Commit == "" && opened.Digest != t.Digest {
-		return nil, inputErr(fmt.Errorf("cannot update: the project has no %s (it was made without git, or the ref was deleted) and %s has changed since version %s rendered it, so the pristine render cannot be made again; merge by hand, or commit the project and run scaffold new elsewhere to compare", project.BaseRef, t.Source, t.Version))
+		return nil, inputErr(fmt.Errorf("cannot update: the project has no %s (it was made without git, or the ref was deleted) and %s has changed since version %s rendered it, so the pristine render cannot be made again; merge by hand, or commit the project and run scaffold new elsewhere to compare", project.BaseRef, source.Shown(t.Source), t.Version))
 	}
 	answers := map[string]any{}
 	for k, v := range g.record.Answers {
@@ -323,11 +324,18 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 	}
 	res := &updateResult{Dir: g.dir, From: from, To: to, DryRun: opts.DryRun, Changes: changed(plan), Conflicts: plan.Conflicts()}
 	// A path may be rendered from a secret given with --set.
+	// Encoded (b64enc), it is masked where it changes with the secret.
+	show := func(p string) string {
+		if m, ok := secrets.Shown[p]; ok {
+			return m
+		}
+		return tmpl.RedactText(p, data)
+	}
 	for i := range res.Changes {
-		res.Changes[i].Path = tmpl.RedactText(res.Changes[i].Path, data)
+		res.Changes[i].Path = show(res.Changes[i].Path)
 	}
 	for i := range res.Conflicts {
-		res.Conflicts[i] = tmpl.RedactText(res.Conflicts[i], data)
+		res.Conflicts[i] = show(res.Conflicts[i])
 	}
 	if opts.DryRun {
 		return res.print(opts, plan)
@@ -406,8 +414,12 @@ func firstN(list []string, n int) []string {
 }
 
 // describe names a template version for people: version and commit.
+//
+// The version comes from a template's manifest or a project file, so it
+// is shown escaped (see display.Untrusted), in messages and in the
+// labels of conflict markers alike.
 func describe(t project.TemplateRef) string {
-	s := t.Version
+	s := display.Untrusted(t.Version)
 	if s == "" {
 		s = "unversioned"
 	}
@@ -461,7 +473,10 @@ func (r *updateResult) print(opts *updateOptions, plan *update.Plan) error {
 	printChanges(w, r.Changes)
 	if r.DryRun {
 		if opts.Diff {
-			fmt.Fprint(w, "\n"+plan.Diff())
+			// The diff is what the user reviews before the update
+			// runs: a template's file must not redraw it (a carriage
+			// return or a cursor move hiding an added line).
+			fmt.Fprint(w, "\n"+display.Lines(plan.Diff()))
 		}
 		fmt.Fprintln(w, "Nothing was written (--dry-run).")
 		return nil

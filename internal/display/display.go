@@ -29,8 +29,39 @@ import (
 // odd. The one format character some scripts use in ordinary words,
 // U+200C (zero-width non-joiner), is escaped too; safety comes first.
 func Untrusted(s string) string {
-	i := strings.IndexFunc(s, hidden)
-	if i < 0 && utf8.ValidString(s) {
+	return escape(s, nil)
+}
+
+// Lines is Untrusted for text of many lines that is shown as it is laid
+// out (a diff of a template's files): line feeds and tabs stay, and so
+// does a carriage return right before a line feed (a CRLF file), since
+// none of them can hide or rewrite what was shown before; any other
+// carriage return, which can, is escaped like every other control
+// character.
+func Lines(s string) string {
+	return escape(s, func(s string, i int, r rune) bool {
+		return r == '\n' || r == '\t' || r == '\r' && i+1 < len(s) && s[i+1] == '\n'
+	})
+}
+
+// Progress is Untrusted for a remote's progress messages: line feeds,
+// tabs and carriage returns (which redraw a counter in place) stay;
+// every other control character, an escape sequence's ESC among them,
+// is escaped.
+func Progress(s string) string {
+	return escape(s, func(_ string, _ int, r rune) bool { return r == '\n' || r == '\t' || r == '\r' })
+}
+
+// escape escapes what hidden finds, except what keep keeps (nil: none).
+func escape(s string, keep func(s string, i int, r rune) bool) string {
+	clean := true
+	for i, r := range s {
+		if hidden(r) && (keep == nil || !keep(s, i, r)) {
+			clean = false
+			break
+		}
+	}
+	if clean && utf8.ValidString(s) {
 		return s
 	}
 	var b strings.Builder
@@ -40,6 +71,8 @@ func Untrusted(s string) string {
 		switch {
 		case r == utf8.RuneError && size == 1:
 			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case keep != nil && hidden(r) && keep(s, i, r):
+			b.WriteRune(r)
 		case r == '\t':
 			b.WriteString(`\t`)
 		case r == '\n':

@@ -175,6 +175,18 @@ func (rm *remote) close() {
 	}
 }
 
+// dialWithin is dialWithin for an ssh remote: the agent's connections
+// close when ctx ends too, since the handshake waits on the agent.
+func (rm *remote) dialWithin(ctx context.Context) (transport.ProxyOptions, func()) {
+	po, release := dialWithin(ctx)
+	stop := context.AfterFunc(ctx, func() {
+		for _, c := range rm.closers {
+			c.Close()
+		}
+	})
+	return po, func() { stop(); release() }
+}
+
 func (rm *remote) isSSH() bool { return rm.ref.scheme == "ssh" || rm.ref.scheme == "scp" }
 
 func isLoopback(r Ref) bool {
@@ -219,7 +231,13 @@ func (rm *remote) list(ctx context.Context) ([]*plumbing.Reference, error) {
 	ctx, stop := watch(ctx, rm.timeout)
 	defer stop()
 	rem := git.NewRemote(memory.NewStorage(), &gitconfig.RemoteConfig{Name: "origin", URLs: []string{rm.url}})
-	refs, err := rem.ListContext(ctx, &git.ListOptions{Auth: rm.auth, PeelingOption: git.AppendPeeled})
+	lo := &git.ListOptions{Auth: rm.auth, PeelingOption: git.AppendPeeled}
+	if rm.isSSH() {
+		var release func()
+		lo.ProxyOptions, release = rm.dialWithin(ctx)
+		defer release()
+	}
+	refs, err := rem.ListContext(ctx, lo)
 	if err != nil {
 		return nil, rm.fail(ctx, err)
 	}
@@ -318,6 +336,11 @@ func (rm *remote) clone(ctx context.Context, tgt target, dest string) (plumbing.
 	if rm.shallow && tgt.kind != targetCommit {
 		o.Depth = 1
 	}
+	if rm.isSSH() {
+		var release func()
+		o.ProxyOptions, release = rm.dialWithin(ctx)
+		defer release()
+	}
 	// A nil worktree makes a bare clone: nothing is checked out.
 	repo, err := git.CloneContext(ctx, st, nil, o)
 	if err != nil {
@@ -397,6 +420,9 @@ func (rm *remote) fail(ctx context.Context, err error) error {
 		msg = fmt.Sprintf("fetching %s took longer than %s in all: the remote is too slow, or the repository too large", where, rm.maxTime)
 	case errors.Is(err, context.Canceled) || errors.Is(ctx.Err(), context.Canceled):
 		msg = fmt.Sprintf("fetching %s: interrupted", where)
+		// The transport's own error may be a closed connection: the
+		// cause is the interruption (exit 130).
+		err = context.Canceled
 	case errors.Is(err, transport.ErrAuthenticationRequired), errors.Is(err, transport.ErrAuthorizationFailed):
 		host := rm.ref.Host()
 		switch {

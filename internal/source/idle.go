@@ -12,6 +12,8 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing/transport/client"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
+
+	"github.com/scaffold-cli/scaffold/internal/display"
 )
 
 // A fetch is bounded two ways: by inactivity, Options.Timeout (default
@@ -114,7 +116,13 @@ func (a activityWriter) Write(b []byte) (int, error) {
 	if a.w == nil {
 		return len(b), nil
 	}
-	return a.w.Write(b)
+	// The remote writes these; they reach the user's terminal, where
+	// an escape sequence could clear the screen, set the title or
+	// redraw what scaffold printed: all but the layout is escaped.
+	if _, err := io.WriteString(a.w, display.Progress(string(b))); err != nil {
+		return 0, err
+	}
+	return len(b), nil
 }
 
 // activityTransport counts every byte of a response body as activity of

@@ -304,6 +304,18 @@ var (
 	urlPassword = regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.-]*://[^/\s:@]*):[^/\s@]*@`)
 )
 
+// Shown is a template reference as it may be shown: a reference that
+// parses as its String (no credentials), anything else with the
+// credentials of every URL in it stripped. A project's
+// .scaffold-answers.yaml may hold a source with a token in it, put in by
+// hand; it must not reach the output.
+func Shown(ref string) string {
+	if r, err := ParseRef(ref); err == nil {
+		return r.String()
+	}
+	return redactRefText(redactUserinfo(ref))
+}
+
 // redactUserinfo strips the credentials from every URL in s.
 func redactUserinfo(s string) string {
 	s = httpUserinfo.ReplaceAllString(s, "$1")

@@ -10,12 +10,17 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Secrets says which parts of a render derive from secret answers.
 type Secrets struct {
 	// Paths are the secret-derived files, sorted.
 	Paths []string
+	// Shown maps a path or link target that is rendered from a secret
+	// (a folder or file name, encoded or not) to how it may be shown:
+	// with every path element that changes with the secret as ***.
+	Shown map[string]string
 	// Answers are the questions that are not secret but whose answer
 	// is their default rendered from a secret answer (default:
 	// '{{ .api_token | b64enc }}'): recording one would record the
@@ -56,7 +61,10 @@ type Secrets struct {
 func (t *Template) RenderWithSecrets(ctx context.Context, data map[string]any) ([]File, Secrets, error) {
 	files, err := t.Render(ctx, data)
 	if err != nil {
-		return nil, Secrets{}, err
+		return nil, Secrets{}, t.RedactRun(err, data, func(d map[string]any) error {
+			_, err := t.Render(ctx, d)
+			return err
+		})
 	}
 	probe, derived, secrets := t.secretProbe(data, standIn)
 	if secrets == 0 {
@@ -73,8 +81,25 @@ func (t *Template) RenderWithSecrets(ctx context.Context, data map[string]any) (
 		return nil, Secrets{}, errors.New(t.Name + ": the template does not render when its secret answers change, so scaffold cannot tell which files hold them and will not risk committing a secret; render the secret into its files without checking it in the template")
 	}
 	byPath := make(map[string]File, len(other))
+	byFrom := make(map[string]File, len(other))
 	for _, f := range other {
 		byPath[f.Path] = f
+		if _, ok := byFrom[f.From]; !ok {
+			byFrom[f.From] = f
+		}
+	}
+	shown := map[string]string{}
+	mask := func(real, other string, ok bool) string {
+		return maskElements(t.RedactText(real, data), t.RedactText(other, probe), ok)
+	}
+	for _, f := range files {
+		g, ok := byFrom[f.From]
+		if _, same := byPath[f.Path]; !same {
+			shown[f.Path] = mask(f.Path, g.Path, ok)
+		}
+		if ok && f.Link != g.Link {
+			shown[f.Link] = mask(f.Link, g.Link, true)
+		}
 	}
 	var paths []string
 	for _, f := range files {
@@ -88,7 +113,30 @@ func (t *Template) RenderWithSecrets(ctx context.Context, data map[string]any) (
 		paths = append(paths, p)
 	}
 	slices.Sort(paths)
-	return files, Secrets{Paths: paths, Answers: derived}, nil
+	return files, Secrets{Paths: paths, Answers: derived, Shown: shown}, nil
+}
+
+// maskElements returns p, with each secret answer already cut out as
+// Redact does, compared with other (the same file rendered with
+// stand-ins, cut out the same way): an element that still differs keeps
+// only what it shares with other's at its start and end (see
+// maskDifference). With no other to compare with, or elements in a
+// different number, all that differs is ***.
+func maskElements(p, other string, ok bool) string {
+	if !ok {
+		return "***"
+	}
+	if p == other {
+		return p
+	}
+	a, b := strings.Split(p, "/"), strings.Split(other, "/")
+	if len(a) != len(b) {
+		return maskDifference(p, other)
+	}
+	for i := range a {
+		a[i] = maskDifference(a[i], b[i])
+	}
+	return strings.Join(a, "/")
 }
 
 // secretProbe returns data with every secret answer replaced by its
@@ -226,6 +274,61 @@ func (t *Template) Redact(err error, data map[string]any) error {
 		return err
 	}
 	return errors.New(msg)
+}
+
+// RedactRun returns err, what rerun gave for data, with every part of
+// its message that depends on a secret answer cut out: not only the
+// secret as written (see Redact) but anything rendered from it, which a
+// template may encode (b64enc, upper, a path element, fail). It runs
+// rerun again with the secret answers replaced by stand-ins, as
+// RenderWithSecrets does, and keeps of the message only what the two
+// runs have in common at its start and its end. When the stand-ins make
+// the error go away, the failure itself depends on the secret, and the
+// message is not shown at all.
+func (t *Template) RedactRun(err error, data map[string]any, rerun func(map[string]any) error) error {
+	if err == nil {
+		return nil
+	}
+	if _, _, secrets := t.secretProbe(data, standIn); secrets == 0 {
+		return t.Redact(err, data)
+	}
+	msg := t.RedactText(err.Error(), data)
+	for _, in := range []func(any) any{standIn, nudge} {
+		probe, _, _ := t.secretProbe(data, in)
+		other := rerun(probe)
+		if other == nil {
+			continue
+		}
+		masked := maskDifference(msg, t.RedactText(other.Error(), probe))
+		if masked == err.Error() {
+			return err
+		}
+		return errors.New(masked)
+	}
+	return errors.New(t.Name + ": the template fails to render with the secret answer given and renders with others; its message is not shown, since it may quote what it rendered from the secret")
+}
+
+// maskDifference returns a with what lies between the longest start and
+// end it shares with b replaced by ***.
+func maskDifference(a, b string) string {
+	if a == b {
+		return a
+	}
+	p := 0
+	for p < len(a) && p < len(b) && a[p] == b[p] {
+		p++
+	}
+	for p > 0 && p < len(a) && !utf8.RuneStart(a[p]) {
+		p--
+	}
+	s := 0
+	for s < len(a)-p && s < len(b)-p && a[len(a)-1-s] == b[len(b)-1-s] {
+		s++
+	}
+	for s > 0 && !utf8.RuneStart(a[len(a)-s]) {
+		s--
+	}
+	return a[:p] + "***" + a[len(a)-s:]
 }
 
 // RedactText returns s with the value of every secret answer in data,
