@@ -21,8 +21,7 @@ func sourceOptions(streams *IOStreams, getenv func(string) string, now func() ti
 	dir, _ := source.DefaultCacheDir(getenv)
 	so := source.Options{CacheDir: dir, Getenv: getenv, Now: now, Builtins: builtins, TokenHosts: tokenHosts(cfg)}
 	if streams.CanPrompt() {
-		// A git server writes progress messages of its own choosing.
-		so.Progress = display.Writer(streams.ErrOut)
+		so.Progress = streams.ErrOut
 	}
 	return so
 }

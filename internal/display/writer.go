@@ -2,14 +2,13 @@ package display
 
 import (
 	"io"
-	"strings"
 	"unicode/utf8"
 )
 
-// Writer passes text that scaffold did not write (a git server's
-// progress messages) on to w, escaped as Untrusted escapes it, except the
-// line feeds and carriage returns that progress lines are made of. A
-// character split between two writes is held until it is whole.
+// Writer is Progress for a stream: it passes text that scaffold did not
+// write (a git server's progress messages) on to w, escaped except for the
+// line feeds, tabs and carriage returns that progress lines are made of.
+// A character split between two writes is held until it is whole.
 func Writer(w io.Writer) io.Writer { return &writer{w: w} }
 
 type writer struct {
@@ -30,18 +29,7 @@ func (x *writer) Write(p []byte) (int, error) {
 		}
 	}
 	x.held = append([]byte(nil), buf[cut:]...)
-	var b strings.Builder
-	start := 0
-	s := string(buf[:cut])
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\n' || s[i] == '\r' {
-			b.WriteString(Untrusted(s[start:i]))
-			b.WriteByte(s[i])
-			start = i + 1
-		}
-	}
-	b.WriteString(Untrusted(s[start:]))
-	if _, err := io.WriteString(x.w, b.String()); err != nil {
+	if _, err := io.WriteString(x.w, Progress(string(buf[:cut]))); err != nil {
 		return 0, err
 	}
 	return len(p), nil

@@ -12,8 +12,6 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing/transport/client"
 	githttp "github.com/go-git/go-git/v5/plumbing/transport/http"
-
-	"github.com/scaffold-cli/scaffold/internal/display"
 )
 
 // A fetch is bounded two ways: by inactivity, Options.Timeout (default
@@ -116,10 +114,9 @@ func (a activityWriter) Write(b []byte) (int, error) {
 	if a.w == nil {
 		return len(b), nil
 	}
-	// The remote writes these; they reach the user's terminal, where
-	// an escape sequence could clear the screen, set the title or
-	// redraw what scaffold printed: all but the layout is escaped.
-	if _, err := io.WriteString(a.w, display.Progress(string(b))); err != nil {
+	// a.w is OpenWith's display.Writer: the remote's escape sequences
+	// never reach the terminal.
+	if _, err := a.w.Write(b); err != nil {
 		return 0, err
 	}
 	return len(b), nil

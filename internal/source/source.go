@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scaffold-cli/scaffold/internal/display"
 	"github.com/scaffold-cli/scaffold/internal/template"
 	"github.com/scaffold-cli/scaffold/internal/tree"
 	"github.com/scaffold-cli/scaffold/templates"
@@ -210,6 +211,12 @@ func DefaultCacheDir(getenv func(string) string) (string, error) {
 // SSH_AUTH_SOCK and the unencrypted ~/.ssh/id_ed25519, id_ecdsa or id_rsa,
 // and go-git's known_hosts check.
 func OpenWith(ctx context.Context, ref string, opts Options) (*Opened, error) {
+	if opts.Progress != nil {
+		// Progress carries what a remote writes (its sideband messages,
+		// its errors in notices) to the user's terminal, where an escape
+		// sequence could clear the screen or redraw what scaffold printed.
+		opts.Progress = display.Writer(opts.Progress)
+	}
 	r, err := ParseRef(ref)
 	if err != nil {
 		return nil, err
