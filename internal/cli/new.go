@@ -183,6 +183,7 @@ func newRun(ctx context.Context, opts *newOptions) error {
 		Team:    string(choice.in.Team),
 		Answers: recorded,
 	}
+	record.SecretFiles = record.KeepSecretFiles(private, secrets.Shown)
 	files, err := project.WithRecord(rendered, record)
 	if err != nil {
 		return inputErr(err)

@@ -308,7 +308,10 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 	if err != nil {
 		return inputErr(tmpl.Redact(err, data))
 	}
-	private := secrets.Paths
+	// A file once written from a secret stays the user's, even when this
+	// version renders it from nothing secret: the record remembers it.
+	secretFiles := g.record.KeepSecretFiles(secrets.Paths, secrets.Shown)
+	private := slices.Compact(slices.Sorted(slices.Values(append(slices.Clone(secrets.Paths), secretFiles...))))
 	for _, name := range secrets.Answers {
 		delete(recorded, name)
 	}
@@ -349,6 +352,7 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 	rec.Template = project.TemplateRef{Source: opened.Ref, Name: tmpl.Manifest.Name, Version: tmpl.Manifest.Version,
 		Commit: opened.Commit, Digest: opened.Digest}
 	rec.Answers = recorded
+	rec.SecretFiles = secretFiles
 	data2, err := rec.Marshal()
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -33,6 +34,26 @@ type Record struct {
 	// Answers holds every template answer by question name, except
 	// secret ones.
 	Answers map[string]any `yaml:"answers" json:"answers"`
+	// SecretFiles are the files scaffold wrote from a secret answer (their
+	// names, never their content, and only names that do not themselves
+	// derive from the secret). They stay the user's for good: an update
+	// never rewrites them, even once a later template version no longer
+	// renders them from a secret.
+	SecretFiles []string `yaml:"secret_files,omitempty" json:"secret_files,omitempty"`
+}
+
+// KeepSecretFiles returns the secret-derived paths worth recording: those
+// in paths, less any whose name is itself rendered from the secret
+// (shown masks those), merged with what the record already holds.
+func (r *Record) KeepSecretFiles(paths []string, shown map[string]string) []string {
+	keep := slices.Clone(r.SecretFiles)
+	for _, p := range paths {
+		if _, named := shown[p]; !named {
+			keep = append(keep, p)
+		}
+	}
+	slices.Sort(keep)
+	return slices.Compact(keep)
 }
 
 // TemplateRef says which template, at which version, made the project.
