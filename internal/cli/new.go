@@ -157,7 +157,7 @@ func newRun(ctx context.Context, opts *newOptions) error {
 		author = gitSettings.Identity.Name
 	}
 	data := templateData(proj, author, opts.Now().Year(), opts.Version)
-	answers, recorded, err := answerQuestions(tmpl, data, given.answers, cfg.Defaults, ask, opts.Yes)
+	answers, recorded, err := answerQuestions(ctx, tmpl, data, given.answers, cfg.Defaults, ask, opts.Yes)
 	if err != nil {
 		return err
 	}
@@ -580,7 +580,7 @@ func askGoals(ask prompt.Prompter) ([]string, decide.Language, error) {
 // --yes, or for a question whose when is false) the default. It returns
 // the template data with every answer, and the answers to record (all
 // but secrets).
-func answerQuestions(t *template.Template, data, given, defaults map[string]any, ask prompt.Prompter, yes bool) (map[string]any, map[string]any, error) {
+func answerQuestions(ctx context.Context, t *template.Template, data, given, defaults map[string]any, ask prompt.Prompter, yes bool) (map[string]any, map[string]any, error) {
 	var known []string
 	for _, q := range t.Manifest.Questions {
 		known = append(known, q.Name)
@@ -598,12 +598,24 @@ func answerQuestions(t *template.Template, data, given, defaults map[string]any,
 	total := 0 // bytes of every answer so far, secrets included
 	for i := range t.Manifest.Questions {
 		q := &t.Manifest.Questions[i]
-		def, err := questionDefault(t, q, data, defaults)
+		// A template's defaults and conditions may each run until
+		// template.ExecTimeout, and it may have thousands: a signal
+		// stops them here, between and during them.
+		if ctx.Err() != nil {
+			return nil, nil, context.Cause(ctx)
+		}
+		def, err := questionDefault(ctx, t, q, data, defaults)
 		if err != nil {
+			if ctx.Err() != nil {
+				return nil, nil, context.Cause(ctx)
+			}
 			return nil, nil, err
 		}
-		on, err := t.EvalBool("question "+q.Name+" when", q.When, data)
+		on, err := t.EvalBoolContext(ctx, "question "+q.Name+" when", q.When, data)
 		if err != nil {
+			if ctx.Err() != nil {
+				return nil, nil, context.Cause(ctx)
+			}
 			return nil, nil, inputErr(t.Redact(err, data))
 		}
 		var answer any
@@ -643,7 +655,7 @@ func answerQuestions(t *template.Template, data, given, defaults map[string]any,
 // questionDefault is the team config's default for the question, else
 // the manifest's, rendered when it is template text and converted to the
 // question's type; nil means the question has no default.
-func questionDefault(t *template.Template, q *template.Question, data, defaults map[string]any) (any, error) {
+func questionDefault(ctx context.Context, t *template.Template, q *template.Question, data, defaults map[string]any) (any, error) {
 	def, from := q.Default, t.Name
 	if v, ok := defaults[q.Name]; ok {
 		def, from = v, "the team config"
@@ -652,7 +664,7 @@ func questionDefault(t *template.Template, q *template.Question, data, defaults 
 		return nil, nil
 	}
 	if s, ok := def.(string); ok && strings.Contains(s, "{{") {
-		r, err := t.Eval("question "+q.Name+" default", s, data)
+		r, err := t.EvalContext(ctx, "question "+q.Name+" default", s, data)
 		if err != nil {
 			return nil, inputErr(t.Redact(err, data))
 		}

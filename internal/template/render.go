@@ -162,6 +162,14 @@ func (t *Template) Eval(what, text string, data map[string]any) (string, error) 
 	return t.eval(context.Background(), what, text, data)
 }
 
+// EvalContext is Eval, given up on when ctx ends: a question's default
+// or condition may loop for up to ExecTimeout, and a template may have
+// thousands of them, so a run must stop at Ctrl-C or SIGTERM between and
+// during them, not only once all are done.
+func (t *Template) EvalContext(ctx context.Context, what, text string, data map[string]any) (string, error) {
+	return t.eval(ctx, what, text, data)
+}
+
 func (t *Template) eval(ctx context.Context, what, text string, data map[string]any) (string, error) {
 	var buf bytes.Buffer
 	if err := execute(ctx, &buf, what, text, data, MaxFileBytes); err != nil {
@@ -173,6 +181,11 @@ func (t *Template) eval(ctx context.Context, what, text string, data map[string]
 // EvalBool renders a when condition: it must give true or false.
 func (t *Template) EvalBool(what, text string, data map[string]any) (bool, error) {
 	return t.evalBool(context.Background(), what, text, data)
+}
+
+// EvalBoolContext is EvalBool, given up on when ctx ends (see EvalContext).
+func (t *Template) EvalBoolContext(ctx context.Context, what, text string, data map[string]any) (bool, error) {
+	return t.evalBool(ctx, what, text, data)
 }
 
 func (t *Template) evalBool(ctx context.Context, what, text string, data map[string]any) (bool, error) {

@@ -58,13 +58,13 @@ func (t *Template) RenderWithSecrets(ctx context.Context, data map[string]any) (
 	if err != nil {
 		return nil, Secrets{}, err
 	}
-	probe, derived, secrets := t.secretProbe(data, standIn)
+	probe, derived, secrets := t.secretProbe(ctx, data, standIn)
 	if secrets == 0 {
 		return files, Secrets{}, nil
 	}
 	other, err := t.Render(ctx, probe)
 	if err != nil {
-		probe, derived, _ = t.secretProbe(data, nudge)
+		probe, derived, _ = t.secretProbe(ctx, data, nudge)
 		other, err = t.Render(ctx, probe)
 	}
 	if err != nil {
@@ -97,7 +97,7 @@ func (t *Template) RenderWithSecrets(ctx context.Context, data map[string]any) (
 // how many secret answers there are. An answer counts as derived when it
 // is what its default (template text) renders to and that rendering
 // changes with the stand-ins, or fails with them.
-func (t *Template) secretProbe(data map[string]any, standIn func(any) any) (map[string]any, []string, int) {
+func (t *Template) secretProbe(ctx context.Context, data map[string]any, standIn func(any) any) (map[string]any, []string, int) {
 	probe := maps.Clone(data)
 	var derived []string
 	secrets := 0
@@ -117,14 +117,14 @@ func (t *Template) secretProbe(data map[string]any, standIn func(any) any) (map[
 			continue
 		}
 		what := "question " + q.Name + " default"
-		real, err := t.Eval(what, text, data)
+		real, err := t.eval(ctx, what, text, data)
 		if err != nil {
 			continue
 		}
 		if def, err := q.Coerce(real); err != nil || !reflect.DeepEqual(def, v) {
 			continue // answered otherwise: not derived
 		}
-		other, err := t.Eval(what, text, probe)
+		other, err := t.eval(ctx, what, text, probe)
 		if err == nil && other == real {
 			continue
 		}
