@@ -16,7 +16,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/Masterminds/sprig/v3"
-	"golang.org/x/text/unicode/norm"
 
 	"github.com/scaffold-cli/scaffold/internal/tree"
 )
@@ -274,7 +273,7 @@ func (t *Template) Render(ctx context.Context, data map[string]any) ([]File, err
 // foldPath is the name a case-insensitive, normalization-insensitive
 // disk (macOS, Windows) sees.
 func foldPath(p string) string {
-	return strings.ToLower(norm.NFC.String(p))
+	return tree.Fold(p)
 }
 
 // checkRendered applies the tree rules to the rendered project, where

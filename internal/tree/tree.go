@@ -68,6 +68,10 @@ func (e *Entry) IsLink() bool { return e.Mode&fs.ModeSymlink != 0 }
 type Tree struct {
 	entries  map[string]*Entry
 	children map[string][]string // folder -> sorted names
+	// links maps the Fold of each link's path to the path, so that a
+	// link target spelling a link in another case is caught: a disk
+	// that ignores case follows it (see resolve).
+	links map[string]string
 }
 
 // Error is a tree that breaks a rule of the package doc.
@@ -122,6 +126,12 @@ func New(entries []Entry) (*Tree, error) {
 	}
 	for dir := range t.children {
 		slices.Sort(t.children[dir])
+	}
+	t.links = map[string]string{}
+	for p, e := range t.entries {
+		if e.IsLink() {
+			t.links[Fold(p)] = p
+		}
 	}
 	for _, p := range t.Paths() {
 		if e := t.entries[p]; e.IsLink() {
@@ -183,7 +193,17 @@ func (t *Tree) Resolve(p string) (string, error) {
 func (t *Tree) resolve(p string, followLast bool) (string, error) {
 	return resolve(p, followLast, func(q string) (string, bool, error) {
 		e, ok := t.entries[q]
-		if !ok || !e.IsLink() {
+		if !ok {
+			// Not in the tree, so the path goes on lexically, unless
+			// it spells a link in another case or normalization: macOS
+			// and Windows disks follow that link (d/l is d/L -> ..),
+			// and the path would lead where this check never looked.
+			if l, ok := t.links[Fold(q)]; ok {
+				return "", false, &Error{p, fmt.Sprintf("names %s, which is the link %s on a disk that ignores case or Unicode normalization (macOS, Windows); spell it as the link is spelled", q, l)}
+			}
+			return "", false, nil
+		}
+		if !e.IsLink() {
 			return "", false, nil
 		}
 		return e.Link, true, nil
