@@ -456,7 +456,10 @@ func CheckPath(p string) error {
 		}
 	}
 	for _, seg := range strings.Split(p, "/") {
+		// Windows ignores the extension and the spaces before it:
+		// "nul .txt" is NUL.
 		stem, _, _ := strings.Cut(strings.ToLower(seg), ".")
+		stem = strings.TrimRight(stem, " ")
 		switch {
 		case seg == "":
 			return fmt.Errorf("%q has an empty path segment", p)
@@ -478,11 +481,16 @@ func CheckPath(p string) error {
 	return nil
 }
 
-// windowsReserved are names Windows refuses for files, with any extension.
+// windowsReserved are names Windows refuses for files, with any extension
+// (the list of Microsoft's "Naming Files", as Go's filepath.IsLocal
+// takes it): COM and LPT with 0 to 9 or a superscript ¹ ² ³, and
+// CONIN$ and CONOUT$, which open the console.
 var windowsReserved = map[string]bool{
-	"con": true, "prn": true, "aux": true, "nul": true,
-	"com1": true, "com2": true, "com3": true, "com4": true, "com5": true, "com6": true, "com7": true, "com8": true, "com9": true,
-	"lpt1": true, "lpt2": true, "lpt3": true, "lpt4": true, "lpt5": true, "lpt6": true, "lpt7": true, "lpt8": true, "lpt9": true,
+	"con": true, "prn": true, "aux": true, "nul": true, "conin$": true, "conout$": true,
+	"com0": true, "com1": true, "com2": true, "com3": true, "com4": true, "com5": true, "com6": true, "com7": true, "com8": true, "com9": true,
+	"com¹": true, "com²": true, "com³": true,
+	"lpt0": true, "lpt1": true, "lpt2": true, "lpt3": true, "lpt4": true, "lpt5": true, "lpt6": true, "lpt7": true, "lpt8": true, "lpt9": true,
+	"lpt¹": true, "lpt²": true, "lpt³": true,
 }
 
 func execute(ctx context.Context, w io.Writer, name, text string, data map[string]any, limit int) error {
