@@ -10,6 +10,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"text/template"
 	"time"
 	"unicode"
@@ -494,30 +495,44 @@ var windowsReserved = map[string]bool{
 }
 
 func execute(ctx context.Context, w io.Writer, name, text string, data map[string]any, limit int) error {
-	tmpl, err := template.New(name).Funcs(Funcs()).Option("missingkey=error").Parse(text)
+	var stop atomic.Bool
+	tmpl, err := template.New(name).Funcs(guarded(Funcs(), &stop)).Option("missingkey=error").Parse(text)
 	if err != nil {
 		return err
 	}
 	// Execution runs aside so a template that loops without end (range
-	// over a huge number) is abandoned; the process ends soon after.
+	// over a huge number) or grows without bound is abandoned: stop
+	// makes it fail at its next function call.
 	var out bytes.Buffer
 	lw := &limitWriter{w: &out, n: limit}
 	done := make(chan error, 1)
+	base := liveHeap()
 	go func() { done <- tmpl.Execute(lw, data) }()
 	timer := time.NewTimer(execTimeout)
 	defer timer.Stop()
-	select {
-	case err := <-done:
-		if err != nil {
-			if lw.over {
-				return fmt.Errorf("%s renders to more than %d bytes; is a loop or repeat out of bounds?", name, limit)
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	defer stop.Store(true)
+wait:
+	for {
+		select {
+		case err := <-done:
+			if err != nil {
+				if lw.over {
+					return fmt.Errorf("%s renders to more than %d bytes; is a loop or repeat out of bounds?", name, limit)
+				}
+				return err
 			}
-			return err
+			break wait
+		case <-timer.C:
+			return fmt.Errorf("%s did not finish rendering within %v; does a loop never end?", name, execTimeout)
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		case <-tick.C:
+			if h := liveHeap(); h > base && h-base > maxExecHeap {
+				return fmt.Errorf("%s took more than %d MiB of memory to render; does a loop or a template calling itself build ever larger values?", name, maxExecHeap>>20)
+			}
 		}
-	case <-timer.C:
-		return fmt.Errorf("%s did not finish rendering within %v; does a loop never end?", name, execTimeout)
-	case <-ctx.Done():
-		return context.Cause(ctx)
 	}
 	_, err = w.Write(out.Bytes())
 	return err
