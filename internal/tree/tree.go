@@ -173,14 +173,29 @@ func (t *Tree) checkLink(e *Entry) error {
 	case strings.ContainsRune(target, 0):
 		return &Error{e.Path, "is a link whose target has a NUL byte"}
 	}
-	if _, err := t.resolve(path.Dir(e.Path)+"/"+target, true); err != nil {
+	real, err := t.resolve(path.Dir(e.Path)+"/"+target, true)
+	if err != nil {
 		var ee *Error
 		if errors.As(err, &ee) {
 			return &Error{e.Path, fmt.Sprintf("is a link to %q: %s", target, ee.Msg)}
 		}
 		return err
 	}
+	if InGitDir(real) {
+		return &Error{e.Path, fmt.Sprintf("is a link to %q, inside a .git folder, which only git writes: a write through the link would change the repository's config or hooks", target)}
+	}
 	return nil
+}
+
+// InGitDir reports whether the slash path p lies in a .git folder, at
+// any depth and in any case (git~1 is its short name on Windows).
+func InGitDir(p string) bool {
+	for _, seg := range strings.Split(p, "/") {
+		if strings.EqualFold(seg, ".git") || strings.EqualFold(seg, "git~1") {
+			return true
+		}
+	}
+	return false
 }
 
 // Resolve follows the links of p, as the operating system would on a
