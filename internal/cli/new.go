@@ -158,7 +158,7 @@ func newRun(ctx context.Context, opts *newOptions) error {
 		author = gitSettings.Identity.Name
 	}
 	data := templateData(proj, author, opts.Now().Year(), opts.Version)
-	answers, recorded, err := answerQuestions(tmpl, data, given.answers, cfg.Defaults, ask, opts.Yes)
+	answers, recorded, err := answerQuestions(ctx, tmpl, data, given.answers, cfg.Defaults, ask, opts.Yes)
 	if err != nil {
 		return err
 	}
@@ -593,7 +593,7 @@ func askGoals(ask prompt.Prompter) ([]string, decide.Language, error) {
 // --yes, or for a question whose when is false) the default. It returns
 // the template data with every answer, and the answers to record (all
 // but secrets).
-func answerQuestions(t *template.Template, data, given, defaults map[string]any, ask prompt.Prompter, yes bool) (map[string]any, map[string]any, error) {
+func answerQuestions(ctx context.Context, t *template.Template, data, given, defaults map[string]any, ask prompt.Prompter, yes bool) (map[string]any, map[string]any, error) {
 	var known []string
 	for _, q := range t.Manifest.Questions {
 		known = append(known, q.Name)
@@ -611,20 +611,32 @@ func answerQuestions(t *template.Template, data, given, defaults map[string]any,
 	total := 0 // bytes of every answer so far, secrets included
 	for i := range t.Manifest.Questions {
 		q := &t.Manifest.Questions[i]
-		// A default or a when may be rendered from a secret answer, and
-		// its error may quote what it rendered, encoded or not.
-		def, err := questionDefault(t, q, data, defaults)
+		// A template's defaults and conditions may each run until
+		// template.ExecTimeout, and it may have thousands: a signal
+		// stops them here, between and during them. A default or a when
+		// may be rendered from a secret answer, and its error may quote
+		// what it rendered, encoded or not.
+		if ctx.Err() != nil {
+			return nil, nil, context.Cause(ctx)
+		}
+		def, err := questionDefault(ctx, t, q, data, defaults)
 		if err != nil {
-			return nil, nil, inputErr(t.RedactRun(err, data, func(d map[string]any) error {
-				_, err := questionDefault(t, q, d, defaults)
+			if ctx.Err() != nil {
+				return nil, nil, context.Cause(ctx)
+			}
+			return nil, nil, inputErr(t.RedactRun(ctx, err, data, func(d map[string]any) error {
+				_, err := questionDefault(ctx, t, q, d, defaults)
 				return err
 			}))
 		}
 		what := "question " + q.Name + " when"
-		on, err := t.EvalBool(what, q.When, data)
+		on, err := t.EvalBoolContext(ctx, what, q.When, data)
 		if err != nil {
-			return nil, nil, inputErr(t.RedactRun(err, data, func(d map[string]any) error {
-				_, err := t.EvalBool(what, q.When, d)
+			if ctx.Err() != nil {
+				return nil, nil, context.Cause(ctx)
+			}
+			return nil, nil, inputErr(t.RedactRun(ctx, err, data, func(d map[string]any) error {
+				_, err := t.EvalBoolContext(ctx, what, q.When, d)
 				return err
 			}))
 		}
@@ -665,7 +677,7 @@ func answerQuestions(t *template.Template, data, given, defaults map[string]any,
 // questionDefault is the team config's default for the question, else
 // the manifest's, rendered when it is template text and converted to the
 // question's type; nil means the question has no default.
-func questionDefault(t *template.Template, q *template.Question, data, defaults map[string]any) (any, error) {
+func questionDefault(ctx context.Context, t *template.Template, q *template.Question, data, defaults map[string]any) (any, error) {
 	def, from := q.Default, t.Name
 	if v, ok := defaults[q.Name]; ok {
 		def, from = v, "the team config"
@@ -674,7 +686,7 @@ func questionDefault(t *template.Template, q *template.Question, data, defaults 
 		return nil, nil
 	}
 	if s, ok := def.(string); ok && strings.Contains(s, "{{") {
-		r, err := t.Eval("question "+q.Name+" default", s, data)
+		r, err := t.EvalContext(ctx, "question "+q.Name+" default", s, data)
 		if err != nil {
 			return nil, inputErr(t.Redact(err, data))
 		}

@@ -63,7 +63,7 @@ func TestPromptRetypeNeverShowsASecret(t *testing.T) {
 		t.Fatal(err)
 	}
 	ask := &retypePrompter{typed: []string{"Hunter2-Sup3rS3cret", "tok_fine"}}
-	data, recorded, err := answerQuestions(tmpl, map[string]any{}, map[string]any{}, nil, ask, false)
+	data, recorded, err := answerQuestions(context.Background(), tmpl, map[string]any{}, map[string]any{}, nil, ask, false)
 	if err != nil || ask.failed {
 		t.Fatalf("answerQuestions: %v", err)
 	}

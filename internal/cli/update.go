@@ -225,7 +225,7 @@ func baseFiles(ctx context.Context, g *generated, so source.Options, errOut io.W
 	for k, v := range g.record.Answers {
 		answers[k] = v
 	}
-	data, _, err := g.answers(opened.Template, answers, prompt.NoTerminal{}, true, "")
+	data, _, err := g.answers(ctx, opened.Template, answers, prompt.NoTerminal{}, true, "")
 	if err != nil {
 		return nil, err
 	}
@@ -235,7 +235,7 @@ func baseFiles(ctx context.Context, g *generated, so source.Options, errOut io.W
 // answers answers a template's questions for a project: the recorded
 // answers, then given ones, then (for questions the record does not
 // have) the prompt or the default.
-func (g *generated) answers(t *template.Template, given map[string]any, ask prompt.Prompter, yes bool, version string) (map[string]any, map[string]any, error) {
+func (g *generated) answers(ctx context.Context, t *template.Template, given map[string]any, ask prompt.Prompter, yes bool, version string) (map[string]any, map[string]any, error) {
 	known := map[string]bool{}
 	for _, q := range t.Manifest.Questions {
 		known[q.Name] = true
@@ -251,7 +251,7 @@ func (g *generated) answers(t *template.Template, given map[string]any, ask prom
 		merged[k] = v
 	}
 	data := templateData(g.proj, g.record.Author, g.record.Year, version)
-	return answerQuestions(t, data, merged, g.cfg.Defaults, ask, yes)
+	return answerQuestions(ctx, t, data, merged, g.cfg.Defaults, ask, yes)
 }
 
 func updateRun(ctx context.Context, opts *updateOptions) error {
@@ -298,7 +298,7 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 		return err
 	}
 	// New questions take their defaults when nobody can be asked.
-	data, recorded, err := g.answers(tmpl, given, opts.Prompter, opts.Yes || !opts.IO.CanPrompt(), opts.Version)
+	data, recorded, err := g.answers(ctx, tmpl, given, opts.Prompter, opts.Yes || !opts.IO.CanPrompt(), opts.Version)
 	if err != nil {
 		return err
 	}

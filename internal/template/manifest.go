@@ -111,10 +111,20 @@ var questionName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 // reservedNames are data keys scaffold fills itself.
 var reservedNames = []string{"Project", "Scaffold"}
 
+// MaxManifestBytes bounds a manifest. A template's files may be 16 MiB,
+// but YAML takes about 200 bytes of memory for every 2 bytes of a flow
+// list ("0,0,0,..."): a 16 MiB manifest cost 3.5 GB and 40 s to parse.
+// A real manifest is a few KiB; the team config and an answers file have
+// the same 1 MiB bound.
+const MaxManifestBytes = 1 << 20
+
 // ParseManifest decodes and checks a manifest; file names it in errors.
 func ParseManifest(file string, data []byte) (*Manifest, error) {
 	fail := func(line int, format string, args ...any) error {
 		return &ManifestError{File: file, Line: line, Err: fmt.Errorf(format, args...)}
+	}
+	if len(data) > MaxManifestBytes {
+		return nil, fail(0, "the manifest is %d bytes, more than the %d MiB a manifest may hold", len(data), MaxManifestBytes>>20)
 	}
 	var m Manifest
 	root, err := yamlfile.Decode(file, data, &m)

@@ -10,13 +10,13 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"text/template"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/Masterminds/sprig/v3"
-	"golang.org/x/text/unicode/norm"
 
 	"github.com/scaffold-cli/scaffold/internal/tree"
 )
@@ -162,6 +162,14 @@ func (t *Template) Eval(what, text string, data map[string]any) (string, error) 
 	return t.eval(context.Background(), what, text, data)
 }
 
+// EvalContext is Eval, given up on when ctx ends: a question's default
+// or condition may loop for up to ExecTimeout, and a template may have
+// thousands of them, so a run must stop at Ctrl-C or SIGTERM between and
+// during them, not only once all are done.
+func (t *Template) EvalContext(ctx context.Context, what, text string, data map[string]any) (string, error) {
+	return t.eval(ctx, what, text, data)
+}
+
 func (t *Template) eval(ctx context.Context, what, text string, data map[string]any) (string, error) {
 	var buf bytes.Buffer
 	if err := execute(ctx, &buf, what, text, data, MaxFileBytes); err != nil {
@@ -173,6 +181,11 @@ func (t *Template) eval(ctx context.Context, what, text string, data map[string]
 // EvalBool renders a when condition: it must give true or false.
 func (t *Template) EvalBool(what, text string, data map[string]any) (bool, error) {
 	return t.evalBool(context.Background(), what, text, data)
+}
+
+// EvalBoolContext is EvalBool, given up on when ctx ends (see EvalContext).
+func (t *Template) EvalBoolContext(ctx context.Context, what, text string, data map[string]any) (bool, error) {
+	return t.evalBool(ctx, what, text, data)
 }
 
 func (t *Template) evalBool(ctx context.Context, what, text string, data map[string]any) (bool, error) {
@@ -261,7 +274,7 @@ func (t *Template) Render(ctx context.Context, data map[string]any) ([]File, err
 // foldPath is the name a case-insensitive, normalization-insensitive
 // disk (macOS, Windows) sees.
 func foldPath(p string) string {
-	return strings.ToLower(norm.NFC.String(p))
+	return tree.Fold(p)
 }
 
 // checkRendered applies the tree rules to the rendered project, where
@@ -444,7 +457,10 @@ func CheckPath(p string) error {
 		}
 	}
 	for _, seg := range strings.Split(p, "/") {
+		// Windows ignores the extension and the spaces before it:
+		// "nul .txt" is NUL.
 		stem, _, _ := strings.Cut(strings.ToLower(seg), ".")
+		stem = strings.TrimRight(stem, " ")
 		switch {
 		case seg == "":
 			return fmt.Errorf("%q has an empty path segment", p)
@@ -466,40 +482,67 @@ func CheckPath(p string) error {
 	return nil
 }
 
-// windowsReserved are names Windows refuses for files, with any extension.
+// windowsReserved are names Windows refuses for files, with any extension
+// (the list of Microsoft's "Naming Files", as Go's filepath.IsLocal
+// takes it): COM and LPT with 0 to 9 or a superscript ¹ ² ³, and
+// CONIN$ and CONOUT$, which open the console.
 var windowsReserved = map[string]bool{
-	"con": true, "prn": true, "aux": true, "nul": true,
-	"com1": true, "com2": true, "com3": true, "com4": true, "com5": true, "com6": true, "com7": true, "com8": true, "com9": true,
-	"lpt1": true, "lpt2": true, "lpt3": true, "lpt4": true, "lpt5": true, "lpt6": true, "lpt7": true, "lpt8": true, "lpt9": true,
+	"con": true, "prn": true, "aux": true, "nul": true, "conin$": true, "conout$": true,
+	"com0": true, "com1": true, "com2": true, "com3": true, "com4": true, "com5": true, "com6": true, "com7": true, "com8": true, "com9": true,
+	"com¹": true, "com²": true, "com³": true,
+	"lpt0": true, "lpt1": true, "lpt2": true, "lpt3": true, "lpt4": true, "lpt5": true, "lpt6": true, "lpt7": true, "lpt8": true, "lpt9": true,
+	"lpt¹": true, "lpt²": true, "lpt³": true,
 }
 
 func execute(ctx context.Context, w io.Writer, name, text string, data map[string]any, limit int) error {
-	tmpl, err := template.New(name).Funcs(Funcs()).Option("missingkey=error").Parse(text)
-	if err != nil {
-		return err
-	}
-	// Execution runs aside so a template that loops without end (range
-	// over a huge number) is abandoned; the process ends soon after.
+	var stop atomic.Bool
+	// Parsing and execution run aside so a template that loops without
+	// end (range over a huge number) or grows without bound is
+	// abandoned: stop makes it fail at its next function call. Parsing
+	// is watched too: 16 MiB of {{1}} is a parse tree of 1.2 GB.
 	var out bytes.Buffer
 	lw := &limitWriter{w: &out, n: limit}
 	done := make(chan error, 1)
-	go func() { done <- tmpl.Execute(lw, data) }()
+	base := liveHeap()
+	go func() {
+		tmpl, err := template.New(name).Funcs(guarded(Funcs(), &stop)).Option("missingkey=error").Parse(text)
+		if err != nil {
+			done <- err
+			return
+		}
+		done <- tmpl.Execute(lw, data)
+	}()
 	timer := time.NewTimer(execTimeout)
 	defer timer.Stop()
-	select {
-	case err := <-done:
-		if err != nil {
-			if lw.over {
-				return fmt.Errorf("%s renders to more than %d bytes; is a loop or repeat out of bounds?", name, limit)
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	defer stop.Store(true)
+wait:
+	for {
+		select {
+		case err := <-done:
+			if err != nil {
+				if lw.over {
+					return fmt.Errorf("%s renders to more than %d bytes; is a loop or repeat out of bounds?", name, limit)
+				}
+				return err
 			}
-			return err
+			break wait
+		case <-timer.C:
+			return fmt.Errorf("%s did not finish rendering within %v; does a loop never end?", name, execTimeout)
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		case <-tick.C:
+			// The live heap counts from the last collection: the
+			// lowest value seen is the best base.
+			h := liveHeap()
+			base = min(base, h)
+			if h-base > maxExecHeap {
+				return fmt.Errorf("%s took more than %d MiB of memory to render; does a loop or a template calling itself build ever larger values?", name, maxExecHeap>>20)
+			}
 		}
-	case <-timer.C:
-		return fmt.Errorf("%s did not finish rendering within %v; does a loop never end?", name, execTimeout)
-	case <-ctx.Done():
-		return context.Cause(ctx)
 	}
-	_, err = w.Write(out.Bytes())
+	_, err := w.Write(out.Bytes())
 	return err
 }
 

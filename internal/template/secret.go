@@ -61,18 +61,18 @@ type Secrets struct {
 func (t *Template) RenderWithSecrets(ctx context.Context, data map[string]any) ([]File, Secrets, error) {
 	files, err := t.Render(ctx, data)
 	if err != nil {
-		return nil, Secrets{}, t.RedactRun(err, data, func(d map[string]any) error {
+		return nil, Secrets{}, t.RedactRun(ctx, err, data, func(d map[string]any) error {
 			_, err := t.Render(ctx, d)
 			return err
 		})
 	}
-	probe, derived, secrets := t.secretProbe(data, standIn)
+	probe, derived, secrets := t.secretProbe(ctx, data, standIn)
 	if secrets == 0 {
 		return files, Secrets{}, nil
 	}
 	other, err := t.Render(ctx, probe)
 	if err != nil {
-		probe, derived, _ = t.secretProbe(data, nudge)
+		probe, derived, _ = t.secretProbe(ctx, data, nudge)
 		other, err = t.Render(ctx, probe)
 	}
 	if err != nil {
@@ -145,7 +145,7 @@ func maskElements(p, other string, ok bool) string {
 // how many secret answers there are. An answer counts as derived when it
 // is what its default (template text) renders to and that rendering
 // changes with the stand-ins, or fails with them.
-func (t *Template) secretProbe(data map[string]any, standIn func(any) any) (map[string]any, []string, int) {
+func (t *Template) secretProbe(ctx context.Context, data map[string]any, standIn func(any) any) (map[string]any, []string, int) {
 	probe := maps.Clone(data)
 	var derived []string
 	secrets := 0
@@ -165,14 +165,14 @@ func (t *Template) secretProbe(data map[string]any, standIn func(any) any) (map[
 			continue
 		}
 		what := "question " + q.Name + " default"
-		real, err := t.Eval(what, text, data)
+		real, err := t.eval(ctx, what, text, data)
 		if err != nil {
 			continue
 		}
 		if def, err := q.Coerce(real); err != nil || !reflect.DeepEqual(def, v) {
 			continue // answered otherwise: not derived
 		}
-		other, err := t.Eval(what, text, probe)
+		other, err := t.eval(ctx, what, text, probe)
 		if err == nil && other == real {
 			continue
 		}
@@ -285,16 +285,16 @@ func (t *Template) Redact(err error, data map[string]any) error {
 // runs have in common at its start and its end. When the stand-ins make
 // the error go away, the failure itself depends on the secret, and the
 // message is not shown at all.
-func (t *Template) RedactRun(err error, data map[string]any, rerun func(map[string]any) error) error {
+func (t *Template) RedactRun(ctx context.Context, err error, data map[string]any, rerun func(map[string]any) error) error {
 	if err == nil {
 		return nil
 	}
-	if _, _, secrets := t.secretProbe(data, standIn); secrets == 0 {
+	if _, _, secrets := t.secretProbe(ctx, data, standIn); secrets == 0 {
 		return t.Redact(err, data)
 	}
 	msg := t.RedactText(err.Error(), data)
 	for _, in := range []func(any) any{standIn, nudge} {
-		probe, _, _ := t.secretProbe(data, in)
+		probe, _, _ := t.secretProbe(ctx, data, in)
 		other := rerun(probe)
 		if other == nil {
 			continue

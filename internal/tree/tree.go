@@ -68,6 +68,10 @@ func (e *Entry) IsLink() bool { return e.Mode&fs.ModeSymlink != 0 }
 type Tree struct {
 	entries  map[string]*Entry
 	children map[string][]string // folder -> sorted names
+	// links maps the Fold of each link's path to the path, so that a
+	// link target spelling a link in another case is caught: a disk
+	// that ignores case follows it (see resolve).
+	links map[string]string
 }
 
 // Error is a tree that breaks a rule of the package doc.
@@ -123,6 +127,12 @@ func New(entries []Entry) (*Tree, error) {
 	for dir := range t.children {
 		slices.Sort(t.children[dir])
 	}
+	t.links = map[string]string{}
+	for p, e := range t.entries {
+		if e.IsLink() {
+			t.links[Fold(p)] = p
+		}
+	}
 	for _, p := range t.Paths() {
 		if e := t.entries[p]; e.IsLink() {
 			if err := t.checkLink(e); err != nil {
@@ -163,14 +173,29 @@ func (t *Tree) checkLink(e *Entry) error {
 	case strings.ContainsRune(target, 0):
 		return &Error{e.Path, "is a link whose target has a NUL byte"}
 	}
-	if _, err := t.resolve(path.Dir(e.Path)+"/"+target, true); err != nil {
+	real, err := t.resolve(path.Dir(e.Path)+"/"+target, true)
+	if err != nil {
 		var ee *Error
 		if errors.As(err, &ee) {
 			return &Error{e.Path, fmt.Sprintf("is a link to %q: %s", target, ee.Msg)}
 		}
 		return err
 	}
+	if InGitDir(real) {
+		return &Error{e.Path, fmt.Sprintf("is a link to %q, inside a .git folder, which only git writes: a write through the link would change the repository's config or hooks", target)}
+	}
 	return nil
+}
+
+// InGitDir reports whether the slash path p lies in a .git folder, at
+// any depth and in any case (git~1 is its short name on Windows).
+func InGitDir(p string) bool {
+	for _, seg := range strings.Split(p, "/") {
+		if strings.EqualFold(seg, ".git") || strings.EqualFold(seg, "git~1") {
+			return true
+		}
+	}
+	return false
 }
 
 // Resolve follows the links of p, as the operating system would on a
@@ -183,7 +208,17 @@ func (t *Tree) Resolve(p string) (string, error) {
 func (t *Tree) resolve(p string, followLast bool) (string, error) {
 	return resolve(p, followLast, func(q string) (string, bool, error) {
 		e, ok := t.entries[q]
-		if !ok || !e.IsLink() {
+		if !ok {
+			// Not in the tree, so the path goes on lexically, unless
+			// it spells a link in another case or normalization: macOS
+			// and Windows disks follow that link (d/l is d/L -> ..),
+			// and the path would lead where this check never looked.
+			if l, ok := t.links[Fold(q)]; ok {
+				return "", false, &Error{p, fmt.Sprintf("names %s, which is the link %s on a disk that ignores case or Unicode normalization (macOS, Windows); spell it as the link is spelled", q, l)}
+			}
+			return "", false, nil
+		}
+		if !e.IsLink() {
 			return "", false, nil
 		}
 		return e.Link, true, nil

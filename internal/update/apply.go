@@ -123,8 +123,12 @@ func checkWrites(p *Plan, root *os.Root) error {
 		if e.Link == "" {
 			continue
 		}
-		if _, err := ftree.ResolveIn(root, path.Dir(e.Path)+"/"+e.Link); err != nil {
+		real, err := ftree.ResolveIn(root, path.Dir(e.Path)+"/"+e.Link)
+		if err != nil {
 			return fmt.Errorf("refusing to update: %s would be a link to %q, which leads out of the project through what is on disk (%v); nothing was written", e.Path, e.Link, err)
+		}
+		if ftree.InGitDir(real) {
+			return fmt.Errorf("refusing to update: %s would be a link to %q, inside the project's .git folder through what is on disk; nothing was written", e.Path, e.Link)
 		}
 	}
 	return nil
