@@ -467,8 +467,10 @@ func TestGitUnreachable(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "cannot fetch "+closed+"@v1") || !strings.Contains(err.Error(), "connection refused") {
 		t.Errorf("closed port: err = %v, want cannot fetch ... connection refused", err)
 	}
-	if took > time.Second {
-		t.Errorf("closed port took %v, want well under a second", took)
+	// Bounds here are generous, for a busy machine: what they catch is a
+	// wait for the whole timeout or for ever.
+	if took > 10*time.Second {
+		t.Errorf("closed port took %v, want it refused at once", took)
 	}
 
 	// A server that never answers: the timeout ends it.
@@ -498,7 +500,7 @@ func TestGitUnreachable(t *testing.T) {
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("silent server: errors.Is(err, context.DeadlineExceeded) = false")
 	}
-	if took > 2*time.Second {
+	if took > 10*time.Second {
 		t.Errorf("silent server took %v with a 300ms timeout", took)
 	}
 
@@ -526,7 +528,7 @@ func TestGitUnreachable(t *testing.T) {
 		start = time.Now()
 		_, err = o.open(ref)
 		took = time.Since(start)
-		if err == nil || !strings.Contains(err.Error(), "connection refused") || took > time.Second {
+		if err == nil || !strings.Contains(err.Error(), "connection refused") || took > 10*time.Second {
 			t.Errorf("ssh to a closed port: err = %v after %v, want connection refused at once", err, took)
 		}
 	}
