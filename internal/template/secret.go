@@ -197,17 +197,9 @@ func standIn(v any) any {
 		out := []byte(x)
 		changed := false
 		for i, c := range out {
-			switch {
-			case c >= 'a' && c <= 'z':
-				out[i] = pick(c, 'q', 'x')
-			case c >= 'A' && c <= 'Z':
-				out[i] = pick(c, 'Q', 'X')
-			case c >= '0' && c <= '9':
-				out[i] = pick(c, '7', '3')
-			default:
-				continue
+			if d, ok := swap(c); ok {
+				out[i], changed = d, true
 			}
-			changed = true
 		}
 		if !changed {
 			out = append(out, "scaffoldsecretprobe"...)
@@ -238,19 +230,26 @@ func nudge(v any) any {
 	}
 	out := []byte(s)
 	for i := len(out) - 1; i >= 0; i-- {
-		switch c := out[i]; {
-		case c >= 'a' && c <= 'z':
-			out[i] = pick(c, 'q', 'x')
-		case c >= 'A' && c <= 'Z':
-			out[i] = pick(c, 'Q', 'X')
-		case c >= '0' && c <= '9':
-			out[i] = pick(c, '7', '3')
-		default:
-			continue
+		if d, ok := swap(out[i]); ok {
+			out[i] = d
+			return string(out)
 		}
-		return string(out)
 	}
 	return standIn(v)
+}
+
+// swap gives another letter or digit of the same kind for c, and false
+// for anything else, which stand-ins keep as it is.
+func swap(c byte) (byte, bool) {
+	switch {
+	case c >= 'a' && c <= 'z':
+		return pick(c, 'q', 'x'), true
+	case c >= 'A' && c <= 'Z':
+		return pick(c, 'Q', 'X'), true
+	case c >= '0' && c <= '9':
+		return pick(c, '7', '3'), true
+	}
+	return c, false
 }
 
 func pick(c, a, b byte) byte {
