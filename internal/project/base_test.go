@@ -13,15 +13,7 @@ import (
 )
 
 func TestBaseRoundTrip(t *testing.T) {
-	dir := t.TempDir() + "/p"
-	settings := GitSettings{Identity: Identity{"T", "t@example.com"}, Branch: "main"}
-	when := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	if err := Write(context.Background(), dir, sample, func(tmp string) error {
-		_, err := InitialCommit(tmp, settings, when, "init")
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	dir, settings, when := committed(t)
 	if _, _, err := ReadBase(dir); !errors.Is(err, ErrNoBase) {
 		t.Fatalf("ReadBase before WriteBase: %v", err)
 	}
@@ -102,6 +94,20 @@ func sameFiles(a, b []template.File) bool {
 // A base from elsewhere (a pushed ref) is read only within a render's
 // limits, its sizes taken from the objects before they are inflated.
 func TestReadBaseIsBounded(t *testing.T) {
+	dir, settings, when := committed(t)
+	big := template.File{Path: "big.bin", Mode: 0o644, Data: make([]byte, template.MaxFileBytes+1)}
+	if _, err := WriteBase(dir, append(slices.Clone(sample), big), settings, when, "big"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := ReadBase(dir); err == nil || !strings.Contains(err.Error(), "big.bin is larger than a render may be") {
+		t.Errorf("ReadBase = %v, want big.bin refused", err)
+	}
+}
+
+// committed makes a project of sample with its first commit, and gives
+// the settings and time it used.
+func committed(t *testing.T) (string, GitSettings, time.Time) {
+	t.Helper()
 	dir := t.TempDir() + "/p"
 	settings := GitSettings{Identity: Identity{"T", "t@example.com"}, Branch: "main"}
 	when := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -111,11 +117,5 @@ func TestReadBaseIsBounded(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	big := template.File{Path: "big.bin", Mode: 0o644, Data: make([]byte, template.MaxFileBytes+1)}
-	if _, err := WriteBase(dir, append(slices.Clone(sample), big), settings, when, "big"); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := ReadBase(dir); err == nil || !strings.Contains(err.Error(), "big.bin is larger than a render may be") {
-		t.Errorf("ReadBase = %v, want big.bin refused", err)
-	}
+	return dir, settings, when
 }
