@@ -16,22 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scaffold-cli/scaffold/internal/proc/proctest"
 	"github.com/scaffold-cli/scaffold/internal/template"
 )
-
-// deadPid is the pid of a process that has ended and been reaped.
-func deadPid(t *testing.T) int {
-	t.Helper()
-	cmd := exec.Command("true")
-	if err := cmd.Run(); err != nil {
-		t.Skipf("cannot run true: %v", err)
-	}
-	pid := cmd.Process.Pid
-	if !errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) {
-		t.Skipf("pid %d was reused at once", pid)
-	}
-	return pid
-}
 
 func TestWriteRemovesOnlyStaleTempFolders(t *testing.T) {
 	parent := t.TempDir()
@@ -53,7 +40,7 @@ func TestWriteRemovesOnlyStaleTempFolders(t *testing.T) {
 		}
 		return p
 	}
-	dead := deadPid(t)
+	dead := proctest.DeadPid(t)
 	gone := []string{
 		mk(fmt.Sprintf("%sapp-%d-123", TempPrefix, dead), 0),
 		mk(fmt.Sprintf("%sother-name-%d-9", TempPrefix, dead), 0),

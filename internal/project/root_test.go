@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/scaffold-cli/scaffold/internal/template"
+	"github.com/scaffold-cli/scaffold/internal/tree/treetest"
 )
 
 // Write puts every file through an os.Root on its temporary folder, and
@@ -56,12 +57,12 @@ func TestWriteNeverWritesThroughLinks(t *testing.T) {
 					files[i].Link = outer
 				}
 			}
-			before := listing(t, outer)
+			before := treetest.Listing(t, outer)
 			err := Write(context.Background(), filepath.Join(parent, "app"), files, nil)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("Write = %v, want an error containing %q", err, tc.want)
 			}
-			if after := listing(t, outer); after != before {
+			if after := treetest.Listing(t, outer); after != before {
 				t.Errorf("the folders around the target changed:\nbefore %v\nafter  %v", before, after)
 			}
 		})
@@ -86,35 +87,6 @@ func TestWriteMakesLinksLast(t *testing.T) {
 	if target, err := os.Readlink(filepath.Join(dir, "docs")); err != nil || target != "sub/docs" {
 		t.Errorf("link = %q, %v", target, err)
 	}
-}
-
-// listing is every path below root with its content or link target:
-// what a write outside the target would change (times aside, which the
-// temporary folder's coming and going changes).
-func listing(t *testing.T, root string) string {
-	t.Helper()
-	var sb strings.Builder
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(root, p)
-		sb.WriteString(rel)
-		switch {
-		case d.Type()&fs.ModeSymlink != 0:
-			l, _ := os.Readlink(p)
-			sb.WriteString(" -> " + l)
-		case d.Type().IsRegular():
-			data, _ := os.ReadFile(p)
-			sb.WriteString(" = " + string(data))
-		}
-		sb.WriteString("\n")
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sb.String()
 }
 
 // generous bounds a read that must neither block nor read a huge file:

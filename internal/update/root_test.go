@@ -1,17 +1,18 @@
 package update
 
 import (
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/scaffold-cli/scaffold/internal/proc/proctest"
+	"github.com/scaffold-cli/scaffold/internal/tree/treetest"
 )
 
 // generous bounds a step that must not block or read a huge file: far
@@ -31,41 +32,6 @@ func quickly(t *testing.T, what string, f func()) {
 	case <-time.After(generous):
 		t.Fatalf("%s still running after %v: it blocks or reads what it must not", what, generous)
 	}
-}
-
-// listing is every path below root with its content or link target,
-// read without opening anything but regular files (never a FIFO), and
-// without following links.
-func listing(t *testing.T, root string) string {
-	t.Helper()
-	var sb strings.Builder
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(root, p)
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(&sb, "%s %v", filepath.ToSlash(rel), info.Mode())
-		switch {
-		case info.Mode()&fs.ModeSymlink != 0:
-			l, _ := os.Readlink(p)
-			sb.WriteString(" -> " + l)
-		case info.Mode().IsRegular() && info.Size() < 1<<20:
-			data, _ := os.ReadFile(p)
-			sb.WriteString(" = " + string(data))
-		case info.Mode().IsRegular():
-			fmt.Fprintf(&sb, " size %d", info.Size())
-		}
-		sb.WriteString("\n")
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sb.String()
 }
 
 // workspace is a folder holding the project folder and a folder beside
@@ -105,7 +71,7 @@ func TestHostileLinksInThePlanAreRefused(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			outer, dir, _ := workspace(t)
 			writeTree(t, dir, tree{"a.txt": file("a\n")})
-			before := listing(t, outer)
+			before := treetest.Listing(t, outer)
 			_, err := Compute(dir, render(tree{"a.txt": file("a\n")}), render(tc.theirs), labels)
 			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "nothing was written") {
 				t.Errorf("Compute = %v, want a refusal saying %q", err, tc.want)
@@ -122,7 +88,7 @@ func TestHostileLinksInThePlanAreRefused(t *testing.T) {
 			if err := plan.Apply(dir); err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("Apply = %v, want a refusal saying %q", err, tc.want)
 			}
-			if after := listing(t, outer); after != before {
+			if after := treetest.Listing(t, outer); after != before {
 				t.Errorf("the disk changed:\nbefore\n%s\nafter\n%s", before, after)
 			}
 		})
@@ -157,7 +123,7 @@ func TestRootRefusesWritesThroughLinksOnDisk(t *testing.T) {
 				target = beside
 			}
 			writeTree(t, dir, tree{"l1": link("."), "sub": link(target)})
-			before := listing(t, outer)
+			before := treetest.Listing(t, outer)
 			r, err := newReader(dir)
 			if err != nil {
 				t.Fatal(err)
@@ -175,7 +141,7 @@ func TestRootRefusesWritesThroughLinksOnDisk(t *testing.T) {
 				!strings.Contains(err.Error(), "leads out of the project") {
 				t.Errorf("WriteFile = %v, want a refusal naming sub/new.txt", err)
 			}
-			if after := listing(t, outer); after != before {
+			if after := treetest.Listing(t, outer); after != before {
 				t.Errorf("the disk changed:\nbefore\n%s\nafter\n%s", before, after)
 			}
 		})
@@ -193,7 +159,7 @@ func TestFolderReplacedByLinkOutside(t *testing.T) {
 		t.Fatal(err)
 	}
 	writeTree(t, dir, tree{"sub": link(beside)})
-	before := listing(t, outer)
+	before := treetest.Listing(t, outer)
 	plan, err := Compute(dir, render(base), render(theirs), labels)
 	if err != nil {
 		t.Fatal(err)
@@ -206,7 +172,7 @@ func TestFolderReplacedByLinkOutside(t *testing.T) {
 	if err := plan.Apply(dir); err != nil {
 		t.Fatal(err)
 	}
-	if after := listing(t, outer); after != before {
+	if after := treetest.Listing(t, outer); after != before {
 		t.Errorf("the disk changed:\nbefore\n%s\nafter\n%s", before, after)
 	}
 
@@ -221,11 +187,11 @@ func TestFolderReplacedByLinkOutside(t *testing.T) {
 	}
 	os.RemoveAll(filepath.Join(dir, "sub"))
 	writeTree(t, dir, tree{"sub": link(beside)})
-	before = listing(t, outer)
+	before = treetest.Listing(t, outer)
 	if err := plan.Apply(dir); err == nil || !strings.Contains(err.Error(), "changed on disk since the update was planned") {
 		t.Errorf("Apply = %v, want the stale plan refused", err)
 	}
-	if after := listing(t, outer); after != before {
+	if after := treetest.Listing(t, outer); after != before {
 		t.Errorf("the disk changed:\nbefore\n%s\nafter\n%s", before, after)
 	}
 }
@@ -253,7 +219,7 @@ func TestSpecialAndHugeProjectFilesAreLeftAlone(t *testing.T) {
 		t.Skipf("no sparse 4 GiB file here: %v", err)
 	}
 	f.Close()
-	before := listing(t, outer)
+	before := treetest.Listing(t, outer)
 
 	var plan *Plan
 	quickly(t, "Compute", func() { plan, err = Compute(dir, render(base), render(theirs), labels) })
@@ -278,23 +244,9 @@ func TestSpecialAndHugeProjectFilesAreLeftAlone(t *testing.T) {
 	if err != nil || !slices.Equal(drift, slices.Sorted(slices.Values(paths))) {
 		t.Errorf("Drift = %v, %v; want all of %v", drift, err, paths)
 	}
-	if after := listing(t, outer); after != before {
+	if after := treetest.Listing(t, outer); after != before {
 		t.Errorf("the disk changed:\nbefore\n%s\nafter\n%s", before, after)
 	}
-}
-
-// deadPid is the pid of a process that has ended and been reaped.
-func deadPid(t *testing.T) int {
-	t.Helper()
-	cmd := exec.Command("true")
-	if err := cmd.Run(); err != nil {
-		t.Skipf("cannot run true: %v", err)
-	}
-	pid := cmd.Process.Pid
-	if !errors.Is(syscall.Kill(pid, 0), syscall.ESRCH) {
-		t.Skipf("pid %d was reused at once", pid)
-	}
-	return pid
 }
 
 // An update killed with SIGKILL leaves its temporary files (named with
@@ -302,7 +254,7 @@ func deadPid(t *testing.T) int {
 // a live run and anything else, and check's drift never reports them.
 func TestNextUpdateRemovesAKilledUpdatesTempFiles(t *testing.T) {
 	_, dir, _ := workspace(t)
-	dead := deadPid(t)
+	dead := proctest.DeadPid(t)
 	deadName := fmt.Sprintf(".scaffold-tmp-update-%d-0a1b2c3d4e5f", dead)
 	liveName := fmt.Sprintf(".scaffold-tmp-update-%d-0a1b2c3d4e5f", os.Getpid())
 	base := tree{"a.txt": file("a\n"), "sub/b.txt": file("b\n")}
@@ -371,7 +323,7 @@ func TestNewLinksStayInsideThroughTheUsersLinks(t *testing.T) {
 	if err := os.Symlink(t.TempDir(), filepath.Join(dir, "data")); err != nil {
 		t.Fatal(err)
 	}
-	before := listing(t, outer)
+	before := treetest.Listing(t, outer)
 	for _, target := range []string{"data/..", "data/x", "data/../../etc", "a.txt/../data"} {
 		_, err := Compute(dir, render(tree{"a.txt": file("a\n")}), render(tree{"a.txt": file("a\n"), "cfg": link(target)}), labels)
 		if err == nil || !strings.Contains(err.Error(), "leads out") || !strings.Contains(err.Error(), "nothing was written") {
@@ -381,7 +333,7 @@ func TestNewLinksStayInsideThroughTheUsersLinks(t *testing.T) {
 	if _, err := Compute(dir, render(tree{"a.txt": file("a\n")}), render(tree{"a.txt": file("a\n"), "cfg": link("a.txt")}), labels); err != nil {
 		t.Errorf("a link to a project file: %v", err)
 	}
-	if after := listing(t, outer); after != before {
+	if after := treetest.Listing(t, outer); after != before {
 		t.Errorf("the disk changed:\nbefore\n%s\nafter\n%s", before, after)
 	}
 }

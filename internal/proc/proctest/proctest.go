@@ -4,6 +4,7 @@ package proctest
 
 import (
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -33,4 +34,19 @@ func Gone(t testing.TB, file string, d time.Duration) bool {
 			return false
 		}
 	}
+}
+
+// DeadPid is the pid of a process that has ended and been reaped; the
+// test is skipped when the system hands the pid out again at once.
+func DeadPid(t testing.TB) int {
+	t.Helper()
+	cmd := exec.Command("true")
+	if err := cmd.Run(); err != nil {
+		t.Skipf("cannot run true: %v", err)
+	}
+	pid := cmd.Process.Pid
+	if proc.Alive(pid) {
+		t.Skipf("pid %d was reused at once", pid)
+	}
+	return pid
 }
