@@ -89,23 +89,6 @@ func TestWriteMakesLinksLast(t *testing.T) {
 	}
 }
 
-// generous bounds a read that must neither block nor read a huge file:
-// far more than it takes on a busy machine, far less than a hang.
-const generous = 20 * time.Second
-
-func quickly(t *testing.T, what string, f func()) {
-	t.Helper()
-	done := make(chan struct{})
-	start := time.Now()
-	go func() { defer close(done); f() }()
-	select {
-	case <-done:
-		t.Logf("%s took %v", what, time.Since(start).Round(time.Millisecond))
-	case <-time.After(generous):
-		t.Fatalf("%s still running after %v: it blocks or reads what it must not", what, generous)
-	}
-}
-
 const goodRecord = "template:\n  source: go/chi\nanswers:\n  module: example.com/x\n"
 
 // hostileFile makes at p a FIFO, a link to /dev/zero, a sparse 4 GiB
@@ -158,7 +141,7 @@ func TestReadProjectRecordRefusesHostileFiles(t *testing.T) {
 			}
 			hostileFile(t, dir, filepath.Join(dir, AnswersFile), kind)
 			var err error
-			quickly(t, "ReadProjectRecord", func() { _, err = ReadProjectRecord(dir) })
+			treetest.Quickly(t, "ReadProjectRecord", func() { _, err = ReadProjectRecord(dir) })
 			if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), AnswersFile) {
 				t.Errorf("ReadProjectRecord = %v, want an error naming %s and saying %q", err, AnswersFile, want)
 			}
@@ -200,7 +183,7 @@ func TestReadRecordIsBounded(t *testing.T) {
 			p := filepath.Join(dir, "answers.yaml")
 			hostileFile(t, dir, p, kind)
 			var err error
-			quickly(t, "ReadRecord", func() { _, err = ReadRecord(p) })
+			treetest.Quickly(t, "ReadRecord", func() { _, err = ReadRecord(p) })
 			switch {
 			case want == "" && err != nil:
 				t.Errorf("ReadRecord through a link the user chose = %v", err)
@@ -231,7 +214,7 @@ func TestLoadGitSettingsSkipsHostileConfigs(t *testing.T) {
 			hostileFile(t, home, filepath.Join(home, ".gitconfig"), kind)
 			env := map[string]string{"HOME": home, "GIT_CONFIG_NOSYSTEM": "1"}
 			var s GitSettings
-			quickly(t, "LoadGitSettings", func() { s = LoadGitSettings(func(k string) string { return env[k] }) })
+			treetest.Quickly(t, "LoadGitSettings", func() { s = LoadGitSettings(func(k string) string { return env[k] }) })
 			if !s.Default {
 				t.Errorf("settings = %+v, want the defaults", s)
 			}
@@ -271,7 +254,7 @@ func TestUncommittedNeedsNoHashForWhatMetadataShows(t *testing.T) {
 			}
 			var got []string
 			var err error
-			quickly(t, "Uncommitted", func() { got, err = Uncommitted(dir) })
+			treetest.Quickly(t, "Uncommitted", func() { got, err = Uncommitted(dir) })
 			if err != nil || !slices.Equal(got, want) {
 				t.Errorf("Uncommitted = %v, %v; want %v", got, err, want)
 			}

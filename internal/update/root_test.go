@@ -9,30 +9,10 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/scaffold-cli/scaffold/internal/proc/proctest"
 	"github.com/scaffold-cli/scaffold/internal/tree/treetest"
 )
-
-// generous bounds a step that must not block or read a huge file: far
-// more than it takes on a busy machine, far less than a hang.
-const generous = 20 * time.Second
-
-// quickly runs f and fails the test if it takes longer than generous
-// (a FIFO opened for a blocking read, a 4 GiB file read whole).
-func quickly(t *testing.T, what string, f func()) {
-	t.Helper()
-	done := make(chan struct{})
-	start := time.Now()
-	go func() { defer close(done); f() }()
-	select {
-	case <-done:
-		t.Logf("%s took %v", what, time.Since(start).Round(time.Millisecond))
-	case <-time.After(generous):
-		t.Fatalf("%s still running after %v: it blocks or reads what it must not", what, generous)
-	}
-}
 
 // workspace is a folder holding the project folder and a folder beside
 // it that nothing may change.
@@ -222,7 +202,7 @@ func TestSpecialAndHugeProjectFilesAreLeftAlone(t *testing.T) {
 	before := treetest.Listing(t, outer)
 
 	var plan *Plan
-	quickly(t, "Compute", func() { plan, err = Compute(dir, render(base), render(theirs), labels) })
+	treetest.Quickly(t, "Compute", func() { plan, err = Compute(dir, render(base), render(theirs), labels) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,12 +214,12 @@ func TestSpecialAndHugeProjectFilesAreLeftAlone(t *testing.T) {
 			t.Errorf("huge.bin: reason %q", c.Reason)
 		}
 	}
-	quickly(t, "Apply", func() { err = plan.Apply(dir) })
+	treetest.Quickly(t, "Apply", func() { err = plan.Apply(dir) })
 	if err != nil {
 		t.Fatal(err)
 	}
 	var drift []string
-	quickly(t, "Drift", func() { drift, err = Drift(dir, render(base)) })
+	treetest.Quickly(t, "Drift", func() { drift, err = Drift(dir, render(base)) })
 	slices.Sort(drift)
 	if err != nil || !slices.Equal(drift, slices.Sorted(slices.Values(paths))) {
 		t.Errorf("Drift = %v, %v; want all of %v", drift, err, paths)

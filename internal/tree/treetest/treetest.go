@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Listing is every path below root with its mode and its content or
@@ -45,4 +46,23 @@ func Listing(t testing.TB, root string) string {
 		t.Fatal(err)
 	}
 	return sb.String()
+}
+
+// Generous bounds a step that must neither block nor read a huge file:
+// far more than it takes on a busy machine, far less than a hang.
+const Generous = 20 * time.Second
+
+// Quickly runs f and fails the test if it takes longer than Generous (a
+// FIFO opened for a blocking read, a 4 GiB file read whole).
+func Quickly(t testing.TB, what string, f func()) {
+	t.Helper()
+	done := make(chan struct{})
+	start := time.Now()
+	go func() { defer close(done); f() }()
+	select {
+	case <-done:
+		t.Logf("%s took %v", what, time.Since(start).Round(time.Millisecond))
+	case <-time.After(Generous):
+		t.Fatalf("%s still running after %v: it blocks or reads what it must not", what, Generous)
+	}
 }
