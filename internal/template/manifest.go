@@ -59,6 +59,77 @@ type Manifest struct {
 	Questions   []Question `yaml:"questions"`
 	Files       []FileRule `yaml:"files"`
 	Hooks       []string   `yaml:"hooks"`
+
+	// Kind is what the project is; ParseManifest sets Service when the
+	// manifest names none.
+	Kind ProjectKind `yaml:"kind"`
+	// Title is how people say the template: "Node.js with Fastify".
+	Title string `yaml:"title"`
+	// Include lists shared layers: folders, relative to the template's
+	// own, whose files are added beneath the template's.
+	Include []string `yaml:"include"`
+	// Next are the commands printed after scaffold new.
+	Next []NextStep `yaml:"next"`
+	// Verify is what scaffold verify runs; empty means the language's
+	// default plan for the kind.
+	Verify []VerifyStep `yaml:"verify"`
+	// Proof adds to the answer sets the end-to-end proof computes.
+	Proof Proof `yaml:"proof"`
+}
+
+// ProjectKind is what a template makes.
+type ProjectKind string
+
+// The kinds of project a manifest may declare.
+const (
+	Service   ProjectKind = "service"   // an HTTP service
+	CLI       ProjectKind = "cli"       // a command-line tool
+	Library   ProjectKind = "library"   // a package others import
+	Workspace ProjectKind = "workspace" // a repository of several projects
+)
+
+// ProjectKinds lists the kinds in the order help shows them.
+var ProjectKinds = []ProjectKind{Service, CLI, Library, Workspace}
+
+// HasServer reports whether a project of the kind serves HTTP, so that
+// scaffold verify starts it.
+func (k ProjectKind) HasServer() bool { return k == Service }
+
+// NextStep is one line of the next steps printed after scaffold new.
+type NextStep struct {
+	// Run is template text over the template's data (.Project and the
+	// answers): the command the user types.
+	Run string `yaml:"run"`
+	// Note says what it does: "run", "test".
+	Note string `yaml:"note"`
+}
+
+// VerifyStep is one step of scaffold verify.
+type VerifyStep struct {
+	// Name names the step: install, lint, format, test, build, or serve,
+	// which starts the server (kind service only) and checks /healthz.
+	Name string `yaml:"name"`
+	// Run is the command and its arguments, each template text over the
+	// template's data and .Verify.Out, a folder for built binaries.
+	Run []string `yaml:"run"`
+	// Empty makes the step fail when it prints anything (gofmt -l).
+	Empty bool `yaml:"empty"`
+}
+
+// Proof is what a template adds to the proof computed from its
+// questions (see package proof).
+type Proof struct {
+	// Sets are answer sets to prove besides the computed ones.
+	Sets []ProofSet `yaml:"sets"`
+	// Fixed names questions the computed sets leave at their default.
+	Fixed []string `yaml:"fixed"`
+}
+
+// ProofSet is one project the proof generates and verifies.
+type ProofSet struct {
+	// Name is the project's name; empty picks one.
+	Name    string         `yaml:"name"`
+	Answers map[string]any `yaml:"answers"`
 }
 
 // Question is one thing the template asks.
@@ -158,6 +229,9 @@ func ParseManifest(file string, data []byte) (*Manifest, error) {
 
 	if m.Name == "" {
 		return nil, fail(0, "missing name")
+	}
+	if m.Kind == "" {
+		m.Kind = Service
 	}
 	seen := map[string]bool{}
 	for i := range m.Questions {
