@@ -4,24 +4,54 @@ package cli
 // recommendation, and the help and completion the stack flags offer.
 
 import (
+	"context"
 	"fmt"
 	"io"
+	"io/fs"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/scaffold-cli/scaffold/internal/catalog"
 	"github.com/scaffold-cli/scaffold/internal/decide"
 	"github.com/scaffold-cli/scaffold/internal/display"
 	"github.com/scaffold-cli/scaffold/internal/prompt"
-	"github.com/scaffold-cli/scaffold/internal/source"
+	"github.com/scaffold-cli/scaffold/internal/stack"
+	"github.com/scaffold-cli/scaffold/internal/template"
 )
 
-// registerStackCompletions completes the flags that choose a stack.
-func registerStackCompletions(cmd *cobra.Command) {
+// registerStackCompletions completes the flags that choose a stack, and
+// spells their help from the registry and the catalog.
+func registerStackCompletions(cmd *cobra.Command, builtins fs.FS) {
+	langs := stack.Names()
+	frameworks := builtinCatalog(builtins).Frameworks()
+	usage := map[string]string{
+		"team":      "the team's strongest language: " + stack.Or(append(slices.Clone(langs), "none")),
+		"stack":     "use this language instead of the recommendation: " + stack.Or(langs),
+		"framework": "use this framework: " + stack.Or(frameworks),
+	}
+	for name, u := range usage {
+		if f := cmd.Flags().Lookup(name); f != nil {
+			f.Usage = u
+		}
+	}
 	_ = cmd.RegisterFlagCompletionFunc("goal", goalCompletion)
-	_ = cmd.RegisterFlagCompletionFunc("stack", cobra.FixedCompletions([]string{"node", "go", "rust"}, cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.RegisterFlagCompletionFunc("team", cobra.FixedCompletions([]string{"node", "go", "rust", "none"}, cobra.ShellCompDirectiveNoFileComp))
-	_ = cmd.RegisterFlagCompletionFunc("framework", cobra.FixedCompletions([]string{"express", "fastify", "chi", "axum"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("stack", languageCompletion(false))
+	_ = cmd.RegisterFlagCompletionFunc("team", languageCompletion(true))
+	_ = cmd.RegisterFlagCompletionFunc("framework", cobra.FixedCompletions(frameworks, cobra.ShellCompDirectiveNoFileComp))
+}
+
+// languageCompletion completes a language flag from the registry.
+func languageCompletion(none bool) cobra.CompletionFunc {
+	var out []string
+	for _, l := range stack.Languages {
+		out = append(out, l.Name+"\t"+l.Title)
+	}
+	if none {
+		out = append(out, "none\tno strong preference, or a mix")
+	}
+	return cobra.FixedCompletions(out, cobra.ShellCompDirectiveNoFileComp)
 }
 
 // choice is the template decided on, and the decision input behind it.
@@ -32,9 +62,13 @@ type choice struct {
 }
 
 func chooseTemplate(opts *newOptions, g *given, ask prompt.Prompter) (*choice, error) {
+	cat, err := loadCatalog(opts.Builtins, opts.Config)
+	if err != nil {
+		return nil, err
+	}
 	c := &choice{in: g.in}
 	if opts.Stack != "" || opts.Framework != "" {
-		ref, err := stackTemplate(opts.Stack, opts.Framework, g.in)
+		ref, err := stackTemplate(cat, opts.Stack, opts.Framework, g.in)
 		if err != nil {
 			return nil, err
 		}
@@ -56,7 +90,10 @@ func chooseTemplate(opts *newOptions, g *given, ask prompt.Prompter) (*choice, e
 		}
 		c.in = decide.Input{Goals: goals, Team: team}
 	}
-	rec := decide.Recommend(c.in)
+	rec := decide.Recommend(c.in, cat.Engine())
+	if rec.Template == "" {
+		return nil, fmt.Errorf("the catalog has no %s template in any language: add one, or name one with --template", rec.Kind)
+	}
 	c.rec = &rec
 	printRecommendation(opts.IO.ErrOut, rec)
 	fmt.Fprintln(opts.IO.ErrOut)
@@ -66,7 +103,7 @@ func chooseTemplate(opts *newOptions, g *given, ask prompt.Prompter) (*choice, e
 	}
 	ok, err := ask.Ask(prompt.Question{
 		Name:    "accept",
-		Message: fmt.Sprintf("Use %s with %s?", rec.Language.Title(), title(rec.Framework)),
+		Message: fmt.Sprintf("Use %s?", display.Untrusted(rec.Title)),
 		Kind:    prompt.Confirm, Default: true,
 		Flag: "--yes to accept it, or --stack/--template to choose",
 	})
@@ -77,12 +114,8 @@ func chooseTemplate(opts *newOptions, g *given, ask prompt.Prompter) (*choice, e
 		c.ref = rec.Template
 		return c, nil
 	}
-	infos, err := source.Builtins()
-	if err != nil {
-		return nil, err
-	}
 	var refs, descs []string
-	for _, t := range infos {
+	for _, t := range cat.Entries() {
 		refs = append(refs, t.Name)
 		descs = append(descs, display.Untrusted(t.Description))
 	}
@@ -94,45 +127,58 @@ func chooseTemplate(opts *newOptions, g *given, ask prompt.Prompter) (*choice, e
 		return nil, err
 	}
 	c.ref = picked.(string)
-	if ws := decide.WarningsFor(decide.Language(strings.Split(c.ref, "/")[0]), c.in); len(ws) > 0 {
-		for _, w := range ws {
+	if e, ok := cat.Get(c.ref); ok && e.Language != "" {
+		for _, w := range decide.WarningsFor(decide.Language(e.Language), c.in) {
 			fmt.Fprintf(opts.IO.ErrOut, "Watch out: %s\n", w)
 		}
 	}
 	return c, nil
 }
 
-// stackTemplate maps --stack and --framework to a built-in template.
-func stackTemplate(stack, framework string, in decide.Input) (string, error) {
-	if stack == "" {
-		for _, name := range builtinNames() {
-			if strings.HasSuffix(name, "/"+framework) {
-				return name, nil
-			}
+// stackTemplate maps --stack and --framework to a template of the
+// catalog: the engine's pick in the language when no framework is given.
+func stackTemplate(cat *catalog.Catalog, lang, framework string, in decide.Input) (string, error) {
+	known := func() string { return strings.Join(cat.Names(), ", ") }
+	if lang == "" {
+		found := cat.WithFramework("", framework)
+		switch len(found) {
+		case 0:
+			return "", &FlagError{Err: fmt.Errorf("--framework %q: no template uses it; known: %s", framework, known())}
+		case 1:
+			return found[0].Name, nil
 		}
-		return "", &FlagError{Err: fmt.Errorf("--framework %q: no built-in template uses it; known: %s", framework, strings.Join(builtinNames(), ", "))}
+		var langs []string
+		for _, e := range found {
+			langs = append(langs, e.Language)
+		}
+		return "", &FlagError{Err: fmt.Errorf("--framework %q: templates in %s use it: add --stack", framework, stack.Or(langs))}
 	}
-	lang, err := decide.ParseLanguage(stack)
+	l, err := decide.ParseLanguage(lang)
 	if err != nil {
 		return "", &FlagError{Err: fmt.Errorf("--stack: %w", err)}
 	}
 	if framework == "" {
-		framework, _ = decide.FrameworkFor(lang, in)
+		c, _, ok := decide.Pick(l, in, cat.Engine())
+		if !ok {
+			return "", &FlagError{Err: fmt.Errorf("--stack %s: no %s template in %s; known templates: %s", lang, decide.Kind, l.Title(), known())}
+		}
+		return c.Template, nil
 	}
-	ref := string(lang) + "/" + strings.ToLower(framework)
-	if !source.IsBuiltin(ref) {
-		return "", &FlagError{Err: fmt.Errorf("--framework %q is not a built-in %s framework; known templates: %s", framework, lang.Title(), strings.Join(builtinNames(), ", "))}
+	found := cat.WithFramework(string(l), framework)
+	if len(found) == 0 {
+		var has []string
+		for _, e := range cat.Entries() {
+			if e.Language == string(l) && e.Framework != "" {
+				has = append(has, e.Framework)
+			}
+		}
+		msg := fmt.Sprintf("no %s template uses it", l.Title())
+		if len(has) > 0 {
+			msg += fmt.Sprintf("; %s templates use %s", l.Title(), stack.Or(has))
+		}
+		return "", &FlagError{Err: fmt.Errorf("--framework %q: %s", framework, msg)}
 	}
-	return ref, nil
-}
-
-func builtinNames() []string {
-	infos, _ := source.Builtins()
-	var out []string
-	for _, t := range infos {
-		out = append(out, t.Name)
-	}
-	return out
+	return found[0].Name, nil
 }
 
 func askGoals(ask prompt.Prompter) ([]string, decide.Language, error) {
@@ -149,11 +195,14 @@ func askGoals(ask prompt.Prompter) ([]string, decide.Language, error) {
 	if err != nil {
 		return nil, "", err
 	}
+	langs := []string{"none"}
+	helps := []string{"no strong preference, or a mix"}
+	for _, l := range stack.Languages {
+		langs, helps = append(langs, l.Name), append(helps, l.Help)
+	}
 	team, err := ask.Ask(prompt.Question{
 		Name: "team", Message: "The team's strongest language?", Kind: prompt.Select,
-		Choices:      []string{"none", "node", "go", "rust"},
-		Descriptions: []string{"no strong preference, or a mix", "JavaScript / TypeScript", "Go", "Rust"},
-		Default:      "none", Flag: "--team",
+		Choices: langs, Descriptions: helps, Default: "none", Flag: "--team",
 	})
 	if err != nil {
 		return nil, "", err
@@ -165,14 +214,36 @@ func askGoals(ask prompt.Prompter) ([]string, decide.Language, error) {
 	return goals.([]string), lang, nil
 }
 
-func printNextSteps(w io.Writer, dir, language, name string) {
-	steps := map[string][][2]string{
-		"go":   {{"run", "go run ./cmd/" + name}, {"test", "go test ./..."}},
-		"node": {{"install", "npm install"}, {"run", "npm run dev"}, {"test", "npm test"}},
-		"rust": {{"run", "cargo run"}, {"test", "cargo test"}},
+// nextSteps are the commands to print after new: the manifest's, else
+// its language's, rendered over the template's data.
+func nextSteps(ctx context.Context, t *template.Template, data map[string]any) ([]template.NextStep, error) {
+	steps := t.Manifest.Next
+	if len(steps) == 0 {
+		if l, ok := stack.Lookup(t.Manifest.Language); ok {
+			steps = l.Next
+		}
 	}
+	out := make([]template.NextStep, len(steps))
+	for i, s := range steps {
+		run, err := t.EvalContext(ctx, fmt.Sprintf("next step %d", i+1), s.Run, data)
+		if err != nil {
+			return nil, inputErr(t.Redact(err, data))
+		}
+		// A step may be rendered from a secret answer.
+		out[i] = template.NextStep{Run: t.RedactText(run, data), Note: s.Note}
+	}
+	return out, nil
+}
+
+// printNextSteps prints the next steps. They come from the template:
+// a command line or note holding an escape sequence is shown escaped.
+func printNextSteps(w io.Writer, dir string, steps []template.NextStep) {
 	fmt.Fprintf(w, "\nNext steps:\n  cd %s\n", shellQuote(dir))
-	for _, s := range steps[language] {
-		fmt.Fprintf(w, "  %-28s # %s\n", s[1], s[0])
+	for _, s := range steps {
+		line := "  " + display.Untrusted(s.Run)
+		if s.Note != "" {
+			line = fmt.Sprintf("  %-28s # %s", display.Untrusted(s.Run), display.Untrusted(s.Note))
+		}
+		fmt.Fprintln(w, line)
 	}
 }

@@ -2,7 +2,7 @@ package cli
 
 import (
 	"fmt"
-	"slices"
+	"io/fs"
 	"strings"
 	"text/tabwriter"
 
@@ -14,20 +14,22 @@ import (
 )
 
 type listOptions struct {
-	IO     *IOStreams
-	Config func() (*config.Config, error)
-	JSON   bool
+	IO       *IOStreams
+	Config   func() (*config.Config, error)
+	Builtins fs.FS
+	JSON     bool
 }
 
 // NewCmdList builds "scaffold list".
 func NewCmdList(f *Factory, runF func(*listOptions) error) *cobra.Command {
-	opts := &listOptions{IO: f.IO, Config: f.Config}
+	opts := &listOptions{IO: f.IO, Config: f.Config, Builtins: f.Builtins}
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the templates scaffold knows",
-		Long: `List the templates scaffold knows: the built-ins, with their language,
-framework and version, and the team's aliases from the config file, with
-the source each points at. An alias named like a built-in replaces it.`,
+		Long: `List the templates scaffold knows: the built-ins, with their kind (service,
+cli, library, workspace), language, framework and version, and the team's
+aliases from the config file, with the source each points at. An alias
+named like a built-in replaces it. --json adds each template's title.`,
 		Example: "  scaffold list\n  scaffold list --json",
 		Args:    exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -42,33 +44,20 @@ the source each points at. An alias named like a built-in replaces it.`,
 }
 
 func listRun(opts *listOptions) error {
-	infos, err := source.Builtins()
+	cat, err := loadCatalog(opts.Builtins, opts.Config)
 	if err != nil {
 		return err
 	}
-	cfg, err := opts.Config()
-	if err != nil {
-		return err
-	}
-	for _, alias := range cfg.Aliases() {
-		info := source.Info{Name: alias, Source: shownSource(cfg.Templates[alias]), Description: "team template from " + cfg.Path}
-		if i := slices.IndexFunc(infos, func(b source.Info) bool { return b.Name == alias }); i >= 0 {
-			info.Language, info.Framework = infos[i].Language, infos[i].Framework
-			info.Description = "team template, replaces the built-in; from " + cfg.Path
-			infos[i] = info
-			continue
-		}
-		infos = append(infos, info)
-	}
+	entries := cat.Entries()
 	if opts.JSON {
-		return writeJSON(opts.IO.Out, infos)
+		return writeJSON(opts.IO.Out, entries)
 	}
 	tw := tabwriter.NewWriter(opts.IO.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tLANGUAGE\tFRAMEWORK\tVERSION\tSOURCE\tDESCRIPTION")
+	fmt.Fprintln(tw, "NAME\tKIND\tLANGUAGE\tFRAMEWORK\tVERSION\tSOURCE\tDESCRIPTION")
 	// Names and descriptions come from templates and the config: escaped,
 	// a tab or an escape sequence in one cannot forge the table.
-	for _, t := range infos {
-		cells := []string{t.Name, dash(t.Language), dash(t.Framework), dash(t.Version), t.Source, t.Description}
+	for _, t := range entries {
+		cells := []string{t.Name, dash(string(t.Kind)), dash(t.Language), dash(t.Framework), dash(t.Version), t.Source, t.Description}
 		for i, c := range cells {
 			cells[i] = display.Untrusted(c)
 		}

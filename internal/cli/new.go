@@ -96,7 +96,7 @@ question that has no answer is an error naming the flag that answers it
 	fl.BoolVar(&opts.NoGit, "no-git", false, "do not create a git repository")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "show what would be written, and write nothing")
 	fl.BoolVar(&opts.JSON, "json", false, "print the result as one JSON object on stdout")
-	registerStackCompletions(cmd)
+	registerStackCompletions(cmd, f.Builtins)
 	return cmd
 }
 
@@ -185,8 +185,12 @@ func newRun(ctx context.Context, opts *newOptions) error {
 		return inputErr(err)
 	}
 
+	next, err := nextSteps(ctx, tmpl, answers)
+	if err != nil {
+		return err
+	}
 	res := &newResult{Target: target, Template: opened.Ref, Commit: opened.Commit, Digest: opened.Digest,
-		Files: files, Hooks: hooks, DryRun: opts.DryRun, answers: recorded}
+		Files: files, Hooks: hooks, DryRun: opts.DryRun, answers: recorded, next: next}
 	// A path or link may be rendered from the secret itself.
 	// An encoded one (b64enc) is masked where it changes with the secret.
 	res.shown = func(s string) string {
@@ -695,6 +699,7 @@ type newResult struct {
 	shown       func(string) string // a path or link as printed
 	answers     map[string]any
 	secrets     []string // names of secret questions, never printed
+	next        []template.NextStep
 }
 
 type gitResult struct {
@@ -767,7 +772,7 @@ func (r *newResult) print(opts *newOptions, language string, ask prompt.Prompter
 	if r.Git != nil && r.Git.defaultID {
 		fmt.Fprintf(opts.IO.ErrOut, "note: no git identity is configured, so the commit is by %s; set user.name and user.email, then: git commit --amend --reset-author --no-edit\n", r.Git.Author)
 	}
-	printNextSteps(w, rel, language, filepath.Base(r.Target))
+	printNextSteps(w, rel, r.next)
 	if cp, ok := ask.(*countingPrompter); ok && cp.asked > 0 {
 		fmt.Fprintf(opts.IO.ErrOut, "\nTo do the same without prompts:\n  %s\n", repeatCommand(opts, r))
 	}

@@ -3,24 +3,30 @@ package cli
 import (
 	"fmt"
 	"io"
+	"io/fs"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/scaffold-cli/scaffold/internal/config"
 	"github.com/scaffold-cli/scaffold/internal/decide"
+	"github.com/scaffold-cli/scaffold/internal/display"
+	"github.com/scaffold-cli/scaffold/internal/stack"
 )
 
 type recommendOptions struct {
-	IO    *IOStreams
-	Goals []string
-	Team  string
-	JSON  bool
+	IO       *IOStreams
+	Config   func() (*config.Config, error)
+	Builtins fs.FS
+	Goals    []string
+	Team     string
+	JSON     bool
 }
 
 // NewCmdRecommend builds "scaffold recommend". runF replaces the run
 // function in tests that check flag parsing alone.
 func NewCmdRecommend(f *Factory, runF func(*recommendOptions) error) *cobra.Command {
-	opts := &recommendOptions{IO: f.IO}
+	opts := &recommendOptions{IO: f.IO, Config: f.Config, Builtins: f.Builtins}
 	cmd := &cobra.Command{
 		Use:   "recommend",
 		Short: "Recommend a stack for the project's goals, and say why",
@@ -29,7 +35,8 @@ each language, the rules that fired and the weaknesses that apply.
 
 Goals: ` + strings.Join(decide.GoalNames(), ", ") + `.
 With no goals the answer is Node.js, the safe default. Ties are broken in
-the order Node.js, Go, Rust.`,
+the order ` + decideOrder() + `. The template is the catalog's (see scaffold
+list): a team alias named like a built-in is recommended in its place.`,
 		Example: `  scaffold recommend --goal startup --goal realtime
   scaffold recommend --goal performance,concurrency --team go --json`,
 		Args: exactArgs(0, "no arguments"),
@@ -41,10 +48,10 @@ the order Node.js, Go, Rust.`,
 		},
 	}
 	cmd.Flags().StringSliceVarP(&opts.Goals, "goal", "g", nil, "what the project is for (repeatable or comma-separated)")
-	cmd.Flags().StringVar(&opts.Team, "team", "", "the team's strongest language: node, go or rust")
+	cmd.Flags().StringVar(&opts.Team, "team", "", "the team's strongest language: "+stack.Or(stack.Names()))
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the recommendation as one JSON object")
 	_ = cmd.RegisterFlagCompletionFunc("goal", goalCompletion)
-	_ = cmd.RegisterFlagCompletionFunc("team", cobra.FixedCompletions([]string{"node", "go", "rust"}, cobra.ShellCompDirectiveNoFileComp))
+	_ = cmd.RegisterFlagCompletionFunc("team", languageCompletion(false))
 	return cmd
 }
 
@@ -61,7 +68,11 @@ func recommendRun(opts *recommendOptions) error {
 	if err != nil {
 		return err
 	}
-	rec := decide.Recommend(in)
+	cat, err := loadCatalog(opts.Builtins, opts.Config)
+	if err != nil {
+		return err
+	}
+	rec := decide.Recommend(in, cat.Engine())
 	if opts.JSON {
 		return writeJSON(opts.IO.Out, rec)
 	}
@@ -84,7 +95,11 @@ func parseDecideInput(goals []string, team string) (decide.Input, error) {
 }
 
 func printRecommendation(w io.Writer, rec decide.Recommendation) {
-	fmt.Fprintf(w, "Recommended: %s with %s (template %s)\n", rec.Language.Title(), title(rec.Framework), rec.Template)
+	what := rec.Language.Title() + ": the catalog has no " + string(rec.Kind) + " template in it"
+	if rec.Template != "" {
+		what = fmt.Sprintf("%s (template %s)", display.Untrusted(rec.Title), display.Untrusted(rec.Template))
+	}
+	fmt.Fprintf(w, "Recommended: %s\n", what)
 	var scores []string
 	for _, l := range decide.Languages {
 		scores = append(scores, fmt.Sprintf("%s %d", l.Title(), rec.Scores[l]))
@@ -102,15 +117,11 @@ func printRecommendation(w io.Writer, rec decide.Recommendation) {
 	}
 }
 
-// title spells a framework's name as its project does.
-func title(framework string) string {
-	switch framework {
-	case "express":
-		return "Express"
-	case "fastify":
-		return "Fastify"
-	case "axum":
-		return "Axum"
+// decideOrder spells the tie-break order: "Node.js, Go, Rust".
+func decideOrder() string {
+	var out []string
+	for _, l := range decide.Languages {
+		out = append(out, l.Title())
 	}
-	return framework
+	return strings.Join(out, ", ")
 }

@@ -4,38 +4,48 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/scaffold-cli/scaffold/internal/config"
+	"github.com/scaffold-cli/scaffold/internal/display"
+	"github.com/scaffold-cli/scaffold/internal/names"
+	"github.com/scaffold-cli/scaffold/internal/project"
+	"github.com/scaffold-cli/scaffold/internal/stack"
 	"github.com/scaffold-cli/scaffold/internal/verify"
 )
 
 type verifyOptions struct {
-	IO      *IOStreams
-	Environ func() []string
-	Dir     string
-	JSON    bool
+	IO       *IOStreams
+	Environ  func() []string
+	Config   func() (*config.Config, error)
+	Getenv   func(string) string
+	Now      func() time.Time
+	Builtins fs.FS
+	Dir      string
+	JSON     bool
 }
 
 // NewCmdVerify builds "scaffold verify".
 func NewCmdVerify(f *Factory, runF func(context.Context, *verifyOptions) error) *cobra.Command {
-	opts := &verifyOptions{IO: f.IO, Environ: f.Environ}
+	opts := &verifyOptions{IO: f.IO, Environ: f.Environ, Config: f.Config, Getenv: f.Getenv, Now: f.Now, Builtins: f.Builtins}
 	cmd := &cobra.Command{
 		Use:   "verify [DIR]",
 		Short: "Prove a generated project works: install, lint, test, build, serve",
 		Long: `Run the checks scaffold's own CI runs on every built-in template, on the
 project in DIR (default: the current folder): install its dependencies,
-run its lint and its tests, build it, start it on a free port, expect
-GET /healthz to answer 200 with {"status":"ok"}, and stop it with SIGTERM,
-expecting a clean exit within 5 seconds.
+run its lint and its tests, build it and, for a service, start it on a
+free port, expect GET /healthz to answer 200 with {"status":"ok"}, and
+stop it with SIGTERM, expecting a clean exit within 5 seconds.
 
-The steps follow the project's language:
-  Go       go mod download, go vet, gofmt -l, go test, go build ./cmd/NAME
-  Node.js  npm install, npm run lint, npm test, npm run build, node <main>
-  Rust     cargo fetch, cargo fmt --check, cargo clippy -D warnings,
-           cargo test, cargo build, target/debug/NAME`,
+The steps are those the project's template lists (its manifest's verify,
+found through .scaffold-answers.yaml), else its language's default:
+` + defaultPlans() + `A project scaffold did not make is checked by its language's default, as a
+service.`,
 		Example: "  scaffold verify\n  scaffold verify services/api --json",
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 1 {
@@ -64,10 +74,11 @@ func verifyRun(ctx context.Context, opts *verifyOptions) error {
 		return err
 	}
 	defer os.RemoveAll(build)
-	plan, err := verify.PlanFor(opts.Dir, build, opts.Environ())
+	plan, err := opts.plan(ctx, build, verify.Environ(opts.Environ()))
 	if err != nil {
 		return inputErr(err)
 	}
+	plan.Env = verify.Environ(opts.Environ())
 	results, runErr := verify.Run(ctx, opts.Dir, plan, &progress{w: opts.IO})
 	if opts.JSON {
 		if err := writeJSON(opts.IO.Out, struct {
@@ -105,4 +116,48 @@ func (p *progress) Done(r verify.Result) {
 		status = "FAILED"
 	}
 	fmt.Fprintf(p.w.ErrOut, "        %s (%s)\n", status, r.Duration.Round(100*time.Millisecond))
+}
+
+// plan is the check of the project: from the template its answers file
+// names, else from its files alone.
+func (opts *verifyOptions) plan(ctx context.Context, build string, env []string) (*verify.Plan, error) {
+	rec, err := project.ReadProjectRecord(opts.Dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return stack.PlanFor(ctx, nil, nil, opts.Dir, build, env)
+	}
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := opts.Config()
+	if err != nil {
+		return nil, err
+	}
+	so := sourceOptions(opts.IO, opts.Getenv, opts.Now, opts.Builtins, cfg)
+	so.ProjectRef = true // the source is the one .scaffold-answers.yaml records
+	opened, err := openSource(ctx, rec.Template.Source, so, opts.IO.ErrOut)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, context.Cause(ctx)
+		}
+		fmt.Fprintf(opts.IO.ErrOut, "note: the project's template cannot be opened (%s), so its files say what to check\n", display.Untrusted(err.Error()))
+		return stack.PlanFor(ctx, nil, nil, opts.Dir, build, env)
+	}
+	proj, err := names.Derive(rec.Project, names.Options{GoModulePrefix: cfg.String(config.GoModulePrefix), NpmScope: cfg.String(config.NpmScope)})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", project.AnswersFile, err)
+	}
+	data := templateData(proj, rec.Author, rec.Year, rec.Scaffold)
+	for k, v := range rec.Answers {
+		data[k] = v
+	}
+	return stack.PlanFor(ctx, opened.Template, data, opts.Dir, build, env)
+}
+
+// defaultPlans spells each language's default checks for the help.
+func defaultPlans() string {
+	var b strings.Builder
+	for _, l := range stack.Languages {
+		fmt.Fprintf(&b, "  %-8s %s\n", l.Title, l.Checks)
+	}
+	return b.String()
 }

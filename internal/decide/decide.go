@@ -7,6 +7,8 @@
 // applies the vetoes, picks the highest score and explains every step.
 // Ties are broken in the order of Languages (Node.js, Go, Rust), the
 // article's own order of preference for a team with no other constraint.
+// The template comes from the catalog: the engine asks it for a kind of
+// project in a language, never builds a template's name.
 package decide
 
 import (
@@ -14,6 +16,9 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/scaffold-cli/scaffold/internal/stack"
+	"github.com/scaffold-cli/scaffold/internal/template"
 )
 
 // Language is one of the stacks scaffold can recommend.
@@ -26,34 +31,26 @@ const (
 	Rust Language = "rust"
 )
 
-// Languages lists the languages in tie-break order: when two score the
-// same, the one earlier here wins.
-var Languages = []Language{Node, Go, Rust}
+// Languages lists the languages in tie-break order, the registry's
+// (package stack): when two score the same, the one earlier here wins.
+var Languages = func() []Language {
+	var out []Language
+	for _, n := range stack.Names() {
+		out = append(out, Language(n))
+	}
+	return out
+}()
 
 // Title is the language's name as people write it.
-func (l Language) Title() string {
-	switch l {
-	case Node:
-		return "Node.js"
-	case Go:
-		return "Go"
-	case Rust:
-		return "Rust"
-	}
-	return string(l)
-}
+func (l Language) Title() string { return stack.TitleOf(string(l)) }
 
-// ParseLanguage accepts a language name as a flag value.
+// ParseLanguage accepts a language name or alias as a flag value.
 func ParseLanguage(s string) (Language, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "node", "nodejs", "node.js", "js", "javascript", "ts", "typescript":
-		return Node, nil
-	case "go", "golang":
-		return Go, nil
-	case "rust", "rs":
-		return Rust, nil
+	l, err := stack.Parse(s)
+	if err != nil {
+		return "", err
 	}
-	return "", fmt.Errorf("unknown language %q: use node, go or rust", s)
+	return Language(l.Name), nil
 }
 
 // Goal is one word of the decision vocabulary.
@@ -233,21 +230,39 @@ var NodeFrameworks = []FrameworkRule{
 	{Framework: "express", Reason: "Express: no throughput goal given, so the most familiar framework with the widest middleware ecosystem"},
 }
 
-// Frameworks is the built-in framework for each language other than Node.js.
-var Frameworks = map[Language]string{Go: "chi", Rust: "axum"}
+// Kind is the kind of project the engine asks the catalog for.
+const Kind = template.Service
+
+// Catalog is what the engine needs of the template catalog.
+type Catalog interface {
+	// Find gives the template of the kind in the language, the one with
+	// the framework prefer when there is one; ok is false when there is
+	// no such template.
+	Find(kind template.ProjectKind, language, prefer string) (Choice, bool)
+}
+
+// Choice is a template the catalog offers.
+type Choice struct {
+	Template  string `json:"template"`
+	Framework string `json:"framework"`
+	Title     string `json:"title"`
+}
 
 // Recommendation is the engine's answer.
 type Recommendation struct {
-	Language  Language         `json:"language"`
-	Framework string           `json:"framework"`
-	Template  string           `json:"template"`
-	Scores    map[Language]int `json:"scores"`
-	Reasons   []string         `json:"reasons"`
-	Warnings  []string         `json:"warnings"`
+	Kind      template.ProjectKind `json:"kind"`
+	Language  Language             `json:"language"`
+	Framework string               `json:"framework"`
+	Template  string               `json:"template"`
+	Title     string               `json:"title"`
+	Scores    map[Language]int     `json:"scores"`
+	Reasons   []string             `json:"reasons"`
+	Warnings  []string             `json:"warnings"`
 }
 
-// Recommend scores the languages for in and explains the choice.
-func Recommend(in Input) Recommendation {
+// Recommend scores the languages for in, asks the catalog for a
+// template in the best one that it has, and explains the choice.
+func Recommend(in Input, cat Catalog) Recommendation {
 	scores := map[Language]int{}
 	for _, l := range Languages {
 		scores[l] = 0
@@ -277,32 +292,66 @@ func Recommend(in Input) Recommendation {
 	if len(in.Goals) == 0 && in.Team == "" {
 		reasons = append(reasons, "no goals given: Node.js is the safe default (largest ecosystem and talent pool)")
 	} else if scores[order[0]] == scores[order[1]] && best == order[0] {
-		reasons = append(reasons, fmt.Sprintf("tie between %s and %s: broken in the order Node.js, Go, Rust", order[0].Title(), order[1].Title()))
+		reasons = append(reasons, fmt.Sprintf("tie between %s and %s: broken in the order %s", order[0].Title(), order[1].Title(), titles(Languages)))
 	}
 	if best != order[0] {
 		reasons = append(reasons, fmt.Sprintf("%s scores %d, but a CLI tool is never %s first", order[0].Title(), scores[order[0]], order[0].Title()))
 	}
 
-	rec := Recommendation{Language: best, Scores: scores, Reasons: reasons, Warnings: WarningsFor(best, in)}
-	rec.Framework, rec.Reasons = frameworkFor(best, in, rec.Reasons)
-	rec.Template = string(best) + "/" + rec.Framework
+	// The best language the catalog has a template for: a catalog of
+	// team templates may lack one.
+	rec := Recommendation{Kind: Kind, Scores: scores}
+	var choice Choice
+	found := false
+	for _, l := range append([]Language{best}, order...) {
+		if l != best && slices.Contains(vetoed, l) {
+			continue
+		}
+		var why []string
+		if choice, why, found = pick(l, in, cat); found {
+			if l != best {
+				reasons = append(reasons, fmt.Sprintf("no %s template in %s: %s is the next best", Kind, best.Title(), l.Title()))
+			}
+			rec.Language = l
+			reasons = append(reasons, why...)
+			break
+		}
+	}
+	if !found {
+		rec.Language = best
+	}
+	rec.Reasons, rec.Warnings = reasons, WarningsFor(rec.Language, in)
+	rec.Template, rec.Framework, rec.Title = choice.Template, choice.Framework, choice.Title
 	return rec
 }
 
-// FrameworkFor returns the framework the engine would pick within lang,
-// with the reason when there was a choice to make.
-func FrameworkFor(lang Language, in Input) (string, string) {
-	fw, reasons := frameworkFor(lang, in, nil)
-	if len(reasons) == 0 {
-		return fw, ""
+// Pick gives the template the engine would take within lang, with the
+// reason when the rules chose its framework; ok is false when the
+// catalog has no template of the kind in lang.
+func Pick(lang Language, in Input, cat Catalog) (Choice, string, bool) {
+	c, why, ok := pick(lang, in, cat)
+	if len(why) == 0 {
+		return c, "", ok
 	}
-	return fw, reasons[0]
+	return c, why[0], ok
 }
 
-func frameworkFor(lang Language, in Input, reasons []string) (string, []string) {
-	if lang != Node {
-		return Frameworks[lang], reasons
+func pick(lang Language, in Input, cat Catalog) (Choice, []string, bool) {
+	prefer, reason := "", ""
+	if lang == Node {
+		prefer, reason = nodeFramework(in)
 	}
+	c, ok := cat.Find(Kind, string(lang), prefer)
+	if !ok {
+		return Choice{}, nil, false
+	}
+	if reason == "" || c.Framework != prefer {
+		return c, nil, true
+	}
+	return c, []string{reason}, true
+}
+
+func nodeFramework(in Input) (string, string) {
 	for _, fr := range NodeFrameworks {
 		var hit []string
 		for _, g := range fr.Any {
@@ -317,9 +366,17 @@ func frameworkFor(lang Language, in Input, reasons []string) (string, []string) 
 		if len(hit) > 0 {
 			reason = fmt.Sprintf(fr.Reason, strings.Join(hit, ", "))
 		}
-		return fr.Framework, append(reasons, reason)
+		return fr.Framework, reason
 	}
 	panic("unreachable: NodeFrameworks ends with a default row")
+}
+
+func titles(langs []Language) string {
+	var out []string
+	for _, l := range langs {
+		out = append(out, l.Title())
+	}
+	return strings.Join(out, ", ")
 }
 
 // WarningsFor lists the weaknesses of lang that matter for in; it is

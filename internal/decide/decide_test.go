@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/scaffold-cli/scaffold/internal/template"
 )
 
 func TestRecommendHeadlineRules(t *testing.T) {
@@ -44,7 +46,7 @@ func TestRecommendHeadlineRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rec := Recommend(Input{Goals: tt.goals, Team: tt.team})
+			rec := Recommend(Input{Goals: tt.goals, Team: tt.team}, builtins)
 			if rec.Language != tt.language {
 				t.Fatalf("language = %s, want %s (scores %v, reasons %q)", rec.Language, tt.language, rec.Scores, rec.Reasons)
 			}
@@ -67,13 +69,13 @@ func TestRecommendHeadlineRules(t *testing.T) {
 // Every goal word must move some score and explain itself in words that
 // name the goal.
 func TestEveryGoalFiresARule(t *testing.T) {
-	base := Recommend(Input{})
+	base := Recommend(Input{}, builtins)
 	for _, g := range Goals {
 		t.Run(g.Name, func(t *testing.T) {
 			if g.Help == "" {
 				t.Error("goal has no help line")
 			}
-			rec := Recommend(Input{Goals: []string{g.Name}})
+			rec := Recommend(Input{Goals: []string{g.Name}}, builtins)
 			moved := false
 			for _, l := range Languages {
 				if rec.Scores[l] != base.Scores[l] {
@@ -115,7 +117,7 @@ func TestRulesTableIsWellFormed(t *testing.T) {
 }
 
 func TestNoGoalsSaysItIsTheDefault(t *testing.T) {
-	rec := Recommend(Input{})
+	rec := Recommend(Input{}, builtins)
 	if !slices.ContainsFunc(rec.Reasons, func(r string) bool { return strings.Contains(r, "no goals given") }) {
 		t.Errorf("reasons %q do not say the default applied", rec.Reasons)
 	}
@@ -123,7 +125,7 @@ func TestNoGoalsSaysItIsTheDefault(t *testing.T) {
 
 func TestTieBrokenInDocumentedOrder(t *testing.T) {
 	// performance alone scores Go and Rust alike; Go comes first.
-	rec := Recommend(Input{Goals: []string{"performance"}})
+	rec := Recommend(Input{Goals: []string{"performance"}}, builtins)
 	if rec.Scores[Go] != rec.Scores[Rust] {
 		t.Fatalf("expected a tie, got %v", rec.Scores)
 	}
@@ -137,9 +139,9 @@ func TestTieBrokenInDocumentedOrder(t *testing.T) {
 
 func TestDeterministic(t *testing.T) {
 	in := Input{Goals: []string{"cli", "startup", "wasm", "hiring", "realtime"}, Team: Go}
-	first := Recommend(in)
+	first := Recommend(in, builtins)
 	for i := 0; i < 50; i++ {
-		rec := Recommend(in)
+		rec := Recommend(in, builtins)
 		if rec.Template != first.Template || !slices.Equal(rec.Reasons, first.Reasons) || !slices.Equal(rec.Warnings, first.Warnings) {
 			t.Fatalf("run %d gave %+v, first gave %+v", i, rec, first)
 		}
@@ -147,7 +149,7 @@ func TestDeterministic(t *testing.T) {
 	// Order of goals does not matter either.
 	rev := slices.Clone(in.Goals)
 	slices.Reverse(rev)
-	if got := Recommend(Input{Goals: rev, Team: Go}); got.Template != first.Template {
+	if got := Recommend(Input{Goals: rev, Team: Go}, builtins); got.Template != first.Template {
 		t.Errorf("reversed goals gave %s, want %s", got.Template, first.Template)
 	}
 }
@@ -179,5 +181,54 @@ func TestWarningsForAnOverride(t *testing.T) {
 	}
 	if ws := WarningsFor(Rust, Input{Goals: []string{"prototype"}, Team: Rust}); len(ws) != 0 {
 		t.Errorf("a Rust team got %q", ws)
+	}
+}
+
+// fakeCatalog is a catalog of templates as kind/language/framework.
+type fakeCatalog []string
+
+func (c fakeCatalog) Find(kind template.ProjectKind, language, prefer string) (Choice, bool) {
+	var found []Choice
+	for _, e := range c {
+		parts := strings.Split(e, "/")
+		if template.ProjectKind(parts[0]) == kind && parts[1] == language {
+			found = append(found, Choice{Template: parts[1] + "/" + parts[2], Framework: parts[2], Title: Language(parts[1]).Title() + " with " + parts[2]})
+		}
+	}
+	for _, f := range found {
+		if f.Framework == prefer {
+			return f, true
+		}
+	}
+	if len(found) == 0 {
+		return Choice{}, false
+	}
+	return found[0], true
+}
+
+// builtins is the catalog of the built-in templates.
+var builtins = fakeCatalog{"service/go/chi", "service/node/express", "service/node/fastify", "service/rust/axum"}
+
+func TestTheCatalogDecidesTheTemplate(t *testing.T) {
+	in := Input{Goals: []string{"performance", "concurrency"}}
+	if got := Recommend(in, fakeCatalog{"service/go/stdlib", "service/rust/axum"}); got.Template != "go/stdlib" {
+		t.Errorf("with go/stdlib the only Go service, got %s", got.Template)
+	}
+	// No Go service: the next best language the catalog has.
+	got := Recommend(in, fakeCatalog{"service/rust/axum", "cli/go/cobra"})
+	if got.Language != Rust || got.Template != "rust/axum" {
+		t.Fatalf("without a Go service, got %s %s", got.Language, got.Template)
+	}
+	if !slices.Contains(got.Reasons, "no service template in Go: Rust is the next best") {
+		t.Errorf("the fallback is not explained: %q", got.Reasons)
+	}
+	// Node.js: the framework rules prefer Fastify, and without it the
+	// catalog's other Node.js service is taken, with no Fastify reason.
+	got = Recommend(Input{Goals: []string{"realtime"}}, fakeCatalog{"service/node/hono"})
+	if got.Template != "node/hono" || slices.ContainsFunc(got.Reasons, func(r string) bool { return strings.HasPrefix(r, "Fastify") }) {
+		t.Errorf("got %s, reasons %q", got.Template, got.Reasons)
+	}
+	if got := Recommend(in, fakeCatalog{}); got.Template != "" || got.Language != Go {
+		t.Errorf("an empty catalog: got %q in %s", got.Template, got.Language)
 	}
 }

@@ -77,6 +77,15 @@ func IsBuiltin(name string) bool {
 	return false
 }
 
+// isBuiltinIn reports whether fsys holds a template named name.
+func isBuiltinIn(fsys fs.FS, name string) bool {
+	if !fs.ValidPath(name) || strings.HasPrefix(name, "_") {
+		return false
+	}
+	info, err := fs.Stat(fsys, path.Join(name, template.ManifestFile))
+	return err == nil && info.Mode().IsRegular()
+}
+
 func openBuiltin(name string) (*template.Template, error) {
 	return loadFS(templates.FS, name)
 }
@@ -216,6 +225,11 @@ func OpenWith(ctx context.Context, ref string, opts Options) (*Opened, error) {
 		// its errors in notices) to the user's terminal, where an escape
 		// sequence could clear the screen or redraw what scaffold printed.
 		opts.Progress = display.Writer(opts.Progress)
+	}
+	// Built-ins other than the embedded ones (a later scaffold's, played
+	// by a test) are names in opts.Builtins.
+	if opts.Builtins != nil && !looksLikePath(ref) && !isGitRef(ref) && isBuiltinIn(opts.Builtins, ref) {
+		return openBuiltinRef(ref, opts.Builtins)
 	}
 	r, err := ParseRef(ref)
 	if err != nil {

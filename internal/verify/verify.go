@@ -1,22 +1,19 @@
-// Package verify proves that a generated project works: it installs its
-// dependencies, runs its lint and its tests, builds it, starts the server
-// on a free port, expects GET /healthz to answer 200 with
-// {"status":"ok"}, and stops it with SIGTERM, expecting a clean exit. The
-// steps follow the project's language.
+// Package verify proves that a generated project works: it runs a plan
+// of steps (install the dependencies, lint, test, build) and, for a
+// project with a server, starts it on a free port, expects GET /healthz
+// to answer 200 with {"status":"ok"}, and stops it with SIGTERM,
+// expecting a clean exit. The plan comes from the project's template, or
+// from its language's default (package stack).
 package verify
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"syscall"
@@ -37,7 +34,7 @@ type Step struct {
 type Plan struct {
 	Language string
 	Steps    []Step
-	// Serve starts the built server.
+	// Serve starts the built server; empty for a project with none.
 	Serve []string
 	// Env is the environment of every command.
 	Env []string
@@ -49,126 +46,10 @@ const (
 	StopTimeout  = 5 * time.Second
 )
 
-// PlanFor reads dir and picks the steps for its language. Built
-// binaries go to buildDir; env is the environment the commands run in.
-func PlanFor(dir, buildDir string, env []string) (*Plan, error) {
-	p, err := planFor(dir, buildDir, env)
-	if err != nil {
-		return nil, err
-	}
-	p.Env = append(slices.Clone(env), "CI=true", "NO_COLOR=1")
-	return p, nil
-}
-
-func planFor(dir, buildDir string, env []string) (*Plan, error) {
-	switch {
-	case exists(filepath.Join(dir, "go.mod")):
-		name, err := goMain(dir)
-		if err != nil {
-			return nil, err
-		}
-		bin := filepath.Join(buildDir, name)
-		return &Plan{Language: "go", Steps: []Step{
-			{Name: "install", Args: []string{"go", "mod", "download"}},
-			{Name: "lint", Args: []string{"go", "vet", "./..."}},
-			{Name: "format", Args: []string{"gofmt", "-l", "."}, Empty: true},
-			{Name: "test", Args: []string{"go", "test", "./..."}},
-			{Name: "build", Args: []string{"go", "build", "-o", bin, "./cmd/" + name}},
-		}, Serve: []string{bin}}, nil
-	case exists(filepath.Join(dir, "package.json")):
-		main, err := nodeMain(dir)
-		if err != nil {
-			return nil, err
-		}
-		return &Plan{Language: "node", Steps: []Step{
-			{Name: "install", Args: []string{"npm", "install", "--no-audit", "--no-fund"}},
-			{Name: "lint", Args: []string{"npm", "run", "lint"}},
-			{Name: "test", Args: []string{"npm", "test"}},
-			{Name: "build", Args: []string{"npm", "run", "build"}},
-		}, Serve: []string{"node", main}}, nil
-	case exists(filepath.Join(dir, "Cargo.toml")):
-		name, err := crateName(dir)
-		if err != nil {
-			return nil, err
-		}
-		target := lookup(env, "CARGO_TARGET_DIR")
-		if target == "" {
-			target = filepath.Join(dir, "target")
-		}
-		return &Plan{Language: "rust", Steps: []Step{
-			{Name: "install", Args: []string{"cargo", "fetch"}},
-			{Name: "format", Args: []string{"cargo", "fmt", "--check"}},
-			{Name: "lint", Args: []string{"cargo", "clippy", "--all-targets", "--", "-D", "warnings"}},
-			{Name: "test", Args: []string{"cargo", "test"}},
-			{Name: "build", Args: []string{"cargo", "build"}},
-		}, Serve: []string{filepath.Join(target, "debug", name)}}, nil
-	}
-	return nil, fmt.Errorf("%s has no go.mod, package.json or Cargo.toml: scaffold verify checks Go, Node.js and Rust projects", dir)
-}
-
-func lookup(env []string, key string) string {
-	v := ""
-	for _, kv := range env {
-		if k, val, ok := strings.Cut(kv, "="); ok && k == key {
-			v = val
-		}
-	}
-	return v
-}
-
-func exists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
-}
-
-// goMain finds the one command under cmd/.
-func goMain(dir string) (string, error) {
-	entries, err := os.ReadDir(filepath.Join(dir, "cmd"))
-	if err != nil {
-		return "", fmt.Errorf("a Go project to verify keeps its server in cmd/NAME: %w", err)
-	}
-	var names []string
-	for _, e := range entries {
-		if e.IsDir() {
-			names = append(names, e.Name())
-		}
-	}
-	if len(names) != 1 {
-		return "", fmt.Errorf("a Go project to verify has one server in cmd/NAME; found %d (%s)", len(names), strings.Join(names, ", "))
-	}
-	return names[0], nil
-}
-
-func nodeMain(dir string) (string, error) {
-	data, err := os.ReadFile(filepath.Join(dir, "package.json"))
-	if err != nil {
-		return "", err
-	}
-	var pkg struct {
-		Main string `json:"main"`
-	}
-	if err := json.Unmarshal(data, &pkg); err != nil {
-		return "", fmt.Errorf("package.json: %w", err)
-	}
-	if pkg.Main == "" {
-		return "", errors.New(`package.json has no "main": scaffold verify starts the server with node <main> after npm run build`)
-	}
-	return pkg.Main, nil
-}
-
-var cargoName = regexp.MustCompile(`(?m)^\s*name\s*=\s*"([^"]+)"`)
-
-func crateName(dir string) (string, error) {
-	data, err := os.ReadFile(filepath.Join(dir, "Cargo.toml"))
-	if err != nil {
-		return "", err
-	}
-	// The first name in Cargo.toml is the package's, under [package].
-	m := cargoName.FindSubmatch(data)
-	if m == nil {
-		return "", errors.New("Cargo.toml has no package name")
-	}
-	return string(m[1]), nil
+// Environ is the environment every command of a plan runs in: the
+// caller's, told that it runs in CI and without colour.
+func Environ(env []string) []string {
+	return append(slices.Clone(env), "CI=true", "NO_COLOR=1")
 }
 
 // Result is the outcome of one step.
@@ -208,7 +89,10 @@ type Progress interface {
 // Run executes the plan in dir. It stops at the first failure and
 // returns the results so far with a *StepError.
 func Run(ctx context.Context, dir string, p *Plan, progress Progress) ([]Result, error) {
-	n := len(p.Steps) + 1
+	n := len(p.Steps)
+	if len(p.Serve) > 0 {
+		n++
+	}
 	var results []Result
 	for i, s := range p.Steps {
 		cmd := strings.Join(s.Args, " ")
@@ -219,6 +103,9 @@ func Run(ctx context.Context, dir string, p *Plan, progress Progress) ([]Result,
 		if r.Err != "" {
 			return results, &StepError{Result: r, Cause: ctx.Err()}
 		}
+	}
+	if len(p.Serve) == 0 {
+		return results, nil
 	}
 	cmd := strings.Join(p.Serve, " ")
 	progress.Start(n, n, "serve", cmd+" (GET /healthz, SIGTERM)")

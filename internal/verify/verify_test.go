@@ -170,3 +170,29 @@ func TestStepOutputKeptIsBounded(t *testing.T) {
 		t.Errorf("Output: %d bytes, %d lines:\n%.200s", len(out), strings.Count(out, "\n")+1, out)
 	}
 }
+
+func exists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+// A project with no server (a CLI tool) has no serve step.
+func TestPlanWithoutServerHasNoServeStep(t *testing.T) {
+	dir := t.TempDir()
+	p := &Plan{Steps: []Step{{Name: "test", Args: []string{"/bin/sh", "-c", "echo ok"}}}}
+	var seen []string
+	rs, err := Run(context.Background(), dir, p, progressFunc(func(i, n int, step string) {
+		seen = append(seen, fmt.Sprintf("%d/%d %s", i, n, step))
+	}))
+	if err != nil || len(rs) != 1 || rs[0].Step != "test" {
+		t.Fatalf("err %v, results %+v", err, rs)
+	}
+	if len(seen) != 1 || seen[0] != "1/1 test" {
+		t.Errorf("progress heard %q, want only 1/1 test", seen)
+	}
+}
+
+type progressFunc func(i, n int, step string)
+
+func (f progressFunc) Start(i, n int, step, _ string) { f(i, n, step) }
+func (progressFunc) Done(Result)                      {}

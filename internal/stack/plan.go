@@ -1,0 +1,58 @@
+package stack
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/scaffold-cli/scaffold/internal/template"
+	"github.com/scaffold-cli/scaffold/internal/verify"
+)
+
+// PlanFor is the check scaffold verify runs on the project in dir, made
+// from the template t with the data it was rendered with: the steps its
+// manifest lists, rendered over data and .Verify.Out (out, the folder for
+// built binaries), else its language's default plan for its kind. With no
+// template (nil), the project's files say the language, and it is taken
+// for a service.
+func PlanFor(ctx context.Context, t *template.Template, data map[string]any, dir, out string, env []string) (*verify.Plan, error) {
+	if t == nil {
+		l, err := Detect(dir)
+		if err != nil {
+			return nil, err
+		}
+		return l.Plan(dir, out, env, template.Service)
+	}
+	m := t.Manifest
+	if len(m.Verify) == 0 {
+		l, ok := Lookup(m.Language)
+		if !ok {
+			if l, err := Detect(dir); err == nil {
+				return l.Plan(dir, out, env, m.Kind)
+			}
+			return nil, fmt.Errorf("template %s is in %q, which scaffold has no default checks for, and its manifest lists no verify steps: add them (see docs/templates.md)", m.Name, m.Language)
+		}
+		return l.Plan(dir, out, env, m.Kind)
+	}
+	d := make(map[string]any, len(data)+1)
+	for k, v := range data {
+		d[k] = v
+	}
+	d["Verify"] = map[string]any{"Out": out}
+	p := &verify.Plan{Language: m.Language}
+	for _, s := range m.Verify {
+		args := make([]string, len(s.Run))
+		for i, a := range s.Run {
+			v, err := t.EvalContext(ctx, fmt.Sprintf("verify step %s", s.Name), a, d)
+			if err != nil {
+				return nil, t.Redact(err, d)
+			}
+			args[i] = v
+		}
+		if s.Name == "serve" {
+			p.Serve = args
+			continue
+		}
+		p.Steps = append(p.Steps, verify.Step{Name: s.Name, Args: args, Empty: s.Empty})
+	}
+	return p, nil
+}
