@@ -1,0 +1,118 @@
+package stack
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/scaffold-cli/scaffold/internal/template"
+	"github.com/scaffold-cli/scaffold/internal/tree"
+)
+
+func TestLookup(t *testing.T) {
+	for in, want := range map[string]string{"node": "node", "TypeScript": "node", " golang ": "go", "rs": "rust", "Rust": "rust"} {
+		if l, ok := Lookup(in); !ok || l.Name != want {
+			t.Errorf("Lookup(%q) = %v, %v; want %s", in, l, ok, want)
+		}
+	}
+	if _, err := Parse("cobol"); err == nil || err.Error() != `unknown language "cobol": use node, go or rust` {
+		t.Errorf("Parse(cobol) = %v", err)
+	}
+	if got := TitleOf("zig"); got != "zig" {
+		t.Errorf("a language scaffold lacks is titled %q", got)
+	}
+}
+
+// Every entry is complete: each field is read somewhere.
+func TestEveryLanguageIsComplete(t *testing.T) {
+	seen := map[string]bool{}
+	for _, l := range Languages {
+		if l.Name == "" || l.Title == "" || l.Help == "" || l.Marker == "" || l.Lock == "" || l.Format == "" || len(l.Tools) == 0 || len(l.Next) == 0 || l.Checks == "" || l.plan == nil {
+			t.Errorf("%+v is missing a fact", l)
+		}
+		for _, n := range append([]string{l.Name}, l.Aliases...) {
+			if seen[n] {
+				t.Errorf("%q names two languages", n)
+			}
+			seen[n] = true
+		}
+	}
+}
+
+func write(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, body := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestDefaultPlanFollowsTheKind(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, map[string]string{"go.mod": "module x\n", "cmd/app/main.go": "package main\n"})
+	l, err := Detect(dir)
+	if err != nil || l.Name != "go" {
+		t.Fatalf("Detect = %v, %v", l, err)
+	}
+	svc, err := l.Plan(dir, "/out", nil, template.Service)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(svc.Serve, []string{"/out/app"}) || svc.Steps[len(svc.Steps)-1].Name != "build" {
+		t.Errorf("service plan %+v", svc)
+	}
+	cli, err := l.Plan(dir, "/out", nil, template.CLI)
+	if err != nil || len(cli.Serve) != 0 || len(cli.Steps) != len(svc.Steps) {
+		t.Errorf("cli plan %+v, %v: want the same steps and no serve", cli, err)
+	}
+	if _, err := Detect(t.TempDir()); err == nil || !strings.Contains(err.Error(), "has no package.json, go.mod or Cargo.toml") {
+		t.Errorf("Detect on an empty folder: %v", err)
+	}
+}
+
+func TestRustPlanUsesTheTargetFolder(t *testing.T) {
+	dir := t.TempDir()
+	write(t, dir, map[string]string{"Cargo.toml": "[package]\nname = \"edge\"\n"})
+	p, err := rust.Plan(dir, "", []string{"CARGO_TARGET_DIR=/a", "CARGO_TARGET_DIR=/t"}, template.Service)
+	if err != nil || !slices.Equal(p.Serve, []string{"/t/debug/edge"}) {
+		t.Errorf("plan %+v, %v", p, err)
+	}
+}
+
+func TestManifestPlanIsRendered(t *testing.T) {
+	files, err := tree.New([]tree.Entry{{Path: template.ManifestFile, Data: []byte(`name: t
+kind: cli
+language: go
+verify:
+  - name: test
+    run: [go, test, '{{ .pkg }}']
+  - name: build
+    run: [go, build, -o, '{{ .Verify.Out }}/{{ .Project.Name }}']
+`)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl, err := template.Load(files, "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := map[string]any{"pkg": "./...", "Project": map[string]any{"Name": "tool"}}
+	p, err := PlanFor(context.Background(), tmpl, data, t.TempDir(), "/out", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Steps) != 2 || !slices.Equal(p.Steps[0].Args, []string{"go", "test", "./..."}) || !slices.Equal(p.Steps[1].Args, []string{"go", "build", "-o", "/out/tool"}) || len(p.Serve) != 0 {
+		t.Errorf("plan %+v", p)
+	}
+	if _, ok := data["Verify"]; ok {
+		t.Error("PlanFor changed the caller's data")
+	}
+}
