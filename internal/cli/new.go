@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/scaffold-cli/scaffold/internal/answer"
 	"github.com/scaffold-cli/scaffold/internal/config"
 	"github.com/scaffold-cli/scaffold/internal/decide"
 	"github.com/scaffold-cli/scaffold/internal/display"
@@ -154,10 +154,13 @@ func newRun(ctx context.Context, opts *newOptions) error {
 		author = gitSettings.Identity.Name
 	}
 	data := templateData(proj, author, opts.Now().Year(), opts.Version)
-	answers, recorded, err := answerQuestions(ctx, tmpl, data, given.answers, cfg.Defaults, ask, opts.Yes)
+	answered, err := answer.Questions(ctx, tmpl, data, answer.Options{
+		Given: given.answers, Defaults: cfg.Defaults, Prompter: ask, Yes: opts.Yes,
+	})
 	if err != nil {
 		return err
 	}
+	answers, recorded := answered.Data, answered.Recorded
 	rendered, secrets, err := tmpl.RenderWithSecrets(ctx, answers)
 	if err != nil {
 		return inputErr(tmpl.Redact(err, answers))
@@ -382,6 +385,15 @@ func templateData(proj names.Project, author string, year int, version string) m
 	}
 }
 
+// parseSets adds the answers of --set flags to answers; a mistake in
+// their syntax is a flag error, shown with the usage.
+func parseSets(sets []string, answers map[string]any) error {
+	if err := answer.ParseSets(sets, answers); err != nil {
+		return &FlagError{Err: err}
+	}
+	return nil
+}
+
 // given is everything answered ahead of the prompts, from the answers
 // file and the flags (flags win).
 type given struct {
@@ -422,250 +434,6 @@ func (opts *newOptions) gather() (*given, error) {
 		return nil, err
 	}
 	return g, nil
-}
-
-// questionName is what a --set key looks like (template's own rule).
-var questionName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
-
-// parseSets adds the key=value answers of --set flags to answers.
-func parseSets(sets []string, answers map[string]any) error {
-	for _, kv := range sets {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || strings.TrimSpace(k) == "" {
-			if !questionName.MatchString(kv) {
-				// Perhaps a value alone, a secret's: never echo it.
-				return &FlagError{Err: errors.New("--set takes key=value, and one --set has no key= (it is not shown, as it may be a secret)")}
-			}
-			return &FlagError{Err: fmt.Errorf("--set %q: use --set key=value", kv)}
-		}
-		answers[strings.TrimSpace(k)] = v
-	}
-	return nil
-}
-
-// answerQuestions answers the template's questions in order. An answer
-// comes from the flags or answers file, else the prompt, else (with
-// --yes, or for a question whose when is false) the default. It returns
-// the template data with every answer, and the answers to record (all
-// but secrets).
-func answerQuestions(ctx context.Context, t *template.Template, data, given, defaults map[string]any, ask prompt.Prompter, yes bool) (map[string]any, map[string]any, error) {
-	var known []string
-	for _, q := range t.Manifest.Questions {
-		known = append(known, q.Name)
-	}
-	for k := range given {
-		if !slices.Contains(known, k) {
-			list := "it asks nothing"
-			if len(known) > 0 {
-				list = "known: " + strings.Join(known, ", ")
-			}
-			return nil, nil, inputErr(fmt.Errorf("--set %s: template %s has no question %q; %s", k, t.Manifest.Name, k, list))
-		}
-	}
-	recorded := map[string]any{}
-	total := 0 // bytes of every answer so far, secrets included
-	for i := range t.Manifest.Questions {
-		q := &t.Manifest.Questions[i]
-		// A template's defaults and conditions may each run until
-		// template.ExecTimeout, and it may have thousands: a signal
-		// stops them here, between and during them. A default or a when
-		// may be rendered from a secret answer, and its error may quote
-		// what it rendered, encoded or not.
-		if ctx.Err() != nil {
-			return nil, nil, context.Cause(ctx)
-		}
-		def, err := questionDefault(ctx, t, q, data, defaults)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, nil, context.Cause(ctx)
-			}
-			return nil, nil, inputErr(t.RedactRun(ctx, err, data, func(d map[string]any) error {
-				_, err := questionDefault(ctx, t, q, d, defaults)
-				return err
-			}))
-		}
-		what := "question " + q.Name + " when"
-		on, err := t.EvalBoolContext(ctx, what, q.When, data)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, nil, context.Cause(ctx)
-			}
-			return nil, nil, inputErr(t.RedactRun(ctx, err, data, func(d map[string]any) error {
-				_, err := t.EvalBoolContext(ctx, what, q.When, d)
-				return err
-			}))
-		}
-		var answer any
-		v, ok := given[q.Name]
-		if ok {
-			// Checked even when the question does not apply: a bad value
-			// is a mistake worth hearing about either way.
-			if answer, err = q.Coerce(v); err != nil {
-				return nil, nil, inputErr(fmt.Errorf("answer to %q (--set %s=...): %w", q.Prompt, q.Name, err))
-			}
-		}
-		switch {
-		case !on:
-			answer = def
-		case ok:
-		case yes && def != nil:
-			answer = def
-		default:
-			if answer, err = askQuestion(ask, q, def); err != nil {
-				return nil, nil, err
-			}
-		}
-		if answer == nil {
-			answer = zero(q.Type)
-		}
-		if total += template.AnswerSize(answer); total > template.MaxAnswersBytes {
-			return nil, nil, inputErr(fmt.Errorf("template %s: with the answer to %q (%s) the answers add up to more than the %d KiB a project's answers may hold", t.Manifest.Name, q.Prompt, q.Name, template.MaxAnswersBytes>>10))
-		}
-		data[q.Name] = answer
-		if !q.Secret {
-			recorded[q.Name] = answer
-		}
-	}
-	return data, recorded, nil
-}
-
-// questionDefault is the team config's default for the question, else
-// the manifest's, rendered when it is template text and converted to the
-// question's type; nil means the question has no default.
-func questionDefault(ctx context.Context, t *template.Template, q *template.Question, data, defaults map[string]any) (any, error) {
-	def, from := q.Default, t.Name
-	if v, ok := defaults[q.Name]; ok {
-		def, from = v, "the team config"
-	}
-	if def == nil {
-		return nil, nil
-	}
-	if s, ok := def.(string); ok && strings.Contains(s, "{{") {
-		r, err := t.EvalContext(ctx, "question "+q.Name+" default", s, data)
-		if err != nil {
-			return nil, inputErr(t.Redact(err, data))
-		}
-		def = r
-	}
-	v, err := q.Coerce(def)
-	if err != nil {
-		return nil, inputErr(fmt.Errorf("%s: the default answer to %q is not valid here: %w; answer it with --set %s=VALUE", from, q.Prompt, err, q.Name))
-	}
-	return v, nil
-}
-
-func askQuestion(ask prompt.Prompter, q *template.Question, def any) (any, error) {
-	// Everything the prompt shows comes from the template: its choices
-	// and its (rendered) default too, and the validation errors that
-	// quote its rule and help. All are shown escaped, and what the
-	// user picks is mapped back to the template's own value.
-	shown := newShownValues(q.Choices, def)
-	pq := prompt.Question{
-		Name: q.Name, Message: display.Untrusted(q.Prompt), Help: display.Untrusted(q.Help), Default: shown.def,
-		Choices: shown.choices, Flag: fmt.Sprintf("--set %s=VALUE", q.Name),
-		Validate: func(v any) error {
-			if _, err := q.Coerce(shown.raw(v)); err != nil {
-				return errors.New(display.Untrusted(err.Error()))
-			}
-			return nil
-		},
-	}
-	switch q.Type {
-	case template.Bool:
-		pq.Kind = prompt.Confirm
-	case template.Int:
-		pq.Kind = prompt.Int
-	case template.Select:
-		pq.Kind = prompt.Select
-	case template.MultiSelect:
-		pq.Kind = prompt.MultiSelect
-	default:
-		pq.Kind = prompt.Input
-		if q.Secret {
-			pq.Kind = prompt.Password
-		}
-	}
-	v, err := ask.Ask(pq)
-	if err != nil {
-		return nil, err
-	}
-	return q.Coerce(shown.raw(v))
-}
-
-// shownValues are a question's choices and default as the prompt shows
-// them (escaped, see display.Untrusted), and the way back from what the
-// prompt returns to the template's own values.
-type shownValues struct {
-	choices []string
-	def     any
-	back    map[string]string // shown -> raw, where they differ
-}
-
-func newShownValues(choices []string, def any) *shownValues {
-	sv := &shownValues{back: map[string]string{}, def: def}
-	used := map[string]string{} // shown -> raw
-	show := func(raw string) string {
-		s := display.Untrusted(raw)
-		// Two values that show alike (a raw escape and its spelling)
-		// stay apart, and the user can see they are not the same.
-		for n := 2; ; n++ {
-			if r, ok := used[s]; !ok || r == raw {
-				break
-			}
-			s = fmt.Sprintf("%s (%d)", display.Untrusted(raw), n)
-		}
-		used[s] = raw
-		if s != raw {
-			sv.back[s] = raw
-		}
-		return s
-	}
-	for _, c := range choices {
-		sv.choices = append(sv.choices, show(c))
-	}
-	switch d := def.(type) {
-	case string:
-		sv.def = show(d)
-	case []string:
-		out := make([]string, len(d))
-		for i, x := range d {
-			out[i] = show(x)
-		}
-		sv.def = out
-	}
-	return sv
-}
-
-// raw maps an answer from the prompt back to the template's values.
-func (sv *shownValues) raw(v any) any {
-	switch x := v.(type) {
-	case string:
-		if r, ok := sv.back[x]; ok {
-			return r
-		}
-	case []string:
-		out := make([]string, len(x))
-		for i, s := range x {
-			out[i] = s
-			if r, ok := sv.back[s]; ok {
-				out[i] = r
-			}
-		}
-		return out
-	}
-	return v
-}
-
-func zero(k template.Kind) any {
-	switch k {
-	case template.Bool:
-		return false
-	case template.Int:
-		return 0
-	case template.MultiSelect:
-		return []string{}
-	}
-	return ""
 }
 
 // countingPrompter notes whether anything was asked, which is when the
