@@ -153,7 +153,7 @@ func newRun(ctx context.Context, opts *newOptions) error {
 	if author == "" && !gitSettings.Default {
 		author = gitSettings.Identity.Name
 	}
-	data := templateData(proj, author, opts.Now().Year(), opts.Version)
+	data := project.Data(project.DataInput{Project: proj, Author: author, Year: opts.Now().Year(), Version: opts.Version, Goals: choice.in.Goals})
 	answered, err := answer.Questions(ctx, tmpl, data, answer.Options{
 		Given: given.answers, Defaults: cfg.Defaults, Prompter: ask, Yes: opts.Yes,
 	})
@@ -369,20 +369,6 @@ func (opts *newOptions) runHooks(ctx context.Context, dir, name string, res *new
 		res.Git.HooksCommit = hash.String()
 	}
 	return nil
-}
-
-type projectData struct {
-	names.Project
-	Author string
-	Year   int
-}
-
-// templateData is what every render starts from, before the answers.
-func templateData(proj names.Project, author string, year int, version string) map[string]any {
-	return map[string]any{
-		"Project":  projectData{Project: proj, Author: author, Year: year},
-		"Scaffold": map[string]any{"Version": version},
-	}
 }
 
 // parseSets adds the answers of --set flags to answers; a mistake in

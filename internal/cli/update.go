@@ -222,7 +222,9 @@ func baseFiles(ctx context.Context, g *generated, so source.Options, errOut io.W
 	if t.Commit == "" && opened.Digest != t.Digest {
 		return nil, inputErr(fmt.Errorf("cannot update: the project has no %s (it was made without git, or the ref was deleted) and %s has changed since version %s rendered it, so the pristine render cannot be made again; merge by hand, or commit the project and run scaffold new elsewhere to compare", project.BaseRef, source.Shown(t.Source), t.Version))
 	}
-	answered, err := g.answers(ctx, opened.Template, nil, prompt.NoTerminal{}, true, "")
+	// Rendered again as the scaffold named in the record rendered it: a
+	// template that writes .Scaffold.Version must give the same bytes.
+	answered, err := g.answers(ctx, opened.Template, nil, prompt.NoTerminal{}, true, g.record.Scaffold)
 	if err != nil {
 		return nil, err
 	}
@@ -234,7 +236,7 @@ func baseFiles(ctx context.Context, g *generated, so source.Options, errOut io.W
 // have) the prompt or the default. version is scaffold's, for the
 // template data.
 func (g *generated) answers(ctx context.Context, t *template.Template, given map[string]any, ask prompt.Prompter, yes bool, version string) (*answer.Result, error) {
-	data := templateData(g.proj, g.record.Author, g.record.Year, version)
+	data := project.Data(project.DataInput{Project: g.proj, Author: g.record.Author, Year: g.record.Year, Version: version, Goals: g.record.Goals})
 	return answer.Questions(ctx, t, data, answer.Options{
 		Given: given, Record: g.record.Answers, Defaults: g.cfg.Defaults, Prompter: ask, Yes: yes,
 	})
