@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -278,33 +279,22 @@ func (opts *newOptions) open(ctx context.Context, cfg *config.Config, name strin
 	return opened, nil
 }
 
-// hooks decides which of the template's hooks will run. Built-in
-// templates are trusted; any other needs --trust or a trust entry in the
-// team config. Untrusted hooks never run silently: in a terminal the user
-// sees them and decides; otherwise the run stops before anything is
-// written.
+// hooks plans the template's hooks: project.DecideHooks decides from
+// the flags, the source and the team config's trust. Untrusted hooks
+// never run silently: in a terminal the user sees them and decides;
+// otherwise the run stops before anything is written.
 func (opts *newOptions) hooks(opened *source.Opened, cfg *config.Config, ask prompt.Prompter) (*hookPlan, error) {
 	list := opened.Template.Manifest.Hooks
 	if len(list) == 0 {
 		return nil, nil
 	}
-	plan := &hookPlan{Commands: list}
 	trusted, why := cfg.Trusted(opened.Ref, opened.Digest)
-	switch {
-	case opts.NoHooks:
-		plan.Skip = "--no-hooks"
-		return plan, nil
-	case opened.Kind == source.Builtin:
-		plan.Trusted = "built-in template"
-	case opts.Trust:
-		plan.Trusted = "--trust"
-	case trusted:
-		plan.Trusted = "trusted in " + cfg.Path
+	in := project.HookTrust{NoHooks: opts.NoHooks, Trust: opts.Trust, DryRun: opts.DryRun, BuiltIn: opened.Kind == source.Builtin}
+	if trusted {
+		in.TrustedIn = cfg.Path
 	}
-	if plan.Trusted != "" || opts.DryRun {
-		if plan.Trusted == "" {
-			plan.Skip = "not trusted"
-		}
+	plan := &hookPlan{Commands: list, Decision: project.DecideHooks(in)}
+	if plan.Decision.Reason != project.Ask {
 		return plan, nil
 	}
 	if why == "" {
@@ -328,23 +318,35 @@ func (opts *newOptions) hooks(opened *source.Opened, cfg *config.Config, ask pro
 	if err != nil {
 		return nil, err
 	}
+	plan.Decision.Reason = project.Declined
 	if ok.(bool) {
-		plan.Trusted = "confirmed at the prompt"
-	} else {
-		plan.Skip = "declined at the prompt"
+		plan.Decision.Reason = project.Confirmed
 	}
 	return plan, nil
 }
 
 // hookPlan is the template's hooks and whether they run.
 type hookPlan struct {
-	Commands []string `json:"commands"`
-	// Trusted says why they run; Skip why they do not.
-	Trusted string `json:"trusted,omitempty"`
-	Skip    string `json:"skipped,omitempty"`
+	Commands []string
+	Decision project.HookDecision
 }
 
-func (h *hookPlan) run() bool { return h != nil && h.Skip == "" }
+func (h *hookPlan) run() bool { return h != nil && h.Decision.Run() }
+
+// MarshalJSON says why the hooks run ("trusted") or why not ("skipped").
+func (h *hookPlan) MarshalJSON() ([]byte, error) {
+	j := struct {
+		Commands []string `json:"commands"`
+		Trusted  string   `json:"trusted,omitempty"`
+		Skipped  string   `json:"skipped,omitempty"`
+	}{Commands: h.Commands}
+	if h.Decision.Run() {
+		j.Trusted = h.Decision.String()
+	} else {
+		j.Skipped = h.Decision.String()
+	}
+	return json.Marshal(j)
+}
 
 // runHooks runs the trusted hooks in the finished project and commits
 // what they changed as a second commit, so the first stays the pristine
@@ -492,10 +494,10 @@ func (r *newResult) print(opts *newOptions, language string, ask prompt.Prompter
 			}
 		}
 		if r.Hooks != nil {
-			verdict := "would run them (" + r.Hooks.Trusted + ")"
+			verdict := "would run them (" + r.Hooks.Decision.String() + ")"
 			if !r.Hooks.run() {
-				verdict = "would not run them: " + r.Hooks.Skip
-				if r.Hooks.Skip == "not trusted" {
+				verdict = "would not run them: " + r.Hooks.Decision.String()
+				if r.Hooks.Decision.Reason == project.NotTrusted {
 					verdict += "; pass --trust or add a trust entry with digest " + r.Digest
 				}
 			}
@@ -516,7 +518,7 @@ func (r *newResult) print(opts *newOptions, language string, ask prompt.Prompter
 	}
 	fmt.Fprintln(w)
 	if r.Hooks != nil && !r.Hooks.run() {
-		fmt.Fprintf(opts.IO.ErrOut, "note: the template's hooks did not run (%s): %s\n", r.Hooks.Skip, display.Untrusted(strings.Join(r.Hooks.Commands, "; ")))
+		fmt.Fprintf(opts.IO.ErrOut, "note: the template's hooks did not run (%s): %s\n", r.Hooks.Decision, display.Untrusted(strings.Join(r.Hooks.Commands, "; ")))
 	}
 	if r.Git != nil && r.Git.defaultID {
 		fmt.Fprintf(opts.IO.ErrOut, "note: no git identity is configured, so the commit is by %s; set user.name and user.email, then: git commit --amend --reset-author --no-edit\n", r.Git.Author)
@@ -567,12 +569,13 @@ func repeatCommand(opts *newOptions, r *newResult) string {
 	if opts.NoGit {
 		args = append(args, "--no-git")
 	}
-	switch {
-	case r.Hooks == nil:
-	case r.Hooks.Skip == "declined at the prompt":
-		args = append(args, "--no-hooks")
-	case r.Hooks.Trusted == "confirmed at the prompt":
-		args = append(args, "--trust")
+	if r.Hooks != nil {
+		switch r.Hooks.Decision.Reason {
+		case project.Declined:
+			args = append(args, "--no-hooks")
+		case project.Confirmed:
+			args = append(args, "--trust")
+		}
 	}
 	for _, q := range r.secrets {
 		args = append(args, "--set", q+"=…")
