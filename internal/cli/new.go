@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -199,7 +198,6 @@ func newRun(ctx context.Context, opts *newOptions) error {
 		}
 		return tmpl.RedactText(s, answers)
 	}
-	res.private = private
 	for _, p := range private {
 		res.SecretFiles = append(res.SecretFiles, res.shown(p))
 	}
@@ -215,55 +213,41 @@ func newRun(ctx context.Context, opts *newOptions) error {
 		return res.print(opts, tmpl.Manifest.Language, ask)
 	}
 
-	var commitErr error
-	finish := func(tmp string) error {
-		if res.Git == nil {
-			return nil
-		}
-		hash, err := project.InitialCommit(tmp, gitSettings, opts.Now(), "Initial commit from scaffold ("+opened.Ref+")", private...)
-		if err == nil {
-			// The pristine render, kept for scaffold update's merges.
-			_, err = project.WriteBase(tmp, project.Without(rendered, private), gitSettings, opts.Now(), "scaffold: pristine render of "+opened.Ref)
-		}
-		if err != nil {
-			// A half-written repository (a full disk, say) is worse than
-			// none: the error says how to make one by hand. Its paths
-			// name tmp, which is about to become target.
-			os.RemoveAll(filepath.Join(tmp, ".git"))
-			msg := err.Error()
-			var ce *project.CommitError
-			if errors.As(err, &ce) {
-				msg = ce.Err.Error()
-			}
-			err = &project.CommitError{Err: errors.New(strings.ReplaceAll(msg, tmp, target))}
-		}
-		commitErr = err
-		res.Git.Commit = hash.String()
-		return nil // the project is worth keeping without its commit
+	co := project.CreateOptions{
+		Files: files, Base: rendered, Private: private, Source: opened.Ref, Now: opts.Now,
+		Name: proj.Name, Getenv: opts.Getenv, HookOutput: opts.IO.ErrOut,
 	}
-	if err := project.Write(ctx, target, files, finish); err != nil {
+	if res.Git != nil {
+		co.Git = &gitSettings
+	}
+	if res.Hooks.run() {
+		co.Hooks = res.Hooks.Commands
+	}
+	created, err := project.Create(ctx, target, co)
+	if created == nil {
 		return err
 	}
-	if commitErr != nil {
-		res.Git = nil
-	}
-	if res.Git != nil && len(private) > 0 {
-		if open, err := project.NotIgnored(target, private); err == nil && len(open) > 0 {
-			what := "holds a secret answer, so scaffold left it out of git, but the template's .gitignore does not ignore it: add it to .gitignore so that git add -A never commits it"
-			if len(open) > 1 {
-				what = "hold secret answers, so scaffold left them out of git, but the template's .gitignore does not ignore them: add them to .gitignore so that git add -A never commits them"
-			}
-			for i := range open {
-				open[i] = res.show(open[i])
-			}
-			fmt.Fprintf(opts.IO.ErrOut, "note: %s %s\n", strings.Join(open, ", "), what)
+	if res.Git != nil {
+		if created.Commit == "" {
+			res.Git = nil
+		} else {
+			res.Git.Commit, res.Git.HooksCommit = created.Commit, created.HooksCommit
 		}
 	}
-	hookErr := opts.runHooks(ctx, target, proj.Name, res, gitSettings)
-	if err := res.print(opts, tmpl.Manifest.Language, ask); err != nil {
-		return err
+	if open := created.NotIgnored; len(open) > 0 {
+		what := "holds a secret answer, so scaffold left it out of git, but the template's .gitignore does not ignore it: add it to .gitignore so that git add -A never commits it"
+		if len(open) > 1 {
+			what = "hold secret answers, so scaffold left them out of git, but the template's .gitignore does not ignore them: add them to .gitignore so that git add -A never commits them"
+		}
+		for i := range open {
+			open[i] = res.show(open[i])
+		}
+		fmt.Fprintf(opts.IO.ErrOut, "note: %s %s\n", strings.Join(open, ", "), what)
 	}
-	return errors.Join(commitErr, hookErr)
+	if perr := res.print(opts, tmpl.Manifest.Language, ask); perr != nil {
+		return perr
+	}
+	return err
 }
 
 // open finds the template, through the team's aliases, cloning or
@@ -348,31 +332,6 @@ func (h *hookPlan) MarshalJSON() ([]byte, error) {
 	return json.Marshal(j)
 }
 
-// runHooks runs the trusted hooks in the finished project and commits
-// what they changed as a second commit, so the first stays the pristine
-// render. Hooks get the small environment of project.HookEnv, never
-// scaffold's whole one (SCAFFOLD_GIT_TOKEN is in it).
-func (opts *newOptions) runHooks(ctx context.Context, dir, name string, res *newResult, gs project.GitSettings) error {
-	if !res.Hooks.run() {
-		return nil
-	}
-	env := project.HookEnv(opts.Getenv, "SCAFFOLD_PROJECT_DIR="+dir, "SCAFFOLD_PROJECT_NAME="+name)
-	if err := project.RunHooks(ctx, dir, res.Hooks.Commands, env, opts.IO.ErrOut); err != nil {
-		return err
-	}
-	if res.Git == nil {
-		return nil
-	}
-	hash, err := project.CommitChanges(dir, gs, opts.Now(), "Run template hooks", res.private...)
-	if err != nil {
-		return fmt.Errorf("committing what the hooks changed: %w", err)
-	}
-	if !hash.IsZero() {
-		res.Git.HooksCommit = hash.String()
-	}
-	return nil
-}
-
 // parseSets adds the answers of --set flags to answers; a mistake in
 // their syntax is a flag error, shown with the usage.
 func parseSets(sets []string, answers map[string]any) error {
@@ -447,7 +406,6 @@ type newResult struct {
 	Git      *gitResult      `json:"git"`
 	// SecretFiles hold a secret answer: written, never put in git.
 	SecretFiles []string            `json:"secret_files,omitempty"` // redacted
-	private     []string            // SecretFiles as they are
 	shown       func(string) string // a path or link as printed
 	answers     map[string]any
 	secrets     []string // names of secret questions, never printed
