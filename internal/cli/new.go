@@ -190,14 +190,7 @@ func newRun(ctx context.Context, opts *newOptions) error {
 
 	res := &newResult{Target: target, Template: opened.Ref, Commit: opened.Commit, Digest: opened.Digest,
 		Files: files, Hooks: hooks, DryRun: opts.DryRun, answers: recorded}
-	// A path or link may be rendered from the secret itself.
-	// An encoded one (b64enc) is masked where it changes with the secret.
-	res.shown = func(s string) string {
-		if m, ok := secrets.Shown[s]; ok {
-			return m
-		}
-		return tmpl.RedactText(s, answers)
-	}
+	res.shown = shownPaths(tmpl, secrets, answers)
 	for _, p := range private {
 		res.SecretFiles = append(res.SecretFiles, res.shown(p))
 	}
@@ -486,6 +479,18 @@ func (r *newResult) print(opts *newOptions, language string, ask prompt.Prompter
 		fmt.Fprintf(opts.IO.ErrOut, "\nTo do the same without prompts:\n  %s\n", repeatCommand(opts, r))
 	}
 	return nil
+}
+
+// shownPaths is how new and update print a rendered path or link
+// target. One may be rendered from a secret answer itself; an encoded
+// one (b64enc) is masked where it changes with the secret.
+func shownPaths(t *template.Template, s template.Secrets, data map[string]any) func(string) string {
+	return func(p string) string {
+		if m, ok := s.Shown[p]; ok {
+			return m
+		}
+		return t.RedactText(p, data)
+	}
 }
 
 // show is a rendered path or link target as printed: with any secret

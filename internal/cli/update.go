@@ -316,13 +316,7 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 	}
 	res := &updateResult{Dir: g.dir, From: from, To: to, DryRun: opts.DryRun, Changes: changed(plan), Conflicts: plan.Conflicts()}
 	// A path may be rendered from a secret given with --set.
-	// Encoded (b64enc), it is masked where it changes with the secret.
-	show := func(p string) string {
-		if m, ok := secrets.Shown[p]; ok {
-			return m
-		}
-		return tmpl.RedactText(p, data)
-	}
+	show := shownPaths(tmpl, secrets, data)
 	for i := range res.Changes {
 		res.Changes[i].Path = show(res.Changes[i].Path)
 	}
