@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -334,6 +335,19 @@ func parseSets(sets []string, answers map[string]any) error {
 	return nil
 }
 
+// readAnswers reads the answers file of --answers; with none, the
+// record is empty.
+func readAnswers(file string) (*project.Record, error) {
+	if file == "" {
+		return &project.Record{}, nil
+	}
+	rec, err := project.ReadRecord(file)
+	if err != nil {
+		return nil, inputErr(fmt.Errorf("--answers: %w", err))
+	}
+	return rec, nil
+}
+
 // given is everything answered ahead of the prompts, from the answers
 // file and the flags (flags win).
 type given struct {
@@ -345,22 +359,18 @@ type given struct {
 
 func (opts *newOptions) gather() (*given, error) {
 	g := &given{answers: map[string]any{}}
+	rec, err := readAnswers(opts.AnswersFile)
+	if err != nil {
+		return nil, err
+	}
+	maps.Copy(g.answers, rec.Answers)
+	g.template = rec.Template.Source
 	goals, team := opts.Goals, opts.Team
-	if opts.AnswersFile != "" {
-		rec, err := project.ReadRecord(opts.AnswersFile)
-		if err != nil {
-			return nil, inputErr(fmt.Errorf("--answers: %w", err))
-		}
-		for k, v := range rec.Answers {
-			g.answers[k] = v
-		}
-		g.template = rec.Template.Source
-		if len(goals) == 0 {
-			goals = rec.Goals
-		}
-		if team == "" {
-			team = rec.Team
-		}
+	if len(goals) == 0 {
+		goals = rec.Goals
+	}
+	if team == "" {
+		team = rec.Team
 	}
 	in, err := parseDecideInput(goals, team)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -272,16 +273,12 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 	}
 	tmpl := opened.Template
 
-	given := map[string]any{}
-	if opts.AnswersFile != "" {
-		rec, err := project.ReadRecord(opts.AnswersFile)
-		if err != nil {
-			return inputErr(fmt.Errorf("--answers: %w", err))
-		}
-		for k, v := range rec.Answers {
-			given[k] = v
-		}
+	file, err := readAnswers(opts.AnswersFile)
+	if err != nil {
+		return err
 	}
+	given := map[string]any{}
+	maps.Copy(given, file.Answers)
 	if err := parseSets(opts.Sets, given); err != nil {
 		return err
 	}
