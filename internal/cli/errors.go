@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/scaffold-cli/scaffold/internal/answer"
 	"github.com/scaffold-cli/scaffold/internal/project"
 	"github.com/scaffold-cli/scaffold/internal/prompt"
 	"github.com/scaffold-cli/scaffold/internal/template"
@@ -45,6 +46,7 @@ func exitCode(err error) int {
 		missing   *prompt.MissingError
 		targetErr *project.TargetError
 		manifest  *template.ManifestError
+		answerErr *answer.Error
 	)
 	var conflicts *ConflictError
 	var available *UpdateAvailableError
@@ -58,7 +60,7 @@ func exitCode(err error) int {
 	case errors.Is(err, prompt.ErrInterrupted), errors.Is(err, context.Canceled):
 		return ExitInterrupted
 	case errors.As(err, &flagErr), errors.As(err, &inErr), errors.As(err, &missing),
-		errors.As(err, &targetErr), errors.As(err, &manifest):
+		errors.As(err, &targetErr), errors.As(err, &manifest), errors.As(err, &answerErr):
 		return ExitUsage
 	}
 	return ExitFailed

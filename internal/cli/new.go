@@ -2,12 +2,12 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
+	"maps"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/scaffold-cli/scaffold/internal/answer"
 	"github.com/scaffold-cli/scaffold/internal/config"
 	"github.com/scaffold-cli/scaffold/internal/decide"
 	"github.com/scaffold-cli/scaffold/internal/display"
@@ -153,11 +154,14 @@ func newRun(ctx context.Context, opts *newOptions) error {
 	if author == "" && !gitSettings.Default {
 		author = gitSettings.Identity.Name
 	}
-	data := templateData(proj, author, opts.Now().Year(), opts.Version)
-	answers, recorded, err := answerQuestions(ctx, tmpl, data, given.answers, cfg.Defaults, ask, opts.Yes)
+	data := project.Data(project.DataInput{Project: proj, Author: author, Year: opts.Now().Year(), Version: opts.Version, Goals: choice.in.Goals})
+	answered, err := answer.Questions(ctx, tmpl, data, answer.Options{
+		Given: given.answers, Defaults: cfg.Defaults, Prompter: ask, Yes: opts.Yes,
+	})
 	if err != nil {
 		return err
 	}
+	answers, recorded := answered.Data, answered.Recorded
 	rendered, secrets, err := tmpl.RenderWithSecrets(ctx, answers)
 	if err != nil {
 		return inputErr(tmpl.Redact(err, answers))
@@ -191,15 +195,7 @@ func newRun(ctx context.Context, opts *newOptions) error {
 	}
 	res := &newResult{Target: target, Template: opened.Ref, Commit: opened.Commit, Digest: opened.Digest,
 		Files: files, Hooks: hooks, DryRun: opts.DryRun, answers: recorded, next: next}
-	// A path or link may be rendered from the secret itself.
-	// An encoded one (b64enc) is masked where it changes with the secret.
-	res.shown = func(s string) string {
-		if m, ok := secrets.Shown[s]; ok {
-			return m
-		}
-		return tmpl.RedactText(s, answers)
-	}
-	res.private = private
+	res.shown = shownPaths(tmpl, secrets, answers)
 	for _, p := range private {
 		res.SecretFiles = append(res.SecretFiles, res.shown(p))
 	}
@@ -215,55 +211,41 @@ func newRun(ctx context.Context, opts *newOptions) error {
 		return res.print(opts, tmpl.Manifest.Language, ask)
 	}
 
-	var commitErr error
-	finish := func(tmp string) error {
-		if res.Git == nil {
-			return nil
-		}
-		hash, err := project.InitialCommit(tmp, gitSettings, opts.Now(), "Initial commit from scaffold ("+opened.Ref+")", private...)
-		if err == nil {
-			// The pristine render, kept for scaffold update's merges.
-			_, err = project.WriteBase(tmp, project.Without(rendered, private), gitSettings, opts.Now(), "scaffold: pristine render of "+opened.Ref)
-		}
-		if err != nil {
-			// A half-written repository (a full disk, say) is worse than
-			// none: the error says how to make one by hand. Its paths
-			// name tmp, which is about to become target.
-			os.RemoveAll(filepath.Join(tmp, ".git"))
-			msg := err.Error()
-			var ce *project.CommitError
-			if errors.As(err, &ce) {
-				msg = ce.Err.Error()
-			}
-			err = &project.CommitError{Err: errors.New(strings.ReplaceAll(msg, tmp, target))}
-		}
-		commitErr = err
-		res.Git.Commit = hash.String()
-		return nil // the project is worth keeping without its commit
+	co := project.CreateOptions{
+		Files: files, Base: rendered, Private: private, Source: opened.Ref, Now: opts.Now,
+		Name: proj.Name, Getenv: opts.Getenv, HookOutput: opts.IO.ErrOut,
 	}
-	if err := project.Write(ctx, target, files, finish); err != nil {
+	if res.Git != nil {
+		co.Git = &gitSettings
+	}
+	if res.Hooks.run() {
+		co.Hooks = res.Hooks.Commands
+	}
+	created, err := project.Create(ctx, target, co)
+	if created == nil {
 		return err
 	}
-	if commitErr != nil {
-		res.Git = nil
-	}
-	if res.Git != nil && len(private) > 0 {
-		if open, err := project.NotIgnored(target, private); err == nil && len(open) > 0 {
-			what := "holds a secret answer, so scaffold left it out of git, but the template's .gitignore does not ignore it: add it to .gitignore so that git add -A never commits it"
-			if len(open) > 1 {
-				what = "hold secret answers, so scaffold left them out of git, but the template's .gitignore does not ignore them: add them to .gitignore so that git add -A never commits them"
-			}
-			for i := range open {
-				open[i] = res.show(open[i])
-			}
-			fmt.Fprintf(opts.IO.ErrOut, "note: %s %s\n", strings.Join(open, ", "), what)
+	if res.Git != nil {
+		if created.Commit == "" {
+			res.Git = nil
+		} else {
+			res.Git.Commit, res.Git.HooksCommit = created.Commit, created.HooksCommit
 		}
 	}
-	hookErr := opts.runHooks(ctx, target, proj.Name, res, gitSettings)
-	if err := res.print(opts, tmpl.Manifest.Language, ask); err != nil {
-		return err
+	if open := created.NotIgnored; len(open) > 0 {
+		what := "holds a secret answer, so scaffold left it out of git, but the template's .gitignore does not ignore it: add it to .gitignore so that git add -A never commits it"
+		if len(open) > 1 {
+			what = "hold secret answers, so scaffold left them out of git, but the template's .gitignore does not ignore them: add them to .gitignore so that git add -A never commits them"
+		}
+		for i := range open {
+			open[i] = res.show(open[i])
+		}
+		fmt.Fprintf(opts.IO.ErrOut, "note: %s %s\n", strings.Join(open, ", "), what)
 	}
-	return errors.Join(commitErr, hookErr)
+	if perr := res.print(opts, tmpl.Manifest.Language, ask); perr != nil {
+		return perr
+	}
+	return err
 }
 
 // open finds the template, through the team's aliases, cloning or
@@ -279,33 +261,22 @@ func (opts *newOptions) open(ctx context.Context, cfg *config.Config, name strin
 	return opened, nil
 }
 
-// hooks decides which of the template's hooks will run. Built-in
-// templates are trusted; any other needs --trust or a trust entry in the
-// team config. Untrusted hooks never run silently: in a terminal the user
-// sees them and decides; otherwise the run stops before anything is
-// written.
+// hooks plans the template's hooks: project.DecideHooks decides from
+// the flags, the source and the team config's trust. Untrusted hooks
+// never run silently: in a terminal the user sees them and decides;
+// otherwise the run stops before anything is written.
 func (opts *newOptions) hooks(opened *source.Opened, cfg *config.Config, ask prompt.Prompter) (*hookPlan, error) {
 	list := opened.Template.Manifest.Hooks
 	if len(list) == 0 {
 		return nil, nil
 	}
-	plan := &hookPlan{Commands: list}
 	trusted, why := cfg.Trusted(opened.Ref, opened.Digest)
-	switch {
-	case opts.NoHooks:
-		plan.Skip = "--no-hooks"
-		return plan, nil
-	case opened.Kind == source.Builtin:
-		plan.Trusted = "built-in template"
-	case opts.Trust:
-		plan.Trusted = "--trust"
-	case trusted:
-		plan.Trusted = "trusted in " + cfg.Path
+	in := project.HookTrust{NoHooks: opts.NoHooks, Trust: opts.Trust, DryRun: opts.DryRun, BuiltIn: opened.Kind == source.Builtin}
+	if trusted {
+		in.TrustedIn = cfg.Path
 	}
-	if plan.Trusted != "" || opts.DryRun {
-		if plan.Trusted == "" {
-			plan.Skip = "not trusted"
-		}
+	plan := &hookPlan{Commands: list, Decision: project.DecideHooks(in)}
+	if plan.Decision.Reason != project.Ask {
 		return plan, nil
 	}
 	if why == "" {
@@ -329,61 +300,56 @@ func (opts *newOptions) hooks(opened *source.Opened, cfg *config.Config, ask pro
 	if err != nil {
 		return nil, err
 	}
+	plan.Decision.Reason = project.Declined
 	if ok.(bool) {
-		plan.Trusted = "confirmed at the prompt"
-	} else {
-		plan.Skip = "declined at the prompt"
+		plan.Decision.Reason = project.Confirmed
 	}
 	return plan, nil
 }
 
 // hookPlan is the template's hooks and whether they run.
 type hookPlan struct {
-	Commands []string `json:"commands"`
-	// Trusted says why they run; Skip why they do not.
-	Trusted string `json:"trusted,omitempty"`
-	Skip    string `json:"skipped,omitempty"`
+	Commands []string
+	Decision project.HookDecision
 }
 
-func (h *hookPlan) run() bool { return h != nil && h.Skip == "" }
+func (h *hookPlan) run() bool { return h != nil && h.Decision.Run() }
 
-// runHooks runs the trusted hooks in the finished project and commits
-// what they changed as a second commit, so the first stays the pristine
-// render. Hooks get the small environment of project.HookEnv, never
-// scaffold's whole one (SCAFFOLD_GIT_TOKEN is in it).
-func (opts *newOptions) runHooks(ctx context.Context, dir, name string, res *newResult, gs project.GitSettings) error {
-	if !res.Hooks.run() {
-		return nil
+// MarshalJSON says why the hooks run ("trusted") or why not ("skipped").
+func (h *hookPlan) MarshalJSON() ([]byte, error) {
+	j := struct {
+		Commands []string `json:"commands"`
+		Trusted  string   `json:"trusted,omitempty"`
+		Skipped  string   `json:"skipped,omitempty"`
+	}{Commands: h.Commands}
+	if h.Decision.Run() {
+		j.Trusted = h.Decision.String()
+	} else {
+		j.Skipped = h.Decision.String()
 	}
-	env := project.HookEnv(opts.Getenv, "SCAFFOLD_PROJECT_DIR="+dir, "SCAFFOLD_PROJECT_NAME="+name)
-	if err := project.RunHooks(ctx, dir, res.Hooks.Commands, env, opts.IO.ErrOut); err != nil {
-		return err
-	}
-	if res.Git == nil {
-		return nil
-	}
-	hash, err := project.CommitChanges(dir, gs, opts.Now(), "Run template hooks", res.private...)
-	if err != nil {
-		return fmt.Errorf("committing what the hooks changed: %w", err)
-	}
-	if !hash.IsZero() {
-		res.Git.HooksCommit = hash.String()
+	return json.Marshal(j)
+}
+
+// parseSets adds the answers of --set flags to answers; a mistake in
+// their syntax is a flag error, shown with the usage.
+func parseSets(sets []string, answers map[string]any) error {
+	if err := answer.ParseSets(sets, answers); err != nil {
+		return &FlagError{Err: err}
 	}
 	return nil
 }
 
-type projectData struct {
-	names.Project
-	Author string
-	Year   int
-}
-
-// templateData is what every render starts from, before the answers.
-func templateData(proj names.Project, author string, year int, version string) map[string]any {
-	return map[string]any{
-		"Project":  projectData{Project: proj, Author: author, Year: year},
-		"Scaffold": map[string]any{"Version": version},
+// readAnswers reads the answers file of --answers; with none, the
+// record is empty.
+func readAnswers(file string) (*project.Record, error) {
+	if file == "" {
+		return &project.Record{}, nil
 	}
+	rec, err := project.ReadRecord(file)
+	if err != nil {
+		return nil, inputErr(fmt.Errorf("--answers: %w", err))
+	}
+	return rec, nil
 }
 
 // given is everything answered ahead of the prompts, from the answers
@@ -397,22 +363,18 @@ type given struct {
 
 func (opts *newOptions) gather() (*given, error) {
 	g := &given{answers: map[string]any{}}
+	rec, err := readAnswers(opts.AnswersFile)
+	if err != nil {
+		return nil, err
+	}
+	maps.Copy(g.answers, rec.Answers)
+	g.template = rec.Template.Source
 	goals, team := opts.Goals, opts.Team
-	if opts.AnswersFile != "" {
-		rec, err := project.ReadRecord(opts.AnswersFile)
-		if err != nil {
-			return nil, inputErr(fmt.Errorf("--answers: %w", err))
-		}
-		for k, v := range rec.Answers {
-			g.answers[k] = v
-		}
-		g.template = rec.Template.Source
-		if len(goals) == 0 {
-			goals = rec.Goals
-		}
-		if team == "" {
-			team = rec.Team
-		}
+	if len(goals) == 0 {
+		goals = rec.Goals
+	}
+	if team == "" {
+		team = rec.Team
 	}
 	in, err := parseDecideInput(goals, team)
 	if err != nil {
@@ -426,250 +388,6 @@ func (opts *newOptions) gather() (*given, error) {
 		return nil, err
 	}
 	return g, nil
-}
-
-// questionName is what a --set key looks like (template's own rule).
-var questionName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
-
-// parseSets adds the key=value answers of --set flags to answers.
-func parseSets(sets []string, answers map[string]any) error {
-	for _, kv := range sets {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || strings.TrimSpace(k) == "" {
-			if !questionName.MatchString(kv) {
-				// Perhaps a value alone, a secret's: never echo it.
-				return &FlagError{Err: errors.New("--set takes key=value, and one --set has no key= (it is not shown, as it may be a secret)")}
-			}
-			return &FlagError{Err: fmt.Errorf("--set %q: use --set key=value", kv)}
-		}
-		answers[strings.TrimSpace(k)] = v
-	}
-	return nil
-}
-
-// answerQuestions answers the template's questions in order. An answer
-// comes from the flags or answers file, else the prompt, else (with
-// --yes, or for a question whose when is false) the default. It returns
-// the template data with every answer, and the answers to record (all
-// but secrets).
-func answerQuestions(ctx context.Context, t *template.Template, data, given, defaults map[string]any, ask prompt.Prompter, yes bool) (map[string]any, map[string]any, error) {
-	var known []string
-	for _, q := range t.Manifest.Questions {
-		known = append(known, q.Name)
-	}
-	for k := range given {
-		if !slices.Contains(known, k) {
-			list := "it asks nothing"
-			if len(known) > 0 {
-				list = "known: " + strings.Join(known, ", ")
-			}
-			return nil, nil, inputErr(fmt.Errorf("--set %s: template %s has no question %q; %s", k, t.Manifest.Name, k, list))
-		}
-	}
-	recorded := map[string]any{}
-	total := 0 // bytes of every answer so far, secrets included
-	for i := range t.Manifest.Questions {
-		q := &t.Manifest.Questions[i]
-		// A template's defaults and conditions may each run until
-		// template.ExecTimeout, and it may have thousands: a signal
-		// stops them here, between and during them. A default or a when
-		// may be rendered from a secret answer, and its error may quote
-		// what it rendered, encoded or not.
-		if ctx.Err() != nil {
-			return nil, nil, context.Cause(ctx)
-		}
-		def, err := questionDefault(ctx, t, q, data, defaults)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, nil, context.Cause(ctx)
-			}
-			return nil, nil, inputErr(t.RedactRun(ctx, err, data, func(d map[string]any) error {
-				_, err := questionDefault(ctx, t, q, d, defaults)
-				return err
-			}))
-		}
-		what := "question " + q.Name + " when"
-		on, err := t.EvalBoolContext(ctx, what, q.When, data)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, nil, context.Cause(ctx)
-			}
-			return nil, nil, inputErr(t.RedactRun(ctx, err, data, func(d map[string]any) error {
-				_, err := t.EvalBoolContext(ctx, what, q.When, d)
-				return err
-			}))
-		}
-		var answer any
-		v, ok := given[q.Name]
-		if ok {
-			// Checked even when the question does not apply: a bad value
-			// is a mistake worth hearing about either way.
-			if answer, err = q.Coerce(v); err != nil {
-				return nil, nil, inputErr(fmt.Errorf("answer to %q (--set %s=...): %w", q.Prompt, q.Name, err))
-			}
-		}
-		switch {
-		case !on:
-			answer = def
-		case ok:
-		case yes && def != nil:
-			answer = def
-		default:
-			if answer, err = askQuestion(ask, q, def); err != nil {
-				return nil, nil, err
-			}
-		}
-		if answer == nil {
-			answer = zero(q.Type)
-		}
-		if total += template.AnswerSize(answer); total > template.MaxAnswersBytes {
-			return nil, nil, inputErr(fmt.Errorf("template %s: with the answer to %q (%s) the answers add up to more than the %d KiB a project's answers may hold", t.Manifest.Name, q.Prompt, q.Name, template.MaxAnswersBytes>>10))
-		}
-		data[q.Name] = answer
-		if !q.Secret {
-			recorded[q.Name] = answer
-		}
-	}
-	return data, recorded, nil
-}
-
-// questionDefault is the team config's default for the question, else
-// the manifest's, rendered when it is template text and converted to the
-// question's type; nil means the question has no default.
-func questionDefault(ctx context.Context, t *template.Template, q *template.Question, data, defaults map[string]any) (any, error) {
-	def, from := q.Default, t.Name
-	if v, ok := defaults[q.Name]; ok {
-		def, from = v, "the team config"
-	}
-	if def == nil {
-		return nil, nil
-	}
-	if s, ok := def.(string); ok && strings.Contains(s, "{{") {
-		r, err := t.EvalContext(ctx, "question "+q.Name+" default", s, data)
-		if err != nil {
-			return nil, inputErr(t.Redact(err, data))
-		}
-		def = r
-	}
-	v, err := q.Coerce(def)
-	if err != nil {
-		return nil, inputErr(fmt.Errorf("%s: the default answer to %q is not valid here: %w; answer it with --set %s=VALUE", from, q.Prompt, err, q.Name))
-	}
-	return v, nil
-}
-
-func askQuestion(ask prompt.Prompter, q *template.Question, def any) (any, error) {
-	// Everything the prompt shows comes from the template: its choices
-	// and its (rendered) default too, and the validation errors that
-	// quote its rule and help. All are shown escaped, and what the
-	// user picks is mapped back to the template's own value.
-	shown := newShownValues(q.Choices, def)
-	pq := prompt.Question{
-		Name: q.Name, Message: display.Untrusted(q.Prompt), Help: display.Untrusted(q.Help), Default: shown.def,
-		Choices: shown.choices, Flag: fmt.Sprintf("--set %s=VALUE", q.Name),
-		Validate: func(v any) error {
-			if _, err := q.Coerce(shown.raw(v)); err != nil {
-				return errors.New(display.Untrusted(err.Error()))
-			}
-			return nil
-		},
-	}
-	switch q.Type {
-	case template.Bool:
-		pq.Kind = prompt.Confirm
-	case template.Int:
-		pq.Kind = prompt.Int
-	case template.Select:
-		pq.Kind = prompt.Select
-	case template.MultiSelect:
-		pq.Kind = prompt.MultiSelect
-	default:
-		pq.Kind = prompt.Input
-		if q.Secret {
-			pq.Kind = prompt.Password
-		}
-	}
-	v, err := ask.Ask(pq)
-	if err != nil {
-		return nil, err
-	}
-	return q.Coerce(shown.raw(v))
-}
-
-// shownValues are a question's choices and default as the prompt shows
-// them (escaped, see display.Untrusted), and the way back from what the
-// prompt returns to the template's own values.
-type shownValues struct {
-	choices []string
-	def     any
-	back    map[string]string // shown -> raw, where they differ
-}
-
-func newShownValues(choices []string, def any) *shownValues {
-	sv := &shownValues{back: map[string]string{}, def: def}
-	used := map[string]string{} // shown -> raw
-	show := func(raw string) string {
-		s := display.Untrusted(raw)
-		// Two values that show alike (a raw escape and its spelling)
-		// stay apart, and the user can see they are not the same.
-		for n := 2; ; n++ {
-			if r, ok := used[s]; !ok || r == raw {
-				break
-			}
-			s = fmt.Sprintf("%s (%d)", display.Untrusted(raw), n)
-		}
-		used[s] = raw
-		if s != raw {
-			sv.back[s] = raw
-		}
-		return s
-	}
-	for _, c := range choices {
-		sv.choices = append(sv.choices, show(c))
-	}
-	switch d := def.(type) {
-	case string:
-		sv.def = show(d)
-	case []string:
-		out := make([]string, len(d))
-		for i, x := range d {
-			out[i] = show(x)
-		}
-		sv.def = out
-	}
-	return sv
-}
-
-// raw maps an answer from the prompt back to the template's values.
-func (sv *shownValues) raw(v any) any {
-	switch x := v.(type) {
-	case string:
-		if r, ok := sv.back[x]; ok {
-			return r
-		}
-	case []string:
-		out := make([]string, len(x))
-		for i, s := range x {
-			out[i] = s
-			if r, ok := sv.back[s]; ok {
-				out[i] = r
-			}
-		}
-		return out
-	}
-	return v
-}
-
-func zero(k template.Kind) any {
-	switch k {
-	case template.Bool:
-		return false
-	case template.Int:
-		return 0
-	case template.MultiSelect:
-		return []string{}
-	}
-	return ""
 }
 
 // countingPrompter notes whether anything was asked, which is when the
@@ -695,7 +413,6 @@ type newResult struct {
 	Git      *gitResult      `json:"git"`
 	// SecretFiles hold a secret answer: written, never put in git.
 	SecretFiles []string            `json:"secret_files,omitempty"` // redacted
-	private     []string            // SecretFiles as they are
 	shown       func(string) string // a path or link as printed
 	answers     map[string]any
 	secrets     []string // names of secret questions, never printed
@@ -743,10 +460,10 @@ func (r *newResult) print(opts *newOptions, language string, ask prompt.Prompter
 			}
 		}
 		if r.Hooks != nil {
-			verdict := "would run them (" + r.Hooks.Trusted + ")"
+			verdict := "would run them (" + r.Hooks.Decision.String() + ")"
 			if !r.Hooks.run() {
-				verdict = "would not run them: " + r.Hooks.Skip
-				if r.Hooks.Skip == "not trusted" {
+				verdict = "would not run them: " + r.Hooks.Decision.String()
+				if r.Hooks.Decision.Reason == project.NotTrusted {
 					verdict += "; pass --trust or add a trust entry with digest " + r.Digest
 				}
 			}
@@ -767,7 +484,7 @@ func (r *newResult) print(opts *newOptions, language string, ask prompt.Prompter
 	}
 	fmt.Fprintln(w)
 	if r.Hooks != nil && !r.Hooks.run() {
-		fmt.Fprintf(opts.IO.ErrOut, "note: the template's hooks did not run (%s): %s\n", r.Hooks.Skip, display.Untrusted(strings.Join(r.Hooks.Commands, "; ")))
+		fmt.Fprintf(opts.IO.ErrOut, "note: the template's hooks did not run (%s): %s\n", r.Hooks.Decision, display.Untrusted(strings.Join(r.Hooks.Commands, "; ")))
 	}
 	if r.Git != nil && r.Git.defaultID {
 		fmt.Fprintf(opts.IO.ErrOut, "note: no git identity is configured, so the commit is by %s; set user.name and user.email, then: git commit --amend --reset-author --no-edit\n", r.Git.Author)
@@ -777,6 +494,18 @@ func (r *newResult) print(opts *newOptions, language string, ask prompt.Prompter
 		fmt.Fprintf(opts.IO.ErrOut, "\nTo do the same without prompts:\n  %s\n", repeatCommand(opts, r))
 	}
 	return nil
+}
+
+// shownPaths is how new and update print a rendered path or link
+// target. One may be rendered from a secret answer itself; an encoded
+// one (b64enc) is masked where it changes with the secret.
+func shownPaths(t *template.Template, s template.Secrets, data map[string]any) func(string) string {
+	return func(p string) string {
+		if m, ok := s.Shown[p]; ok {
+			return m
+		}
+		return t.RedactText(p, data)
+	}
 }
 
 // show is a rendered path or link target as printed: with any secret
@@ -818,12 +547,13 @@ func repeatCommand(opts *newOptions, r *newResult) string {
 	if opts.NoGit {
 		args = append(args, "--no-git")
 	}
-	switch {
-	case r.Hooks == nil:
-	case r.Hooks.Skip == "declined at the prompt":
-		args = append(args, "--no-hooks")
-	case r.Hooks.Trusted == "confirmed at the prompt":
-		args = append(args, "--trust")
+	if r.Hooks != nil {
+		switch r.Hooks.Decision.Reason {
+		case project.Declined:
+			args = append(args, "--no-hooks")
+		case project.Confirmed:
+			args = append(args, "--trust")
+		}
 	}
 	for _, q := range r.secrets {
 		args = append(args, "--set", q+"=…")

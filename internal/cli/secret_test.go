@@ -11,72 +11,14 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"testing/fstest"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/scaffold-cli/scaffold/internal/project"
-	"github.com/scaffold-cli/scaffold/internal/prompt"
 	"github.com/scaffold-cli/scaffold/internal/template"
-	"github.com/scaffold-cli/scaffold/internal/tree"
 )
-
-// retypePrompter types each answer in turn, as a user retyping after a
-// validation error would, and keeps the errors the prompt would show.
-type retypePrompter struct {
-	typed  []string
-	shown  []string
-	kinds  []prompt.Kind
-	asked  int
-	failed bool
-}
-
-func (p *retypePrompter) Ask(q prompt.Question) (any, error) {
-	p.kinds = append(p.kinds, q.Kind)
-	for _, v := range p.typed {
-		p.asked++
-		if err := q.Validate(v); err != nil {
-			p.shown = append(p.shown, err.Error())
-			continue
-		}
-		return v, nil
-	}
-	p.failed = true
-	return nil, prompt.ErrInterrupted
-}
-
-// The error the prompt shows when a secret is retyped never holds what
-// was typed.
-func TestPromptRetypeNeverShowsASecret(t *testing.T) {
-	fsys := fstest.MapFS{
-		"scaffold.yaml": {Data: []byte("name: t\nquestions:\n  - name: token\n    prompt: Token\n    secret: true\n    validate: '^tok_'\n")},
-		".env.tmpl":     {Data: []byte("T={{ .token }}\n")},
-	}
-	files, err := tree.ReadFS(fsys, tree.DefaultLimits)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl, err := template.Load(files, "t")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ask := &retypePrompter{typed: []string{"Hunter2-Sup3rS3cret", "tok_fine"}}
-	data, recorded, err := answerQuestions(context.Background(), tmpl, map[string]any{}, map[string]any{}, nil, ask, false)
-	if err != nil || ask.failed {
-		t.Fatalf("answerQuestions: %v", err)
-	}
-	if data["token"] != "tok_fine" || len(recorded) != 0 {
-		t.Errorf("data %v, recorded %v", data, recorded)
-	}
-	if len(ask.kinds) != 1 || ask.kinds[0] != prompt.Password {
-		t.Errorf("asked as %v, want a password prompt", ask.kinds)
-	}
-	if len(ask.shown) != 1 || strings.Contains(ask.shown[0], "Sup3r") || !strings.Contains(ask.shown[0], "does not match ^tok_") {
-		t.Errorf("the prompt showed %q", ask.shown)
-	}
-}
 
 // gitObjects returns the content of every object reachable from every
 // ref of the repository at dir (refs/scaffold/base included: commits,

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/scaffold-cli/scaffold/internal/answer"
 	"github.com/scaffold-cli/scaffold/internal/config"
 	"github.com/scaffold-cli/scaffold/internal/display"
 	"github.com/scaffold-cli/scaffold/internal/merge"
@@ -221,37 +223,24 @@ func baseFiles(ctx context.Context, g *generated, so source.Options, errOut io.W
 	if t.Commit == "" && opened.Digest != t.Digest {
 		return nil, inputErr(fmt.Errorf("cannot update: the project has no %s (it was made without git, or the ref was deleted) and %s has changed since version %s rendered it, so the pristine render cannot be made again; merge by hand, or commit the project and run scaffold new elsewhere to compare", project.BaseRef, source.Shown(t.Source), t.Version))
 	}
-	answers := map[string]any{}
-	for k, v := range g.record.Answers {
-		answers[k] = v
-	}
-	data, _, err := g.answers(ctx, opened.Template, answers, prompt.NoTerminal{}, true, "")
+	// Rendered again as the scaffold named in the record rendered it: a
+	// template that writes .Scaffold.Version must give the same bytes.
+	answered, err := g.answers(ctx, opened.Template, nil, prompt.NoTerminal{}, true, g.record.Scaffold)
 	if err != nil {
 		return nil, err
 	}
-	return opened.Template.Render(ctx, data)
+	return opened.Template.Render(ctx, answered.Data)
 }
 
-// answers answers a template's questions for a project: the recorded
-// answers, then given ones, then (for questions the record does not
-// have) the prompt or the default.
-func (g *generated) answers(ctx context.Context, t *template.Template, given map[string]any, ask prompt.Prompter, yes bool, version string) (map[string]any, map[string]any, error) {
-	known := map[string]bool{}
-	for _, q := range t.Manifest.Questions {
-		known[q.Name] = true
-	}
-	// Answers to questions the template no longer asks are dropped.
-	merged := map[string]any{}
-	for k, v := range g.record.Answers {
-		if known[k] {
-			merged[k] = v
-		}
-	}
-	for k, v := range given {
-		merged[k] = v
-	}
-	data := templateData(g.proj, g.record.Author, g.record.Year, version)
-	return answerQuestions(ctx, t, data, merged, g.cfg.Defaults, ask, yes)
+// answers answers a template's questions for a project: given ones,
+// then the recorded answers, then (for questions the record does not
+// have) the prompt or the default. version is scaffold's, for the
+// template data.
+func (g *generated) answers(ctx context.Context, t *template.Template, given map[string]any, ask prompt.Prompter, yes bool, version string) (*answer.Result, error) {
+	data := project.Data(project.DataInput{Project: g.proj, Author: g.record.Author, Year: g.record.Year, Version: version, Goals: g.record.Goals})
+	return answer.Questions(ctx, t, data, answer.Options{
+		Given: given, Record: g.record.Answers, Defaults: g.cfg.Defaults, Prompter: ask, Yes: yes,
+	})
 }
 
 func updateRun(ctx context.Context, opts *updateOptions) error {
@@ -284,24 +273,21 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 	}
 	tmpl := opened.Template
 
-	given := map[string]any{}
-	if opts.AnswersFile != "" {
-		rec, err := project.ReadRecord(opts.AnswersFile)
-		if err != nil {
-			return inputErr(fmt.Errorf("--answers: %w", err))
-		}
-		for k, v := range rec.Answers {
-			given[k] = v
-		}
+	file, err := readAnswers(opts.AnswersFile)
+	if err != nil {
+		return err
 	}
+	given := map[string]any{}
+	maps.Copy(given, file.Answers)
 	if err := parseSets(opts.Sets, given); err != nil {
 		return err
 	}
 	// New questions take their defaults when nobody can be asked.
-	data, recorded, err := g.answers(ctx, tmpl, given, opts.Prompter, opts.Yes || !opts.IO.CanPrompt(), opts.Version)
+	answered, err := g.answers(ctx, tmpl, given, opts.Prompter, opts.Yes || !opts.IO.CanPrompt(), opts.Version)
 	if err != nil {
 		return err
 	}
+	data, recorded := answered.Data, answered.Recorded
 	// Files derived from a secret answer are the user's: the update
 	// renders secrets it was never told.
 	theirs, secrets, err := tmpl.RenderWithSecrets(ctx, data)
@@ -327,13 +313,7 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 	}
 	res := &updateResult{Dir: g.dir, From: from, To: to, DryRun: opts.DryRun, Changes: changed(plan), Conflicts: plan.Conflicts()}
 	// A path may be rendered from a secret given with --set.
-	// Encoded (b64enc), it is masked where it changes with the secret.
-	show := func(p string) string {
-		if m, ok := secrets.Shown[p]; ok {
-			return m
-		}
-		return tmpl.RedactText(p, data)
-	}
+	show := shownPaths(tmpl, secrets, data)
 	for i := range res.Changes {
 		res.Changes[i].Path = show(res.Changes[i].Path)
 	}

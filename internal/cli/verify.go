@@ -146,7 +146,7 @@ func (opts *verifyOptions) plan(ctx context.Context, build string, env []string)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", project.AnswersFile, err)
 	}
-	data := templateData(proj, rec.Author, rec.Year, rec.Scaffold)
+	data := project.Data(project.DataInput{Project: proj, Author: rec.Author, Year: rec.Year, Version: rec.Scaffold, Goals: rec.Goals})
 	for k, v := range rec.Answers {
 		data[k] = v
 	}

@@ -180,7 +180,7 @@ func (e *ManifestError) Unwrap() error { return e.Err }
 var questionName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
 // reservedNames are data keys scaffold fills itself.
-var reservedNames = []string{"Project", "Scaffold", "Verify"}
+var reservedNames = []string{"Project", "Scaffold", "Goals", "Verify"}
 
 // MaxManifestBytes bounds a manifest. A template's files may be 16 MiB,
 // but YAML takes about 200 bytes of memory for every 2 bytes of a flow

@@ -1,0 +1,132 @@
+package project
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/scaffold-cli/scaffold/internal/template"
+)
+
+// CreateOptions say what Create writes and runs.
+type CreateOptions struct {
+	// Files are the project's files, its answers record among them.
+	Files []template.File
+	// Base is the pristine render, kept under BaseRef for scaffold
+	// update's merges (the Private paths left out).
+	Base []template.File
+	// Private are the paths of files that hold a secret answer: written,
+	// never put in git.
+	Private []string
+	// Git, when set, makes the project a repository with a first commit
+	// by its identity on its branch.
+	Git *GitSettings
+	// Source names the template in the commit messages.
+	Source string
+	// Now stamps the commits.
+	Now func() time.Time
+	// Hooks are run in the project once it is in place, in order; the
+	// caller has decided they may (see DecideHooks).
+	Hooks []string
+	// Name is the project's name, for the hooks' SCAFFOLD_PROJECT_NAME.
+	Name string
+	// Getenv is the environment the hooks' small one is taken from
+	// (see HookEnv).
+	Getenv func(string) string
+	// HookOutput receives what the hooks print.
+	HookOutput io.Writer
+}
+
+// Created is what Create made.
+type Created struct {
+	// Commit is the first commit; empty without git, or when it failed.
+	Commit string
+	// HooksCommit holds what the hooks changed; empty when they changed
+	// nothing or there is no commit to follow.
+	HooksCommit string
+	// NotIgnored are the Private paths that the project's .gitignore does
+	// not ignore, which a plain git add -A would commit.
+	NotIgnored []string
+}
+
+// Create puts a new project at dir: it writes the files (see Write) and,
+// with git, makes the first commit and the pristine base before the
+// folder is renamed into place; then it runs the hooks and commits what
+// they changed as a second commit, so the first stays the pristine
+// render.
+//
+// When the project could not be written, Create returns nil and the
+// error. Otherwise the project is in place, and a failed commit or hook
+// is returned with what was made: a project is worth keeping without its
+// commit.
+func Create(ctx context.Context, dir string, opts CreateOptions) (*Created, error) {
+	c := &Created{}
+	var commitErr error
+	finish := func(tmp string) error {
+		if opts.Git == nil {
+			return nil
+		}
+		hash, err := InitialCommit(tmp, *opts.Git, opts.Now(), "Initial commit from scaffold ("+opts.Source+")", opts.Private...)
+		if err == nil {
+			_, err = WriteBase(tmp, Without(opts.Base, opts.Private), *opts.Git, opts.Now(), "scaffold: pristine render of "+opts.Source)
+		}
+		if err != nil {
+			commitErr = movedError(err, tmp, dir)
+			// A half-written repository (a full disk, say) is worse than
+			// none: the error says how to make one by hand.
+			os.RemoveAll(filepath.Join(tmp, ".git"))
+			return nil
+		}
+		c.Commit = hash.String()
+		return nil
+	}
+	if err := Write(ctx, dir, opts.Files, finish); err != nil {
+		return nil, err
+	}
+	if c.Commit != "" && len(opts.Private) > 0 {
+		if open, err := NotIgnored(dir, opts.Private); err == nil {
+			c.NotIgnored = open
+		}
+	}
+	return c, errors.Join(commitErr, c.runHooks(ctx, dir, opts))
+}
+
+// movedError is a failure to commit in tmp as it reads once tmp is dir:
+// its paths name tmp, which is about to become dir.
+func movedError(err error, tmp, dir string) error {
+	msg := err.Error()
+	var ce *CommitError
+	if errors.As(err, &ce) {
+		msg = ce.Err.Error()
+	}
+	return &CommitError{Err: errors.New(strings.ReplaceAll(msg, tmp, dir))}
+}
+
+// runHooks runs the hooks in the finished project and commits what they
+// changed. Hooks get the small environment of HookEnv, never scaffold's
+// whole one (SCAFFOLD_GIT_TOKEN is in it).
+func (c *Created) runHooks(ctx context.Context, dir string, opts CreateOptions) error {
+	if len(opts.Hooks) == 0 {
+		return nil
+	}
+	env := HookEnv(opts.Getenv, "SCAFFOLD_PROJECT_DIR="+dir, "SCAFFOLD_PROJECT_NAME="+opts.Name)
+	if err := RunHooks(ctx, dir, opts.Hooks, env, opts.HookOutput); err != nil {
+		return err
+	}
+	if c.Commit == "" {
+		return nil
+	}
+	hash, err := CommitChanges(dir, *opts.Git, opts.Now(), "Run template hooks", opts.Private...)
+	if err != nil {
+		return fmt.Errorf("committing what the hooks changed: %w", err)
+	}
+	if !hash.IsZero() {
+		c.HooksCommit = hash.String()
+	}
+	return nil
+}
