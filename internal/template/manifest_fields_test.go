@@ -94,14 +94,8 @@ proof:
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m, err := ParseManifest("t/scaffold.yaml", []byte(fieldsBase+tt.yaml))
-			if tt.want == "" {
-				if err != nil {
-					t.Fatalf("refused: %v", err)
-				}
+			if !wantError(t, err, tt.want) {
 				return
-			}
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("err = %v, want it to contain %q", err, tt.want)
 			}
 			var me *ManifestError
 			if !errors.As(err, &me) || m != nil {
@@ -109,6 +103,22 @@ proof:
 			}
 		})
 	}
+}
+
+// wantError fails the test unless err contains want, or is nil when want
+// is empty; it reports whether there was an error to look at further.
+func wantError(t *testing.T, err error, want string) bool {
+	t.Helper()
+	if want == "" {
+		if err != nil {
+			t.Fatalf("refused: %v", err)
+		}
+		return false
+	}
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("err = %v, want it to contain %q", err, want)
+	}
+	return true
 }
 
 func TestManifestFieldsDefaults(t *testing.T) {
