@@ -278,7 +278,7 @@ func openDir(r Ref) (*Opened, error) {
 		return readRoot(root, folder, lim)
 	}}
 	if r.Subdir == "" {
-		src.Root += " (the template's own folder: to include folders beside it, name a folder above it as the root, ROOT//TEMPLATE)"
+		src.Root += ", the template's own folder: to include folders beside it, open it as ROOT//TEMPLATE with a folder above it as ROOT"
 	} else if src.Dir, err = tree.ResolveIn(root, r.Subdir); err != nil {
 		return nil, fmt.Errorf("template %s: folder %q leads out of %s", ref, r.Subdir, abs)
 	}
