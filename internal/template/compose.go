@@ -74,7 +74,7 @@ func Compose(files *tree.Tree, name string, src Source) (*Template, error) {
 	if len(m.Include) == 0 {
 		return &Template{Manifest: m, Files: files, Name: name}, nil
 	}
-	c := &composer{name: name, src: src, seen: map[string]held{}, folded: map[string]string{}}
+	c := &composer{src: src, seen: map[string]held{}, folded: map[string]string{}}
 	if err := c.add(files, "", "the template"); err != nil {
 		return nil, err
 	}
@@ -91,7 +91,6 @@ func Compose(files *tree.Tree, name string, src Source) (*Template, error) {
 }
 
 type composer struct {
-	name    string
 	src     Source
 	entries []tree.Entry
 	seen    map[string]held   // path -> what holds it, for clashes
@@ -134,7 +133,7 @@ func (c *composer) include(inc string) error {
 			return fmt.Errorf("%s/%s: %w", folder, ManifestFile, err)
 		}
 	}
-	return c.add(layer, ManifestFile, "include "+fmt.Sprintf("%q", inc))
+	return c.add(layer, ManifestFile, fmt.Sprintf("include %q", inc))
 }
 
 // within reports whether the slash path p is dir or lies below it.
