@@ -1,16 +1,21 @@
-package templates
+package templates_test
 
 import (
+	"context"
 	"io/fs"
 	"path"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/scaffold-cli/scaffold/internal/source"
+	"github.com/scaffold-cli/scaffold/templates"
 )
 
-// The defaults that ship to users: every template has its basic files,
-// runs its container as a non-root user, limits its server's time and
-// request bodies, ignores .env files, and holds no secrets.
+// The defaults that ship to users: every template, as composed with the
+// layers it includes, has its basic files, runs its container as a
+// non-root user, limits its server's time and request bodies, ignores
+// .env files, and holds no secrets.
 func TestBuiltinDefaults(t *testing.T) {
 	type want struct {
 		files []string // must be embedded
@@ -18,7 +23,7 @@ func TestBuiltinDefaults(t *testing.T) {
 		// somewhere in the template's sources.
 		hardening map[string]string
 	}
-	templates := map[string]want{
+	builtins := map[string]want{
 		"go/chi": {
 			files: []string{"scaffold.yaml", "go.mod.tmpl", "go.sum", "README.md.tmpl", ".gitignore.tmpl", ".editorconfig",
 				"Dockerfile.tmpl", ".dockerignore", ".github/workflows/ci.yml", "LICENSE.tmpl"},
@@ -52,12 +57,13 @@ func TestBuiltinDefaults(t *testing.T) {
 		},
 	}
 	secret := regexp.MustCompile(`-----BEGIN [A-Z ]*PRIVATE KEY-----|AKIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{30,}|(?i)(password|secret|token|api_key)\s*[:=]\s*["'][^"'{]{6,}["']`)
-	for name, w := range templates {
+	for name, w := range builtins {
 		t.Run(name, func(t *testing.T) {
-			sub, err := fs.Sub(FS, name)
+			op, err := source.OpenWith(context.Background(), name, source.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
+			sub := op.Template.Files
 			for _, f := range w.files {
 				if _, err := fs.Stat(sub, f); err != nil {
 					t.Errorf("%s is not embedded: %v", f, err)
@@ -98,9 +104,9 @@ func TestBuiltinDefaults(t *testing.T) {
 		})
 	}
 	// Every embedded template is covered above.
-	matches, _ := fs.Glob(FS, "*/*/scaffold.yaml")
+	matches, _ := fs.Glob(templates.FS, "*/*/scaffold.yaml")
 	for _, m := range matches {
-		if _, ok := templates[path.Dir(m)]; !ok {
+		if _, ok := builtins[path.Dir(m)]; !ok {
 			t.Errorf("built-in %s has no defaults check", path.Dir(m))
 		}
 	}

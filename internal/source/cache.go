@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -16,6 +18,7 @@ import (
 	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/cache"
+	"github.com/go-git/go-git/v5/plumbing/storer"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 
 	"github.com/scaffold-cli/scaffold/internal/template"
@@ -306,27 +309,38 @@ func openGit(ctx context.Context, r Ref, opts Options) (*Opened, error) {
 	return load(entry, r, m, notice, &notices)
 }
 
-// load reads the template of a cache entry, under its lock.
+// load reads the template of a cache entry, under its lock, with the
+// layers it includes from other folders of the same commit, all from
+// the one storage, open until they are read.
 func load(entry string, r Ref, m cacheMeta, notice func(string, ...any), notices *[]string) (*Opened, error) {
-	files, rooted, submodules, err := readTree(filepath.Join(entry, gitDir), plumbing.NewHash(m.Commit), r.Subdir)
-	if err != nil {
+	st := filesystem.NewStorage(osfs.New(filepath.Join(entry, gitDir)), cache.NewObjectLRUDefault())
+	defer st.Close()
+	commit := plumbing.NewHash(m.Commit)
+	read := func(folder string, lim tree.Limits) (*tree.Tree, error) {
+		files, _, submodules, err := gitFolder(st, commit, folder, lim)
+		for _, p := range submodules {
+			notice("%s: %s is a git submodule, left out: scaffold reads only the template's own repository", r, path.Join(folder, p))
+		}
+		return files, err
+	}
+	dir := r.Subdir
+	if dir == "" {
+		dir = "."
+	}
+	files, dir, submodules, err := gitFolder(st, commit, dir, tree.DefaultLimits)
+	switch {
+	case errors.Is(err, template.ErrOutsideRoot):
+		return nil, fmt.Errorf("template %s: folder %q leads out of the repository", r, r.Subdir)
+	case errors.Is(err, fs.ErrNotExist), errors.Is(err, template.ErrNotFolder):
+		return nil, fmt.Errorf("no folder %q in %s at commit %.12s: check the path after //", r.Subdir, r.repoLabel(), m.Commit)
+	case err != nil:
 		return nil, fmt.Errorf("template %s: %w", r, err)
 	}
-	if !rooted {
-		if files, err = subdir(files, r, m.Commit); err != nil {
-			return nil, err
-		}
-	}
 	for _, p := range submodules {
-		if !rooted && r.Subdir != "" {
-			var ok bool
-			if p, ok = strings.CutPrefix(p, r.Subdir+"/"); !ok {
-				continue
-			}
-		}
 		notice("%s: %s is a git submodule, left out: scaffold reads only the template's own repository", r, p)
 	}
-	t, err := template.Load(files, r.String())
+	src := template.Source{Root: fmt.Sprintf("%s at commit %.12s", r.URL, m.Commit), Dir: dir, Read: read}
+	t, err := template.Compose(files, r.String(), src)
 	if err != nil {
 		return nil, err
 	}
@@ -335,7 +349,7 @@ func load(entry string, r Ref, m cacheMeta, notice func(string, ...any), notices
 
 // fetchInto clones the target, bare, beside the entry and renames it
 // into place; the caller holds the entry's exclusive lock. Nothing is
-// checked out: the template is read from the git objects (see readTree),
+// checked out: the template is read from the git objects (see gitFolder),
 // so a huge file is never written out or inflated.
 func fetchInto(ctx context.Context, rm *remote, tgt target, dir, entry string) (cacheMeta, error) {
 	tmp, err := os.MkdirTemp(dir, tmpPrefix+filepath.Base(entry)+"-")
@@ -366,31 +380,33 @@ func fetchInto(ctx context.Context, rm *remote, tgt target, dir, entry string) (
 	return m, nil
 }
 
-// readTree builds the files of commit, or of its folder sub, from the
-// bare clone in dir (see gitTree).
-func readTree(dir string, commit plumbing.Hash, sub string) (*tree.Tree, bool, []string, error) {
-	st := filesystem.NewStorage(osfs.New(dir), cache.NewObjectLRUDefault())
-	defer st.Close()
-	return gitTree(st, commit, sub, tree.DefaultLimits)
-}
-
-// subdir gives the template's folder in a repository's files; its links
-// must stay inside it.
-func subdir(files *tree.Tree, r Ref, commit string) (*tree.Tree, error) {
-	if r.Subdir == "" {
-		return files, nil
+// gitFolder reads the folder of commit (a clean slash path, "." for the
+// root) from st, as template.Source's Read, and gives the folder it
+// names once links are followed, and the submodules left out below it,
+// relative to it. When a link is on the way the whole commit is read,
+// within lim, and the folder taken from it.
+func gitFolder(st storer.EncodedObjectStorer, commit plumbing.Hash, folder string, lim tree.Limits) (*tree.Tree, string, []string, error) {
+	sub := folder
+	if sub == "." {
+		sub = ""
 	}
-	real, err := files.Resolve(r.Subdir)
+	files, rooted, submodules, err := gitTree(st, commit, sub, lim)
 	if err != nil {
-		return nil, fmt.Errorf("template %s: folder %q leads out of the repository", r, r.Subdir)
+		return nil, "", nil, err
 	}
-	if e, ok := files.Lookup(real); !ok || !e.IsDir() {
-		// Not there, or a file on the way (svc/run.sh/x).
-		return nil, fmt.Errorf("no folder %q in %s at commit %.12s: check the path after //", r.Subdir, r.repoLabel(), commit)
+	if rooted || sub == "" {
+		return files, folder, submodules, nil
 	}
-	sub, err := files.Sub(real)
+	real, err := files.Resolve(folder)
 	if err != nil {
-		return nil, fmt.Errorf("template %s: %w", r, err)
+		return nil, "", nil, fmt.Errorf("%w: %v", template.ErrOutsideRoot, err)
 	}
-	return sub, nil
+	var below []string
+	for _, p := range submodules {
+		if rest, ok := strings.CutPrefix(p, real+"/"); ok {
+			below = append(below, rest)
+		}
+	}
+	files, err = template.Folder(files, real)
+	return files, real, below, err
 }

@@ -87,8 +87,15 @@ func checkRef(t *testing.T, s string) {
 	switch r.Kind {
 	case Git:
 	case Dir, Builtin:
-		if r.Name != s || str != s {
+		if r.Subdir == "" && (r.Name != s || str != s) {
 			t.Fatalf("ParseRef(%q) = %s %q, String %q: a name is kept as given", s, r.Kind, r.Name, str)
+		}
+		if r.Subdir != "" {
+			// PATH//SUBDIR: the path as given, the folder cleaned.
+			again, err := ParseRef(str)
+			if r.Kind != Dir || !strings.HasPrefix(s, r.Name+"//") || err != nil || again.Name != r.Name || again.Subdir != r.Subdir || again.String() != str {
+				t.Fatalf("ParseRef(%q) = %s %q//%q, String %q, which parses to %+v, %v", s, r.Kind, r.Name, r.Subdir, str, again, err)
+			}
 		}
 		return
 	default:

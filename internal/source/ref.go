@@ -14,13 +14,16 @@ import (
 // to authenticate, so printing a Ref (it has String and GoString) is safe.
 type Ref struct {
 	Kind Kind
-	// Name is the built-in name (go/chi) or the folder path, as given.
+	// Name is the built-in name (go/chi) or the folder path, as given
+	// (before any //).
 	Name string
 	// URL is the canonical repository URL of a git reference, without
 	// credentials (a user name is kept for ssh, where it is not secret).
 	URL string
 	// Subdir is the slash-separated folder of the template inside the
-	// repository; empty for its root.
+	// repository, or inside the folder Name; empty for its root. The
+	// repository or folder is the root the template's include entries
+	// are resolved against.
 	Subdir string
 	// Rev is the tag, branch or commit asked for; empty for the default
 	// branch.
@@ -33,7 +36,8 @@ type Ref struct {
 
 // ParseRef reads a template reference. The grammar:
 //
-//	ref     = path | git | builtin
+//	ref     = dir | git | builtin
+//	dir     = path [ "//" subdir ]
 //	path    = anything starting with ".", "/" or "~"
 //	git     = repo [ "//" subdir ] [ "@" rev ]
 //	repo    = scheme "://" [ userinfo "@" ] host [ ":" port ] "/" repopath
@@ -42,7 +46,13 @@ type Ref struct {
 //	subdir  = a relative slash path inside the repository, no "." or ".." element
 //	rev     = a tag, a branch, or a commit as 4 to 40 hex digits
 //	builtin = anything else, such as go/chi (Open checks it is embedded, and
-//	          otherwise takes it as a folder)
+//	          otherwise takes it as a folder, with its // subdir)
+//
+// A folder's "//" works as a repository's: ./team-templates//go-svc is
+// the template in go-svc, whose include entries may name any folder of
+// ./team-templates. Without it the template's folder is its own root.
+// The first "//" after the path's first character counts, so //srv/tpl
+// is still the absolute path /srv/tpl.
 //
 // The host part ends at the first "/" after "://" (at the first ":" in the
 // scp-like form), so the "@" of userinfo or of git@host never starts a
@@ -69,7 +79,7 @@ func ParseRef(s string) (Ref, error) {
 		return Ref{}, errors.New("no template named")
 	}
 	if looksLikePath(s) {
-		return Ref{Kind: Dir, Name: s}, nil
+		return parseDir(s)
 	}
 	if isGitRef(s) {
 		return parseGit(s)
@@ -77,7 +87,40 @@ func ParseRef(s string) (Ref, error) {
 	if IsBuiltin(s) {
 		return Ref{Kind: Builtin, Name: s}, nil
 	}
-	return Ref{Kind: Dir, Name: s}, nil
+	return parseDir(s)
+}
+
+// parseDir reads a folder reference, PATH[//SUBDIR].
+func parseDir(s string) (Ref, error) {
+	i := strings.Index(s[1:], "//")
+	if i < 0 {
+		return Ref{Kind: Dir, Name: s}, nil
+	}
+	root, sub := s[:i+1], s[i+3:]
+	clean, err := checkSubdir(sub, "folder", "PATH")
+	if err != nil {
+		return Ref{}, fmt.Errorf("template %s: %v", s, err)
+	}
+	return Ref{Kind: Dir, Name: root, Subdir: clean}, nil
+}
+
+// checkSubdir checks the SUBDIR of a reference, a plain relative path
+// inside the repository or folder (where, written form before //), and
+// cleans it.
+func checkSubdir(subdir, where, form string) (string, error) {
+	if subdir == "" {
+		return "", errors.New("empty folder after //: write " + form + "//FOLDER or leave the // out")
+	}
+	clean := path.Clean(subdir)
+	if strings.HasPrefix(subdir, "/") || clean == "." || clean == ".." || strings.HasPrefix(clean, "../") {
+		return "", fmt.Errorf("folder %q must be a path inside the %s", subdir, where)
+	}
+	for _, el := range strings.Split(strings.TrimSuffix(subdir, "/"), "/") {
+		if el == "." || el == ".." || el == "" || el == ".git" {
+			return "", fmt.Errorf("folder %q must be a plain path inside the %s (no ., .., .git or empty elements)", subdir, where)
+		}
+	}
+	return clean, nil
 }
 
 func looksLikePath(s string) bool {
@@ -175,17 +218,9 @@ func parseGit(s string) (Ref, error) {
 	}
 	if i := strings.Index(repoPath[from:], "//"); i >= 0 {
 		repoPath, subdir = repoPath[:from+i], repoPath[from+i+2:]
-		if subdir == "" {
-			return bad("empty folder after //: write URL//FOLDER or leave the // out")
-		}
-		clean := path.Clean(subdir)
-		if strings.HasPrefix(subdir, "/") || clean == "." || clean == ".." || strings.HasPrefix(clean, "../") {
-			return bad("folder %q must be a path inside the repository", subdir)
-		}
-		for _, el := range strings.Split(strings.TrimSuffix(subdir, "/"), "/") {
-			if el == "." || el == ".." || el == "" || el == ".git" {
-				return bad("folder %q must be a plain path inside the repository (no ., .., .git or empty elements)", subdir)
-			}
+		clean, err := checkSubdir(subdir, "repository", "URL")
+		if err != nil {
+			return bad("%v", err)
 		}
 		subdir = clean
 	}
@@ -251,9 +286,13 @@ func checkRev(rev string) error {
 }
 
 // String gives the canonical reference, without credentials:
-// URL[//SUBDIR][@REV] for git, the name or path otherwise.
+// URL[//SUBDIR][@REV] for git, PATH[//SUBDIR] for a folder, the name of
+// a built-in.
 func (r Ref) String() string {
 	if r.Kind != Git {
+		if r.Subdir != "" {
+			return r.Name + "//" + r.Subdir
+		}
 		return r.Name
 	}
 	s := r.URL

@@ -23,6 +23,15 @@ func TestParseRef(t *testing.T) {
 		{in: "~/tpl", kind: Dir},
 		{in: "/srv/a@b:c", kind: Dir},
 		{in: "nope/nope", kind: Dir},
+		// A folder's // names the root, as a repository's does.
+		{in: "./team//go-svc", kind: Dir, subdir: "go-svc"},
+		{in: "/srv/team//svc/go/", kind: Dir, subdir: "svc/go", str: "/srv/team//svc/go"},
+		{in: "team//svc", kind: Dir, subdir: "svc"},
+		{in: "//srv/tpl", kind: Dir},
+		{in: "./team//", wantErr: "empty folder after //: write PATH//FOLDER"},
+		{in: "./team//../x", wantErr: `folder "../x" must be a path inside the folder`},
+		{in: "./team//a//b", wantErr: "must be a plain path inside the folder"},
+		{in: "./team//.git/x", wantErr: "must be a plain path"},
 
 		// https and http.
 		{in: "https://host/org/templates.git", kind: Git, url: "https://host/org/templates.git"},

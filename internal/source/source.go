@@ -90,17 +90,31 @@ func openBuiltin(name string) (*template.Template, error) {
 	return loadFS(templates.FS, name)
 }
 
-// loadFS loads the template in the folder name of fsys.
+// loadFS loads the template in the folder name of fsys, the built-ins,
+// with the layers it includes from the other folders of fsys.
 func loadFS(fsys fs.FS, name string) (*template.Template, error) {
-	sub, err := fs.Sub(fsys, name)
-	if err != nil {
-		return nil, err
-	}
-	files, err := tree.ReadFS(sub, tree.DefaultLimits)
+	read := func(folder string, lim tree.Limits) (*tree.Tree, error) { return readFS(fsys, folder, lim) }
+	files, err := read(name, tree.DefaultLimits)
 	if err != nil {
 		return nil, fmt.Errorf("template %s: %w", name, err)
 	}
-	return template.Load(files, name)
+	return template.Compose(files, name, template.Source{Root: "the built-in templates", Dir: name, Read: read})
+}
+
+// readFS reads the folder of fsys into a tree, as template.Source's Read.
+func readFS(fsys fs.FS, folder string, lim tree.Limits) (*tree.Tree, error) {
+	info, err := fs.Stat(fsys, folder)
+	if err != nil {
+		return nil, err
+	}
+	if !info.IsDir() {
+		return nil, template.ErrNotFolder
+	}
+	sub, err := fs.Sub(fsys, folder)
+	if err != nil {
+		return nil, err
+	}
+	return tree.ReadFS(sub, lim)
 }
 
 // Opened is a template together with where it came from.
@@ -241,7 +255,7 @@ func OpenWith(ctx context.Context, ref string, opts Options) (*Opened, error) {
 	case Git:
 		return openGit(ctx, r, opts)
 	}
-	return openDir(r.Name)
+	return openDir(r)
 }
 
 func openBuiltinRef(name string, builtins fs.FS) (*Opened, error) {
@@ -255,22 +269,79 @@ func openBuiltinRef(name string, builtins fs.FS) (*Opened, error) {
 	return &Opened{Template: t, Kind: Builtin, Ref: name, Digest: t.Digest()}, nil
 }
 
-func openDir(ref string) (*Opened, error) {
-	info, err := os.Stat(ref)
+// openDir opens a folder template, PATH or PATH//SUBDIR (see ParseRef).
+// PATH is the root its include entries are resolved against, and every
+// folder is read through an os.Root on it, so that no link (SUBDIR's,
+// an include's, or one in what they hold) leads a read out of it.
+func openDir(r Ref) (*Opened, error) {
+	info, err := os.Stat(r.Name)
 	if err != nil || !info.IsDir() {
-		return nil, fmt.Errorf("unknown template %q: use a built-in (%s), a folder holding a %s, or a git URL", ref, strings.Join(builtinNames(), ", "), template.ManifestFile)
+		return nil, fmt.Errorf("unknown template %q: use a built-in (%s), a folder holding a %s, or a git URL", r.String(), strings.Join(builtinNames(), ", "), template.ManifestFile)
 	}
-	abs, err := filepath.Abs(ref)
+	abs, err := filepath.Abs(r.Name)
 	if err != nil {
 		return nil, err
 	}
-	files, err := tree.ReadDir(abs, tree.DefaultLimits)
-	if err != nil {
-		return nil, fmt.Errorf("template %s: %w", abs, err)
-	}
-	t, err := template.Load(files, abs)
+	root, err := os.OpenRoot(abs)
 	if err != nil {
 		return nil, err
 	}
-	return &Opened{Template: t, Kind: Dir, Ref: abs, Digest: t.Digest()}, nil
+	defer root.Close()
+	ref := Ref{Kind: Dir, Name: abs, Subdir: r.Subdir}.String()
+	src := template.Source{Root: abs, Dir: ".", Read: func(folder string, lim tree.Limits) (*tree.Tree, error) {
+		return readRoot(root, folder, lim)
+	}}
+	if r.Subdir == "" {
+		src.Root += ", the template's own folder: to include folders beside it, open it as ROOT//TEMPLATE with a folder above it as ROOT"
+	} else if src.Dir, err = tree.ResolveIn(root, r.Subdir); err != nil {
+		return nil, fmt.Errorf("template %s: folder %q leads out of %s", ref, r.Subdir, abs)
+	}
+	files, err := src.Read(src.Dir, tree.DefaultLimits)
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, template.ErrNotFolder) {
+		return nil, fmt.Errorf("no folder %q in %s: check the path after //", r.Subdir, abs)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("template %s: %w", ref, err)
+	}
+	t, err := template.Compose(files, ref, src)
+	if err != nil {
+		return nil, err
+	}
+	return &Opened{Template: t, Kind: Dir, Ref: ref, Digest: t.Digest()}, nil
 }
+
+// readRoot reads the folder of root into a tree, as template.Source's
+// Read: its links are resolved as the disk would, and must stay inside
+// root, and it is read through an os.Root of its own, as tree.ReadDir
+// reads a folder.
+func readRoot(root *os.Root, folder string, lim tree.Limits) (*tree.Tree, error) {
+	real, err := tree.ResolveIn(root, folder)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", template.ErrOutsideRoot, err)
+	}
+	info, err := root.Lstat(real)
+	if err != nil {
+		return nil, err
+	}
+	if !info.IsDir() {
+		return nil, template.ErrNotFolder
+	}
+	sub, err := root.OpenRoot(real)
+	if err != nil {
+		return nil, err
+	}
+	defer sub.Close()
+	return tree.ReadFS(rootFS{sub}, lim)
+}
+
+// rootFS is an os.Root as the fs.FS tree.ReadFS reads: files are opened
+// with tree.OpenFile, which never blocks on a FIFO, and links are read,
+// not followed.
+type rootFS struct{ root *os.Root }
+
+func (f rootFS) Open(name string) (fs.File, error) { return tree.OpenFile(f.root, name) }
+func (f rootFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	return fs.ReadDir(f.root.FS(), name)
+}
+func (f rootFS) ReadLink(name string) (string, error)   { return f.root.Readlink(name) }
+func (f rootFS) Lstat(name string) (fs.FileInfo, error) { return f.root.Lstat(name) }

@@ -2,7 +2,6 @@ package source
 
 import (
 	"context"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,13 +23,13 @@ func TestOpenBuiltinAndDir(t *testing.T) {
 		t.Errorf("go/chi opened as %+v", op)
 	}
 
-	dir := copyBuiltin(t, "go/chi")
-	op, err = Open(dir)
+	ref, _ := copyBuiltin(t, "go/chi")
+	op, err = Open(ref)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if op.Kind != Dir || op.Ref != dir || op.Template.Manifest.Name == "" {
-		t.Errorf("%s opened as %+v", dir, op)
+	if op.Kind != Dir || op.Ref != ref || op.Template.Manifest.Name == "" {
+		t.Errorf("%s opened as %+v", ref, op)
 	}
 	// A path wins over a built-in name.
 	t.Chdir(t.TempDir())
@@ -46,18 +45,16 @@ func TestOpenBuiltinAndDir(t *testing.T) {
 	}
 }
 
-// copyBuiltin writes an embedded template into a folder.
-func copyBuiltin(t *testing.T, name string) string {
+// copyBuiltin writes the embedded templates into a folder, and gives
+// the reference of the built-in name there, ROOT//NAME (its layers are
+// beside it), and its folder.
+func copyBuiltin(t *testing.T, name string) (ref, dir string) {
 	t.Helper()
-	dir := filepath.Join(t.TempDir(), "tpl")
-	sub, err := fs.Sub(templates.FS, name)
-	if err != nil {
+	root := filepath.Join(t.TempDir(), "tpl")
+	if err := os.CopyFS(root, templates.FS); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.CopyFS(dir, sub); err != nil {
-		t.Fatal(err)
-	}
-	return dir
+	return root + "//" + name, filepath.Join(root, filepath.FromSlash(name))
 }
 
 func TestDigest(t *testing.T) {
@@ -71,10 +68,10 @@ func TestDigest(t *testing.T) {
 	}
 	// The same files in a folder have the same digest: modes are git's,
 	// not the file system's (os.CopyFS writes 0644, embed says 0444).
-	dir := copyBuiltin(t, "go/chi")
+	ref, dir := copyBuiltin(t, "go/chi")
 	digest := func() string {
 		t.Helper()
-		op, err := Open(dir)
+		op, err := Open(ref)
 		if err != nil {
 			t.Fatal(err)
 		}

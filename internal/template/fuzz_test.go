@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"path"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -47,6 +48,7 @@ func FuzzParseManifest(f *testing.F) {
 		if m == nil || m.Name == "" {
 			t.Fatalf("accepted a manifest without a name: %#v", m)
 		}
+		checkFieldsHold(t, m)
 		seen := map[string]bool{}
 		for i := range m.Questions {
 			q := &m.Questions[i]
@@ -72,6 +74,31 @@ func FuzzParseManifest(f *testing.F) {
 			checkCoerce(t, q, strings.Split(answer, ","))
 		}
 	})
+}
+
+// checkFieldsHold checks the rules of kind, title, include and verify
+// on an accepted manifest.
+func checkFieldsHold(t *testing.T, m *Manifest) {
+	t.Helper()
+	if !slices.Contains(ProjectKinds, m.Kind) {
+		t.Fatalf("accepted kind %q", m.Kind)
+	}
+	if checkTitle(m.Title) != nil {
+		t.Fatalf("accepted title %q", m.Title)
+	}
+	for _, inc := range m.Include {
+		if CheckInclude(inc) != nil || strings.HasPrefix(inc, "/") {
+			t.Fatalf("accepted include %q", inc)
+		}
+	}
+	for i, s := range m.Verify {
+		if !stepName.MatchString(s.Name) || len(s.Run) == 0 || (s.Name == ServeStep && !m.Kind.HasServer()) {
+			t.Fatalf("accepted verify step %+v of a %s", s, m.Kind)
+		}
+		if i == len(m.Verify)-1 && m.Kind.HasServer() && s.Name != ServeStep {
+			t.Fatalf("accepted a %s plan ending in %q", m.Kind, s.Name)
+		}
+	}
 }
 
 // checkCoerce checks the type of what Coerce gives for v and that Coerce

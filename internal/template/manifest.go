@@ -264,6 +264,9 @@ func ParseManifest(file string, data []byte) (*Manifest, error) {
 			return nil, fail(0, "files rule %q: %v", r.Path, err)
 		}
 	}
+	if err := m.checkFields(root, fail); err != nil {
+		return nil, err
+	}
 	return &m, nil
 }
 

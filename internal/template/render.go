@@ -46,7 +46,9 @@ type Template struct {
 	Name string
 }
 
-// Load reads and checks the manifest of the template in files.
+// Load reads and checks the manifest of the template in files. It adds
+// no layers: a source that can read the folders a manifest includes
+// loads with Compose.
 func Load(files *tree.Tree, name string) (*Template, error) {
 	m, err := LoadManifest(files, name)
 	if err != nil {
