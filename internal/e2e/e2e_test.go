@@ -1,7 +1,12 @@
-// Package e2e proves the product's promise: every built-in template, for
-// every combination of answers that changes what is built or run,
+// Package e2e proves the product's promise: every built-in template
 // generates a project that installs, lints, tests, builds, serves
-// /healthz and stops cleanly, with a workflow that actionlint accepts.
+// /healthz and stops cleanly, with a workflow that actionlint accepts,
+// for answer sets computed from its manifest (see package proof) that
+// give every value of its bool, select and multiselect answers, and every
+// two values of two of them together, at least once; and once with the
+// project's names in each ecosystem (module path, npm or crate name)
+// answered rather than derived. TestProofCoversEveryPair checks the sets
+// without generating anything, so it runs with every go test.
 //
 // The tests are slow and need each stack's toolchain, so they run only
 // when SCAFFOLD_E2E is set:
@@ -16,20 +21,23 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/rhysd/actionlint"
 
+	"github.com/scaffold-cli/scaffold/internal/proof"
 	"github.com/scaffold-cli/scaffold/internal/source"
+	"github.com/scaffold-cli/scaffold/internal/template"
 )
 
 var (
@@ -59,36 +67,82 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// combo is one set of answers for a template. Answers that change what
-// is built or run (the Rust edition, the project name's shape) get every
-// value; answers that only add or drop files (docker, ci, license) get
-// each value at least once across a template's combos.
-type combo struct {
-	name    string
-	answers map[string]string
+// customNames are the answers the proof gives, once per template, to
+// the string questions that name the project in an ecosystem, so that a
+// name other than the one derived from the project's is built too.
+var customNames = map[template.Format]string{
+	template.GoModule:   "example.com/acme/api",
+	template.NpmPackage: "@acme/shop",
+	template.CargoCrate: "edge_proxy",
 }
 
-var combos = map[string][]combo{
-	"go/chi": {
-		{"my-svc", map[string]string{"docker": "true", "ci": "true", "license": "MIT"}},
-		{"api", map[string]string{"module": "example.com/acme/api", "docker": "false", "ci": "false", "license": "none"}},
-		{"Svc.Two", map[string]string{"license": "Apache-2.0", "ci": "true", "docker": "false"}},
-	},
-	"node/express": {
-		{"my-api", map[string]string{"docker": "true", "ci": "true", "license": "MIT"}},
-		{"shop", map[string]string{"package_name": "@acme/shop", "docker": "false", "ci": "false", "license": "none"}},
-		{"Big.App", map[string]string{"license": "Apache-2.0"}},
-	},
-	"node/fastify": {
-		{"my-api", map[string]string{"docker": "true", "ci": "true", "license": "MIT"}},
-		{"shop", map[string]string{"package_name": "@acme/shop", "docker": "false", "ci": "false", "license": "none"}},
-		{"Big.App", map[string]string{"license": "Apache-2.0"}},
-	},
-	"rust/axum": {
-		{"my-svc", map[string]string{"edition": "2024", "docker": "true", "ci": "true", "license": "MIT"}},
-		{"api", map[string]string{"edition": "2021", "docker": "false", "ci": "false", "license": "none"}},
-		{"edge-proxy", map[string]string{"crate_name": "edge_proxy", "edition": "2024", "license": "Apache-2.0", "ci": "true", "docker": "false"}},
-	},
+// plan is what the proof of one template generates.
+type plan struct {
+	factors []proof.Factor
+	// sets are the computed sets (the first computed of them), the
+	// manifest's own (fromManifest of them), then the one with custom
+	// names, if any.
+	sets         []proof.Set
+	computed     int
+	fromManifest int
+	custom       map[string]string
+}
+
+// planFor computes the answer sets of a built-in template from its
+// manifest (see package proof) and adds one that answers its naming
+// questions with customNames.
+func planFor(name string) (plan, error) {
+	opened, err := source.OpenWith(context.Background(), name, source.Options{})
+	if err != nil {
+		return plan{}, err
+	}
+	m := *opened.Template.Manifest
+	fromManifest := len(m.Proof.Sets)
+	custom := map[string]any{}
+	for _, q := range m.Questions {
+		if v, ok := customNames[q.Format]; ok && q.Type == template.String && !q.Secret {
+			custom[q.Name] = v
+		}
+	}
+	if len(custom) > 0 {
+		m.Proof.Sets = append(slices.Clone(m.Proof.Sets), template.ProofSet{Answers: custom})
+	}
+	sets, err := proof.Sets(&m)
+	if err != nil {
+		return plan{}, err
+	}
+	p := plan{factors: proof.Factors(&m), sets: sets, computed: len(sets) - len(m.Proof.Sets), fromManifest: fromManifest}
+	if len(custom) > 0 {
+		p.custom = sets[len(sets)-1].Answers
+	}
+	return p, nil
+}
+
+// summary says in one line what the sets of the template name prove.
+func (p plan) summary(name string) string {
+	var factors []string
+	for _, f := range p.factors {
+		factors = append(factors, f.String())
+	}
+	line := fmt.Sprintf("%s: %d sets cover every value and every pair of %s", name, p.computed, strings.Join(factors, ", "))
+	if len(factors) == 0 {
+		line = fmt.Sprintf("%s: %d set, as no answer varies", name, p.computed)
+	}
+	if p.fromManifest > 0 {
+		line += fmt.Sprintf("; %d more from its manifest", p.fromManifest)
+	}
+	if len(p.custom) > 0 {
+		line += "; 1 more with " + strings.Join(proof.Set{Answers: p.custom}.Flags(), " ")
+	}
+	return line
+}
+
+// stacks name each language's build manifest and its lock file, which
+// the install must leave.
+var stacks = map[string]struct{ manifest, lock string }{
+	"go":   {"go.mod", "go.sum"},
+	"node": {"package.json", "package-lock.json"},
+	"rust": {"Cargo.toml", "Cargo.lock"},
 }
 
 // toolchains each language's check needs on PATH.
@@ -98,16 +152,33 @@ var toolchains = map[string][]string{
 	"rust": {"cargo", "rustc", "cargo-clippy", "rustfmt"},
 }
 
-func TestEveryTemplateIsCovered(t *testing.T) {
+// maxSets bounds a template's sets: each costs up to a minute of CI.
+const maxSets = 12
+
+// TestProofCoversEveryPair runs without SCAFFOLD_E2E, so that a template
+// whose proof would miss a value or a pair fails go test ./... at once.
+func TestProofCoversEveryPair(t *testing.T) {
 	infos, err := source.Builtins()
 	if err != nil {
 		t.Fatal(err)
 	}
+	total := 0
 	for _, info := range infos {
-		if len(combos[info.Name]) == 0 {
-			t.Errorf("built-in template %s has no e2e combinations", info.Name)
+		p, err := planFor(info.Name)
+		if err != nil {
+			t.Errorf("%s: %v", info.Name, err)
+			continue
+		}
+		t.Log(p.summary(info.Name))
+		total += len(p.sets)
+		if gaps := proof.Uncovered(p.factors, p.sets[:p.computed]); len(gaps) > 0 {
+			t.Errorf("%s: the proof's sets leave out:\n%s", info.Name, strings.Join(gaps, "\n"))
+		}
+		if len(p.sets) > maxSets {
+			t.Errorf("%s: %d answer sets to prove, more than %d: each costs up to a minute of CI; name questions whose values need no proof in the manifest's proof.fixed", info.Name, len(p.sets), maxSets)
 		}
 	}
+	t.Logf("%d answer sets for %d templates", total, len(infos))
 }
 
 func TestTemplates(t *testing.T) {
@@ -118,18 +189,36 @@ func TestTemplates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, info := range infos {
+	plans := make([]plan, len(infos))
+	total := 0
+	for i, info := range infos {
+		if plans[i], err = planFor(info.Name); err != nil {
+			t.Fatalf("%s: %v", info.Name, err)
+		}
+		total += len(plans[i].sets)
+	}
+	t.Logf("%d answer sets for %d templates", total, len(infos))
+	for i, info := range infos {
+		p := plans[i]
 		t.Run(info.Name, func(t *testing.T) {
 			t.Parallel()
+			t.Log(p.summary(info.Name))
+			for _, s := range p.sets {
+				t.Logf("  %s: %s", s.Name, strings.Join(s.Flags(), " "))
+			}
 			requireToolchain(t, info.Language)
 			work := t.TempDir()
 			env := os.Environ()
 			if info.Language == "rust" {
 				env = append(env, rustEnv(t, work)...)
 			}
-			for _, c := range combos[info.Name] {
-				t.Run(c.name, func(t *testing.T) {
-					check(t, info.Name, c, work, env)
+			for i, s := range p.sets {
+				var names map[string]string
+				if i == len(p.sets)-1 {
+					names = p.custom
+				}
+				t.Run(s.Name, func(t *testing.T) {
+					check(t, info, s, names, work, env)
 				})
 			}
 		})
@@ -179,22 +268,17 @@ offline = true
 	return []string{"CARGO_TARGET_DIR=" + filepath.Join(work, "target")}
 }
 
-func check(t *testing.T, template string, c combo, work string, env []string) {
-	var sets []string
-	keys := make([]string, 0, len(c.answers))
-	for k := range c.answers {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		sets = append(sets, k+"="+c.answers[k])
-	}
-	where := fmt.Sprintf("template %s, project %s, answers {%s}", template, c.name, strings.Join(sets, " "))
+// check generates the project of set, checks it and verifies it; names
+// are answers the language's build manifest must hold.
+func check(t *testing.T, info source.Info, set proof.Set, names map[string]string, work string, env []string) {
+	flags := set.Flags()
+	where := fmt.Sprintf("template %s, project %s, answers {%s}", info.Name, set.Name, strings.Join(flags, " "))
+	files := stacks[info.Language]
 
-	dir := filepath.Join(work, c.name)
-	args := []string{"new", dir, "--template", template, "--yes"}
-	for _, s := range sets {
-		args = append(args, "--set", s)
+	dir := filepath.Join(work, set.Name)
+	args := []string{"new", dir, "--template", info.Name, "--yes"}
+	for _, f := range flags {
+		args = append(args, "--set", f)
 	}
 	start := time.Now()
 	if _, out, err := run(work, env, scaffold, args...); err != nil {
@@ -204,7 +288,7 @@ func check(t *testing.T, template string, c combo, work string, env []string) {
 	if _, out, err := run(dir, env, "git", "status", "--porcelain"); err != nil || len(out) > 0 {
 		t.Fatalf("%s: step generate: the tree is not clean after the first commit: %v\n%s", where, err, out)
 	}
-	expectFiles(t, where, dir, c.answers)
+	expectFiles(t, where, dir, set.Answers)
 	lintWorkflow(t, where, dir)
 
 	stdout, out, err := run(work, env, scaffold, "verify", dir, "--json")
@@ -232,9 +316,19 @@ func check(t *testing.T, template string, c combo, work string, env []string) {
 		t.Fatalf("%s: scaffold verify failed: %v\n%s", where, err, out)
 	}
 	// After the install, dependencies are pinned by a lock file.
-	lock := map[string]string{"go": "go.sum", "node": "package-lock.json", "rust": "Cargo.lock"}[language(dir)]
-	if _, err := os.Stat(filepath.Join(dir, lock)); err != nil {
-		t.Errorf("%s: no %s after the install: %v", where, lock, err)
+	if _, err := os.Stat(filepath.Join(dir, files.lock)); err != nil {
+		t.Errorf("%s: no %s after the install: %v", where, files.lock, err)
+	}
+	if len(names) > 0 {
+		data, err := os.ReadFile(filepath.Join(dir, files.manifest))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for q, v := range names {
+			if !bytes.Contains(data, []byte(v)) {
+				t.Errorf("%s: %s does not hold %s %s", where, files.manifest, q, v)
+			}
+		}
 	}
 	// A .env file holds secrets: git must ignore it.
 	if err := os.WriteFile(filepath.Join(dir, ".env"), []byte("TOKEN=x\n"), 0o600); err != nil {
@@ -309,13 +403,4 @@ func run(dir string, env []string, name string, args ...string) (stdout, all []b
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err = cmd.Run()
 	return out.Bytes(), append(out.Bytes(), errOut.Bytes()...), err
-}
-
-func language(dir string) string {
-	for file, lang := range map[string]string{"go.mod": "go", "package.json": "node", "Cargo.toml": "rust"} {
-		if _, err := os.Stat(filepath.Join(dir, file)); err == nil {
-			return lang
-		}
-	}
-	return ""
 }
