@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -25,15 +26,88 @@ import (
 // TestMain) against a template big enough that writing and committing
 // take a while, and interrupt it at random moments. Whatever happens, the
 // target must be absent or complete: never half a project.
+//
+// Two environment variables steer the random ones (TestKillAtRandom...,
+// TestSignalAtRandom...):
+//
+//	SCAFFOLD_LONG_TESTS=1   100 runs each instead of 12 (about 20 s each
+//	                        instead of 3 on two cores)
+//	SCAFFOLD_TEST_SEED=N    the seed of the signal moments, as logged by
+//	                        an earlier run, to replay them
+//
+// The seed fixes each run's moment as a fraction of a whole run and its
+// signal; how long a whole run takes is measured on the machine, so a
+// replay is close, not exact.
 
 const (
 	tempPrefix = ".scaffold-tmp-" // project.TempPrefix, as a user sees it
 	bigFiles   = 300
-	hammerRuns = 100
+	// shortRuns signals each of its runs in another twelfth of the span
+	// (see moments), so even the short form reaches every phase of a run.
+	shortRuns = 12
+	longRuns  = 100
 	// hammerTime bounds a hammer loop when the machine is too slow for
-	// hammerRuns; the loop then says how far it got.
-	hammerTime = 25 * time.Second
+	// its runs (the long form takes about 20 s on two idle cores); the
+	// loop then says how far it got.
+	hammerTime = 2 * time.Minute
 )
+
+// hammerRuns is how many runs a hammer loop makes: a few by default,
+// many with SCAFFOLD_LONG_TESTS=1.
+func hammerRuns(t *testing.T) int {
+	t.Helper()
+	switch v := os.Getenv("SCAFFOLD_LONG_TESTS"); v {
+	case "":
+		return shortRuns
+	case "1":
+		return longRuns
+	default:
+		t.Fatalf("SCAFFOLD_LONG_TESTS=%q: want 1, or unset for the short form", v)
+		return 0
+	}
+}
+
+// testSeed is the seed of a test's random choices: SCAFFOLD_TEST_SEED
+// when set, else a fresh one. Either way it is logged, to replay a
+// failure.
+func testSeed(t *testing.T) uint64 {
+	t.Helper()
+	if v := os.Getenv("SCAFFOLD_TEST_SEED"); v != "" {
+		seed, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			t.Fatalf("SCAFFOLD_TEST_SEED=%q: want an unsigned integer: %v", v, err)
+		}
+		t.Logf("seed %d, from SCAFFOLD_TEST_SEED", seed)
+		return seed
+	}
+	seed := rand.Uint64()
+	t.Logf("seed %d: SCAFFOLD_TEST_SEED=%d replays these signal moments", seed, seed)
+	return seed
+}
+
+// moments are n signal moments as fractions of a whole run, spread from
+// 0 to 1.2: one at random in each of n equal slices of that span, the
+// slices shuffled. Uniform draws would leave a short loop missing whole
+// phases of a run now and then; slices reach all of them, and a sixth of
+// the runs finish before their signal.
+func moments(seed uint64, n int) []float64 {
+	r := rand.New(rand.NewPCG(seed, 0))
+	out := make([]float64, n)
+	for i, slice := range r.Perm(n) {
+		out[i] = 1.2 * (float64(slice) + r.Float64()) / float64(n)
+	}
+	return out
+}
+
+// enoughInterrupted fails the test when too few of its runs were
+// interrupted in the middle of their work: then it tested nothing.
+func enoughInterrupted(t *testing.T, runs, interrupted int, what string) {
+	t.Helper()
+	if want := max(1, runs/10); interrupted < want {
+		t.Errorf("only %d of %d runs %s (want at least %d): the signals came too late or too early to test anything; "+
+			"the log above says the seed and how long a whole run took", interrupted, runs, what, want)
+	}
+}
 
 // bigTemplate writes a folder template of n rendered files, some of them
 // executable, spread over ten folders.
@@ -189,9 +263,10 @@ type outcome struct {
 
 // hammer runs scaffold new in parent concurrently from a few workers,
 // each with its own project name (so a worker's run lives among other
-// live runs' temporary folders), and sends each run signal sig(i) after a
-// random delay spread from 0 to a little more than a whole run. check
-// sees every outcome and the target; it returns how many runs it made.
+// live runs' temporary folders), and sends run i signal sig(i) at a
+// random moment (see moments) from its start to a little more than a
+// whole run. check sees every outcome and the target; it returns how
+// many runs it made.
 func hammer(t *testing.T, parent string, sig func(i int) syscall.Signal, check func(o outcome, target string)) int {
 	work := filepath.Dir(parent)
 	home := filepath.Join(work, "home")
@@ -205,10 +280,8 @@ func hammer(t *testing.T, parent string, sig func(i int) syscall.Signal, check f
 		bigTemplate(t, tpl, bigFiles)
 	}
 	workers := min(4, 2*runtime.NumCPU())
-	limit := hammerRuns
-	if testing.Short() {
-		limit = 20
-	}
+	limit := hammerRuns(t)
+	at := moments(testSeed(t), limit)
 	// Whole runs made side by side, as the interrupted ones will be: the
 	// expected trees, and how long a run takes under this load.
 	// The first round only warms the caches: a cold start would spread
@@ -278,7 +351,7 @@ func hammer(t *testing.T, parent string, sig func(i int) syscall.Signal, check f
 				}
 				exited := make(chan struct{})
 				go func() { cmd.Wait(); close(exited) }()
-				delay := rand.N(estimate(0, false) * 6 / 5)
+				delay := time.Duration(at[i] * float64(estimate(0, false)))
 				s := sig(i)
 				var sent time.Time
 				select {
@@ -306,7 +379,7 @@ func hammer(t *testing.T, parent string, sig func(i int) syscall.Signal, check f
 				done.Add(1)
 				if _, err := os.Lstat(target); err == nil {
 					if err := checkComplete(target, home, want[w]); err != nil {
-						t.Errorf("run %d (%v after %v): HALF A PROJECT at %s: %v", i, s, delay, target, err)
+						t.Errorf("run %d (%v after %v, %.2f of a run): HALF A PROJECT at %s: %v", i, s, delay, at[i], target, err)
 					}
 					os.RemoveAll(target)
 				}
@@ -373,9 +446,7 @@ func TestKillAtRandomNeverLeavesHalfAProject(t *testing.T) {
 	if len(after) > 0 {
 		t.Errorf("temporary folders left after a clean run: %v", after)
 	}
-	if runs >= 50 && len(seen) == 0 {
-		t.Errorf("no run was killed while writing: the template is too small to test anything")
-	}
+	enoughInterrupted(t, runs, len(seen), "were killed while writing (leaving a temporary folder)")
 }
 
 // TestSignalAtRandomExits130OrFinishes sends SIGTERM or SIGINT at random
@@ -437,9 +508,7 @@ func TestSignalAtRandomExits130OrFinishes(t *testing.T) {
 	}
 	t.Logf("%d runs (SIGTERM and SIGINT alternately): outcomes %v; from the signal to exit 130: median %v, longest %v",
 		runs, counts, median.Round(time.Millisecond), most.Round(time.Millisecond))
-	if runs >= 50 && counts["130"] == 0 {
-		t.Errorf("no run was interrupted before the rename: the template is too small to test anything")
-	}
+	enoughInterrupted(t, runs, counts["130"], "were interrupted before the rename (exit 130)")
 }
 
 // publicCopy puts this test binary and a small template where any user
