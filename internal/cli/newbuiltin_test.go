@@ -13,6 +13,8 @@ import (
 	"testing/fstest"
 
 	"github.com/scaffold-cli/scaffold/internal/project"
+	"github.com/scaffold-cli/scaffold/internal/proof"
+	"github.com/scaffold-cli/scaffold/internal/source"
 	"github.com/scaffold-cli/scaffold/templates"
 )
 
@@ -126,6 +128,25 @@ func TestANewBuiltinIsOneFolder(t *testing.T) {
 	dir := filepath.Join(work, "recommended")
 	if code, out := run(alone, "new", dir, "--goal", "performance", "--goal", "concurrency", "--yes", "--no-git", "--set", "greet=true"); code != 0 || !strings.Contains(out, "Recommended: Go with net/http (template go/stdlib)") {
 		t.Fatalf("new by the goals exited %d:\n%s", code, out)
+	}
+
+	// Proven: the e2e takes every built-in of the catalog, and the sets
+	// it would run for this one come from its manifest and cover every
+	// pair of its answers' values.
+	opened, err := source.OpenWith(ctx, "go/stdlib", source.Options{Builtins: withIt})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := opened.Template.Manifest
+	sets, err := proof.Sets(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gaps := proof.Uncovered(proof.Factors(m), sets); len(sets) < 4 || len(gaps) > 0 {
+		t.Errorf("the proof of go/stdlib: %d sets, leaving out %q", len(sets), gaps)
+	}
+	for _, s := range sets {
+		t.Logf("proof set %s: %s", s.Name, strings.Join(s.Flags(), " "))
 	}
 
 	// Verified, by the Go default plan its manifest leaves in place.

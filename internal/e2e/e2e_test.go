@@ -35,8 +35,10 @@ import (
 
 	"github.com/rhysd/actionlint"
 
+	"github.com/scaffold-cli/scaffold/internal/catalog"
 	"github.com/scaffold-cli/scaffold/internal/proof"
 	"github.com/scaffold-cli/scaffold/internal/source"
+	"github.com/scaffold-cli/scaffold/internal/stack"
 	"github.com/scaffold-cli/scaffold/internal/template"
 )
 
@@ -137,31 +139,17 @@ func (p plan) summary(name string) string {
 	return line
 }
 
-// stacks name each language's build manifest and its lock file, which
-// the install must leave.
-var stacks = map[string]struct{ manifest, lock string }{
-	"go":   {"go.mod", "go.sum"},
-	"node": {"package.json", "package-lock.json"},
-	"rust": {"Cargo.toml", "Cargo.lock"},
-}
-
-// toolchains each language's check needs on PATH.
-var toolchains = map[string][]string{
-	"go":   {"go", "gofmt"},
-	"node": {"node", "npm"},
-	"rust": {"cargo", "rustc", "cargo-clippy", "rustfmt"},
-}
-
 // maxSets bounds a template's sets: each costs up to a minute of CI.
 const maxSets = 12
 
 // TestProofCoversEveryPair runs without SCAFFOLD_E2E, so that a template
 // whose proof would miss a value or a pair fails go test ./... at once.
 func TestProofCoversEveryPair(t *testing.T) {
-	infos, err := source.Builtins()
+	cat, err := catalog.Builtins(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	infos := cat.Entries()
 	total := 0
 	for _, info := range infos {
 		p, err := planFor(info.Name)
@@ -185,10 +173,11 @@ func TestTemplates(t *testing.T) {
 	if mode == "" {
 		t.Skip("set SCAFFOLD_E2E=1 to run")
 	}
-	infos, err := source.Builtins()
+	cat, err := catalog.Builtins(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	infos := cat.Entries()
 	plans := make([]plan, len(infos))
 	total := 0
 	for i, info := range infos {
@@ -226,14 +215,16 @@ func TestTemplates(t *testing.T) {
 }
 
 func requireToolchain(t *testing.T, language string) {
-	for _, tool := range toolchains[language] {
-		if _, err := exec.LookPath(tool); err != nil {
-			msg := fmt.Sprintf("%s toolchain missing: %s is not on PATH", language, tool)
-			if mode == "strict" {
-				t.Fatal(msg)
-			}
-			t.Skip("SKIPPED LOUDLY: " + msg)
+	l, ok := stack.Lookup(language)
+	if !ok {
+		t.Fatalf("language %q is not in the registry", language)
+	}
+	if missing := l.Missing(exec.LookPath); len(missing) > 0 {
+		msg := fmt.Sprintf("%s toolchain missing: %s not on PATH", language, strings.Join(missing, ", "))
+		if mode == "strict" {
+			t.Fatal(msg)
 		}
+		t.Skip("SKIPPED LOUDLY: " + msg)
 	}
 }
 
@@ -270,10 +261,13 @@ offline = true
 
 // check generates the project of set, checks it and verifies it; names
 // are answers the language's build manifest must hold.
-func check(t *testing.T, info source.Info, set proof.Set, names map[string]string, work string, env []string) {
+func check(t *testing.T, info catalog.Entry, set proof.Set, names map[string]string, work string, env []string) {
 	flags := set.Flags()
 	where := fmt.Sprintf("template %s, project %s, answers {%s}", info.Name, set.Name, strings.Join(flags, " "))
-	files := stacks[info.Language]
+	lang, ok := stack.Lookup(info.Language)
+	if !ok {
+		t.Fatalf("%s: language %q is not in the registry", where, info.Language)
+	}
 
 	dir := filepath.Join(work, set.Name)
 	args := []string{"new", dir, "--template", info.Name, "--yes"}
@@ -316,17 +310,17 @@ func check(t *testing.T, info source.Info, set proof.Set, names map[string]strin
 		t.Fatalf("%s: scaffold verify failed: %v\n%s", where, err, out)
 	}
 	// After the install, dependencies are pinned by a lock file.
-	if _, err := os.Stat(filepath.Join(dir, files.lock)); err != nil {
-		t.Errorf("%s: no %s after the install: %v", where, files.lock, err)
+	if _, err := os.Stat(filepath.Join(dir, lang.Lock)); err != nil {
+		t.Errorf("%s: no %s after the install: %v", where, lang.Lock, err)
 	}
 	if len(names) > 0 {
-		data, err := os.ReadFile(filepath.Join(dir, files.manifest))
+		data, err := os.ReadFile(filepath.Join(dir, lang.Marker))
 		if err != nil {
 			t.Fatal(err)
 		}
 		for q, v := range names {
 			if !bytes.Contains(data, []byte(v)) {
-				t.Errorf("%s: %s does not hold %s %s", where, files.manifest, q, v)
+				t.Errorf("%s: %s does not hold %s %s", where, lang.Marker, q, v)
 			}
 		}
 	}

@@ -31,63 +31,33 @@ const (
 	Git     Kind = "git"
 )
 
-// Info describes a template that scaffold knows.
-type Info struct {
-	Name        string `json:"name"`
-	Language    string `json:"language"`
-	Framework   string `json:"framework"`
-	Version     string `json:"version"`
-	Description string `json:"description"`
-	Source      string `json:"source"`
-}
-
-// Builtins lists the embedded templates, sorted by name.
-func Builtins() ([]Info, error) {
-	var out []Info
-	for _, name := range builtinNames() {
-		t, err := openBuiltin(name)
-		if err != nil {
-			return nil, err
-		}
-		m := t.Manifest
-		out = append(out, Info{Name: name, Language: m.Language, Framework: m.Framework,
-			Version: m.Version, Description: m.Description, Source: string(Builtin)})
-	}
-	return out, nil
-}
-
-// builtinNames finds every <language>/<framework> folder holding a manifest.
+// builtinNames finds every <language>/<framework> folder holding a
+// manifest, for messages; package catalog lists what they are.
 func builtinNames() []string {
 	matches, _ := fs.Glob(templates.FS, "*/*/"+template.ManifestFile)
-	names := make([]string, len(matches))
-	for i, m := range matches {
-		names[i] = path.Dir(m)
+	var names []string
+	for _, m := range matches {
+		if name := path.Dir(m); isBuiltinIn(templates.FS, name) {
+			names = append(names, name)
+		}
 	}
 	sort.Strings(names)
 	return names
 }
 
 // IsBuiltin reports whether name is an embedded template.
-func IsBuiltin(name string) bool {
-	for _, n := range builtinNames() {
-		if n == name {
-			return true
-		}
-	}
-	return false
-}
+func IsBuiltin(name string) bool { return isBuiltinIn(templates.FS, name) }
 
 // isBuiltinIn reports whether fsys holds a template named name.
+// Built-ins are <language>/<name>; a folder whose name starts with _
+// holds a shared layer, not a template.
 func isBuiltinIn(fsys fs.FS, name string) bool {
-	if !fs.ValidPath(name) || strings.HasPrefix(name, "_") {
+	parts := strings.Split(name, "/")
+	if !fs.ValidPath(name) || len(parts) != 2 || strings.HasPrefix(parts[0], "_") || strings.HasPrefix(parts[1], "_") {
 		return false
 	}
 	info, err := fs.Stat(fsys, path.Join(name, template.ManifestFile))
 	return err == nil && info.Mode().IsRegular()
-}
-
-func openBuiltin(name string) (*template.Template, error) {
-	return loadFS(templates.FS, name)
 }
 
 // loadFS loads the template in the folder name of fsys, the built-ins,
