@@ -44,7 +44,8 @@ stop it with SIGTERM, expecting a clean exit within 5 seconds.
 
 The steps are those the project's template lists (its manifest's verify,
 found through .scaffold-answers.yaml), else its language's default:
-` + defaultPlans() + `A project scaffold did not make is checked by its language's default, as a
+` + defaultPlans() + `
+A project scaffold did not make is checked by its language's default, as a
 service.`,
 		Example: "  scaffold verify\n  scaffold verify services/api --json",
 		Args: func(cmd *cobra.Command, args []string) error {
