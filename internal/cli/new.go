@@ -113,10 +113,7 @@ func newRun(ctx context.Context, opts *newOptions) error {
 	if err != nil {
 		return err
 	}
-	proj, err := names.Derive(filepath.Base(target), names.Options{
-		GoModulePrefix: cfg.String(config.GoModulePrefix),
-		NpmScope:       cfg.String(config.NpmScope),
-	})
+	proj, err := names.Derive(filepath.Base(target), cfg.NameOptions())
 	if err != nil {
 		return inputErr(err)
 	}

@@ -158,10 +158,7 @@ func loadGenerated(dirArg string, loadConfig func() (*config.Config, error)) (*g
 	if name == "" {
 		name = filepath.Base(dir)
 	}
-	proj, err := names.Derive(name, names.Options{
-		GoModulePrefix: cfg.String(config.GoModulePrefix),
-		NpmScope:       cfg.String(config.NpmScope),
-	})
+	proj, err := names.Derive(name, cfg.NameOptions())
 	if err != nil {
 		return nil, inputErr(err)
 	}
