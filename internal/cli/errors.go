@@ -47,6 +47,7 @@ func exitCode(err error) int {
 		targetErr *project.TargetError
 		manifest  *template.ManifestError
 		answerErr *answer.Error
+		renderErr *project.RenderError
 	)
 	var conflicts *ConflictError
 	var available *UpdateAvailableError
@@ -60,7 +61,8 @@ func exitCode(err error) int {
 	case errors.Is(err, prompt.ErrInterrupted), errors.Is(err, context.Canceled):
 		return ExitInterrupted
 	case errors.As(err, &flagErr), errors.As(err, &inErr), errors.As(err, &missing),
-		errors.As(err, &targetErr), errors.As(err, &manifest), errors.As(err, &answerErr):
+		errors.As(err, &targetErr), errors.As(err, &manifest), errors.As(err, &answerErr),
+		errors.As(err, &renderErr):
 		return ExitUsage
 	}
 	return ExitFailed

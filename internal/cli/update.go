@@ -284,21 +284,19 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 	if err != nil {
 		return err
 	}
-	data, recorded := answered.Data, answered.Recorded
 	// Files derived from a secret answer are the user's: the update
 	// renders secrets it was never told.
-	theirs, secrets, err := tmpl.RenderWithSecrets(ctx, data)
+	theirs, secrets, err := project.Render(ctx, tmpl, answered)
 	if err != nil {
-		return inputErr(tmpl.Redact(err, data))
+		return err
 	}
+	data, recorded := answered.Data, answered.Recorded
 	// A file once written from a secret stays the user's, even when this
 	// version renders it from nothing secret: the record remembers it.
 	secretFiles := g.record.KeepSecretFiles(secrets.Paths, secrets.Shown)
 	private := slices.Compact(slices.Sorted(slices.Values(append(slices.Clone(secrets.Paths), secretFiles...))))
-	for _, name := range secrets.Answers {
-		delete(recorded, name)
-	}
-	from, to := describe(g.record.Template), describe(project.TemplateRef{Source: opened.Ref, Version: tmpl.Manifest.Version, Commit: opened.Commit})
+	newest := project.TemplateOf(opened)
+	from, to := describe(g.record.Template), describe(newest)
 	plan, err := update.ComputeWithSecrets(g.dir, base, theirs, private, merge.Labels{
 		Ours: "ours (your project)", Base: "base (template " + from + ")", Theirs: "theirs (template " + to + ")",
 	})
@@ -326,8 +324,7 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 	}
 	rec := *g.record
 	rec.Scaffold = opts.Version
-	rec.Template = project.TemplateRef{Source: opened.Ref, Name: tmpl.Manifest.Name, Version: tmpl.Manifest.Version,
-		Commit: opened.Commit, Digest: opened.Digest}
+	rec.Template = newest
 	rec.Answers = recorded
 	rec.SecretFiles = secretFiles
 	data2, err := rec.Marshal()
