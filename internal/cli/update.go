@@ -174,10 +174,7 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 		return err
 	}
 	data := answered.Data
-	// A file once written from a secret stays the user's, even when this
-	// version renders it from nothing secret: the record remembers it.
-	secretFiles := g.Record.KeepSecretFiles(secrets.Paths, secrets.Shown)
-	private := slices.Compact(slices.Sorted(slices.Values(append(slices.Clone(secrets.Paths), secretFiles...))))
+	private, secretFiles := g.SecretFiles(secrets)
 	newest := project.TemplateOf(opened)
 	from, to := describe(g.Record.Template), describe(newest)
 	plan, err := update.ComputeWithSecrets(g.Dir, base.Files, theirs, private, merge.Labels{
@@ -218,15 +215,11 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 		return err
 	}
 	if g.Git {
-		gs := project.LoadGitSettings(opts.Getenv)
-		write := project.WriteBase
-		if held := project.Present(base.Files, private); len(held) > 0 && base.FromRef {
-			// A base written before scaffold kept secrets out of git:
-			// dropping its history makes them unreachable from any ref.
-			write = project.ReplaceBase
+		held, err := g.Rebase(base, plan.NewBase(base.Files, theirs), private, project.LoadGitSettings(opts.Getenv), opts.Now(), "scaffold: pristine render of "+opened.Ref)
+		if len(held) > 0 {
 			fmt.Fprintf(opts.IO.ErrOut, "note: %s, written by an older scaffold, holds %s, rendered from a secret answer; the new base leaves it out and has no history, so no ref reaches the secret any more; if %s was ever pushed or bundled, change the secret\n", project.BaseRef, strings.Join(held, ", "), project.BaseRef)
 		}
-		if _, err := write(g.Dir, plan.NewBase(base.Files, theirs), gs, opts.Now(), "scaffold: pristine render of "+opened.Ref); err != nil {
+		if err != nil {
 			return fmt.Errorf("the files are updated, but recording the new pristine render failed: %w; the next update will merge against the old one", err)
 		}
 	}

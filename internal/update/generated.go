@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"time"
 
 	"golang.org/x/mod/semver"
 
@@ -167,6 +169,35 @@ func (g *Generated) Answers(ctx context.Context, t *template.Template, given map
 	return answer.Questions(ctx, t, data, answer.Options{
 		Given: given, Record: g.Record.Answers, Defaults: g.Config.Defaults, Prompter: ask, Yes: yes,
 	})
+}
+
+// SecretFiles are the files an update leaves to the user, its rule for
+// secrets: those the new render derives from a secret (s), and those the
+// record names, since a file once written from a secret stays the
+// user's even when a later version renders it from nothing secret.
+// private are the paths for ComputeWithSecrets; recorded, for the new
+// record, leaves out the names that are themselves rendered from a
+// secret.
+func (g *Generated) SecretFiles(s template.Secrets) (private, recorded []string) {
+	recorded = g.Record.KeepSecretFiles(s.Paths, s.Shown)
+	private = slices.Compact(slices.Sorted(slices.Values(append(slices.Clone(s.Paths), recorded...))))
+	return private, recorded
+}
+
+// Rebase records files as the project's new pristine render on
+// project.BaseRef, after base. A base read from the ref that holds one
+// of the private files (written before scaffold kept secrets out of
+// git) is replaced without its history, so that no ref reaches the
+// secret any more; held names those files, for the user to hear.
+func (g *Generated) Rebase(base *Base, files []template.File, private []string, s project.GitSettings, when time.Time, message string) (held []string, err error) {
+	write := project.WriteBase
+	if base.FromRef {
+		if held = project.Present(base.Files, private); len(held) > 0 {
+			write = project.ReplaceBase
+		}
+	}
+	_, err = write(g.Dir, files, s, when, message)
+	return held, err
 }
 
 // Available says whether newest is an update for a project made from

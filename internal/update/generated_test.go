@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -317,5 +318,86 @@ func TestChanged(t *testing.T) {
 	}
 	if (&Plan{}).Changed() != nil {
 		t.Error("Changed of an empty plan is not nil")
+	}
+}
+
+func TestSecretFiles(t *testing.T) {
+	tests := []struct {
+		name         string
+		recorded     []string // in the old record
+		secrets      template.Secrets
+		wantPrivate  []string
+		wantRecorded []string
+	}{
+		{name: "none"},
+		{name: "rendered from a secret", secrets: template.Secrets{Paths: []string{".env"}},
+			wantPrivate: []string{".env"}, wantRecorded: []string{".env"}},
+		{name: "once written from a secret", recorded: []string{"config/token"}, secrets: template.Secrets{Paths: []string{".env"}},
+			wantPrivate: []string{".env", "config/token"}, wantRecorded: []string{".env", "config/token"}},
+		{name: "both", recorded: []string{".env"}, secrets: template.Secrets{Paths: []string{".env"}},
+			wantPrivate: []string{".env"}, wantRecorded: []string{".env"}},
+		{name: "a name rendered from the secret is kept, not recorded",
+			secrets:     template.Secrets{Paths: []string{"keys/s3cret.pem"}, Shown: map[string]string{"keys/s3cret.pem": "keys/***"}},
+			wantPrivate: []string{"keys/s3cret.pem"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := &Generated{Record: &project.Record{SecretFiles: tt.recorded}}
+			private, recorded := g.SecretFiles(tt.secrets)
+			if !slices.Equal(private, tt.wantPrivate) || !slices.Equal(recorded, tt.wantRecorded) {
+				t.Errorf("SecretFiles = %v, %v; want %v, %v", private, recorded, tt.wantPrivate, tt.wantRecorded)
+			}
+		})
+	}
+}
+
+func TestRebase(t *testing.T) {
+	s := project.GitSettings{Identity: project.Identity{Name: "T", Email: "t@example.com"}}
+	when := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	old := []template.File{{Path: "app.txt", Mode: 0o644, Data: []byte("v1\n")}, {Path: ".env", Mode: 0o600, Data: []byte("T=secret\n")}}
+	next := []template.File{{Path: "app.txt", Mode: 0o644, Data: []byte("v2\n")}}
+	tests := []struct {
+		name        string
+		fromRef     bool
+		private     []string
+		wantHeld    []string
+		wantHistory bool
+	}{
+		{name: "keeps the history", fromRef: true, wantHistory: true},
+		{name: "private files the old base does not hold", fromRef: true, private: []string{"other"}, wantHistory: true},
+		{name: "an old base holding a secret loses its history", fromRef: true, private: []string{".env"}, wantHeld: []string{".env"}},
+		{name: "a base not read from the ref is not replaced", private: []string{".env"}, wantHistory: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			repo, err := git.PlainInit(dir, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			first, err := project.WriteBase(dir, old, s, when, "base")
+			if err != nil {
+				t.Fatal(err)
+			}
+			g := &Generated{Dir: dir}
+			held, err := g.Rebase(&Base{Files: old, FromRef: tt.fromRef}, next, tt.private, s, when, "new base")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(held, tt.wantHeld) {
+				t.Errorf("held = %v, want %v", held, tt.wantHeld)
+			}
+			files, hash, err := project.ReadBase(dir)
+			if err != nil || !reflect.DeepEqual(files, next) {
+				t.Fatalf("the base is %+v, %v; want %+v", files, err, next)
+			}
+			c, err := repo.CommitObject(hash)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if kept := slices.Contains(c.ParentHashes, first); kept != tt.wantHistory {
+				t.Errorf("the new base's parents are %v; the old base among them: %v, want %v", c.ParentHashes, kept, tt.wantHistory)
+			}
+		})
 	}
 }
