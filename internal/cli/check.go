@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/mod/semver"
 
 	"github.com/scaffold-cli/scaffold/internal/config"
 	"github.com/scaffold-cli/scaffold/internal/display"
@@ -73,40 +72,36 @@ type checkResult struct {
 }
 
 func checkRun(ctx context.Context, opts *checkOptions) error {
-	g, err := loadGenerated(opts.Dir, opts.Config)
+	g, err := update.Load(opts.Dir, opts.Config)
 	if err != nil {
 		return err
 	}
-	so := sourceOptions(opts.IO, opts.Getenv, opts.Now, opts.Builtins, g.cfg)
+	so := sourceOptions(opts.IO, opts.Getenv, opts.Now, opts.Builtins, g.Config)
 	so.ProjectRef = true // the source is the one .scaffold-answers.yaml records
-	ref, err := newer(ctx, g, "", so)
+	open := func(ctx context.Context, ref string) (*source.Opened, error) {
+		return openSource(ctx, ref, so, opts.IO.ErrOut)
+	}
+	ref, err := g.Newer(ctx, "", so)
 	if err != nil {
 		return err
 	}
-	opened, err := openSource(ctx, ref, so, opts.IO.ErrOut)
+	opened, err := open(ctx, ref)
 	if err != nil {
 		return inputErr(err)
 	}
-	t := g.record.Template
+	t, newest := g.Record.Template, project.TemplateOf(opened)
 	res := &checkResult{
 		// The record is a project file: its source may hold a token
 		// put in by hand, which is never shown.
-		Dir: g.dir, Template: display.Untrusted(source.Shown(t.Source)), Current: describe(t), Drift: []string{},
-		Newest: describeOpened(opened),
+		Dir: g.Dir, Template: display.Untrusted(source.Shown(t.Source)), Current: describe(t), Drift: []string{},
+		Newest: describe(newest), UpdateAvailable: update.Available(t, newest),
 	}
-	// The content digest decides: a new tag that leaves the template's
-	// files alone is no update. Records without a digest compare versions.
-	if t.Digest != "" {
-		res.UpdateAvailable = opened.Digest != t.Digest && !older(opened.Template.Manifest.Version, t.Version)
-	} else {
-		res.UpdateAvailable = opened.Template.Manifest.Version != t.Version || (opened.Commit != "" && opened.Commit != t.Commit)
-	}
-	if base, err := baseFiles(ctx, g, so, opts.IO.ErrOut); err != nil {
+	if base, err := g.Base(ctx, open); err != nil {
 		res.DriftUnknown = err.Error()
 	} else {
 		// Read as update reads: through the project's root, never
 		// through a link, never more than a render's worth of a file.
-		drift, err := update.Drift(g.dir, base)
+		drift, err := update.Drift(g.Dir, base.Files)
 		if err != nil {
 			res.DriftUnknown = err.Error()
 		} else if drift != nil {
@@ -137,16 +132,4 @@ func checkRun(ctx context.Context, opts *checkOptions) error {
 		return &UpdateAvailableError{From: res.Current, To: res.Newest}
 	}
 	return nil
-}
-
-func describeOpened(o *source.Opened) string {
-	return describe(project.TemplateRef{Version: o.Template.Manifest.Version, Commit: o.Commit})
-}
-
-// older reports whether version a is a lower semantic version than b: a
-// scaffold older than the one that last rendered a built-in project has
-// no update for it, only a downgrade.
-func older(a, b string) bool {
-	va, vb := "v"+strings.TrimPrefix(a, "v"), "v"+strings.TrimPrefix(b, "v")
-	return semver.IsValid(va) && semver.IsValid(vb) && semver.Compare(va, vb) < 0
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/scaffold-cli/scaffold/internal/project"
 	"github.com/scaffold-cli/scaffold/internal/prompt"
 	"github.com/scaffold-cli/scaffold/internal/template"
+	"github.com/scaffold-cli/scaffold/internal/update"
 )
 
 // Exit codes, as DESIGN.md sets them.
@@ -47,6 +48,8 @@ func exitCode(err error) int {
 		targetErr *project.TargetError
 		manifest  *template.ManifestError
 		answerErr *answer.Error
+		updateErr *update.InputError
+		renderErr *project.RenderError
 	)
 	var conflicts *ConflictError
 	var available *UpdateAvailableError
@@ -60,7 +63,8 @@ func exitCode(err error) int {
 	case errors.Is(err, prompt.ErrInterrupted), errors.Is(err, context.Canceled):
 		return ExitInterrupted
 	case errors.As(err, &flagErr), errors.As(err, &inErr), errors.As(err, &missing),
-		errors.As(err, &targetErr), errors.As(err, &manifest), errors.As(err, &answerErr):
+		errors.As(err, &targetErr), errors.As(err, &manifest), errors.As(err, &answerErr),
+		errors.As(err, &updateErr), errors.As(err, &renderErr):
 		return ExitUsage
 	}
 	return ExitFailed

@@ -113,10 +113,7 @@ func newRun(ctx context.Context, opts *newOptions) error {
 	if err != nil {
 		return err
 	}
-	proj, err := names.Derive(filepath.Base(target), names.Options{
-		GoModulePrefix: cfg.String(config.GoModulePrefix),
-		NpmScope:       cfg.String(config.NpmScope),
-	})
+	proj, err := names.Derive(filepath.Base(target), cfg.NameOptions())
 	if err != nil {
 		return inputErr(err)
 	}
@@ -161,27 +158,22 @@ func newRun(ctx context.Context, opts *newOptions) error {
 	if err != nil {
 		return err
 	}
-	answers, recorded := answered.Data, answered.Recorded
-	rendered, secrets, err := tmpl.RenderWithSecrets(ctx, answers)
+	rendered, secrets, err := project.Render(ctx, tmpl, answered)
 	if err != nil {
-		return inputErr(tmpl.Redact(err, answers))
+		return err
 	}
-	// Files that hold a secret answer go to disk only, never into git,
-	// and answers derived from one are not recorded.
+	answers, recorded := answered.Data, answered.Recorded
+	// Files that hold a secret answer go to disk only, never into git.
 	private := project.Present(rendered, secrets.Paths)
-	for _, name := range secrets.Answers {
-		delete(recorded, name)
-	}
 	record := &project.Record{
 		Scaffold: opts.Version,
-		Template: project.TemplateRef{Source: opened.Ref, Name: tmpl.Manifest.Name, Version: tmpl.Manifest.Version,
-			Commit: opened.Commit, Digest: opened.Digest},
-		Project: proj.Name,
-		Author:  author,
-		Year:    opts.Now().Year(),
-		Goals:   choice.in.Goals,
-		Team:    string(choice.in.Team),
-		Answers: recorded,
+		Template: project.TemplateOf(opened),
+		Project:  proj.Name,
+		Author:   author,
+		Year:     opts.Now().Year(),
+		Goals:    choice.in.Goals,
+		Team:     string(choice.in.Team),
+		Answers:  recorded,
 	}
 	record.SecretFiles = record.KeepSecretFiles(private, secrets.Shown)
 	files, err := project.WithRecord(rendered, record)

@@ -2,28 +2,22 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"maps"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/scaffold-cli/scaffold/internal/answer"
 	"github.com/scaffold-cli/scaffold/internal/config"
 	"github.com/scaffold-cli/scaffold/internal/display"
 	"github.com/scaffold-cli/scaffold/internal/merge"
-	"github.com/scaffold-cli/scaffold/internal/names"
 	"github.com/scaffold-cli/scaffold/internal/project"
 	"github.com/scaffold-cli/scaffold/internal/prompt"
 	"github.com/scaffold-cli/scaffold/internal/source"
-	"github.com/scaffold-cli/scaffold/internal/template"
 	"github.com/scaffold-cli/scaffold/internal/update"
 )
 
@@ -126,130 +120,13 @@ func dirArg(args []string) string {
 	return "."
 }
 
-// generated is what update and check know about a project.
-type generated struct {
-	dir    string
-	record *project.Record
-	cfg    *config.Config
-	git    bool
-	proj   names.Project
-}
-
-func loadGenerated(dirArg string, loadConfig func() (*config.Config, error)) (*generated, error) {
-	dir, err := filepath.Abs(dirArg)
-	if err != nil {
-		return nil, err
-	}
-	rec, err := project.ReadProjectRecord(dir)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, inputErr(fmt.Errorf("%s has no %s: it was not made by scaffold, or the file was removed (restore it from git)", dirArg, project.AnswersFile))
-	}
-	if err != nil {
-		return nil, inputErr(err)
-	}
-	if rec.Template.Source == "" {
-		return nil, inputErr(fmt.Errorf("%s names no template source", filepath.Join(dirArg, project.AnswersFile)))
-	}
-	cfg, err := loadConfig()
-	if err != nil {
-		return nil, err
-	}
-	name := rec.Project
-	if name == "" {
-		name = filepath.Base(dir)
-	}
-	proj, err := names.Derive(name, names.Options{
-		GoModulePrefix: cfg.String(config.GoModulePrefix),
-		NpmScope:       cfg.String(config.NpmScope),
-	})
-	if err != nil {
-		return nil, inputErr(err)
-	}
-	_, statErr := os.Stat(filepath.Join(dir, ".git"))
-	return &generated{dir: dir, record: rec, cfg: cfg, git: statErr == nil, proj: proj}, nil
-}
-
-// newer finds the reference of the template's newer version: for a git
-// template the newest tag (or to), for built-ins and folders the one
-// scaffold has now.
-func newer(ctx context.Context, g *generated, to string, so source.Options) (string, error) {
-	src := g.record.Template.Source
-	r, err := source.ParseRef(src)
-	if err != nil {
-		return "", inputErr(err)
-	}
-	if r.Kind != source.Git {
-		if to != "" {
-			return "", inputErr(fmt.Errorf("--to needs a git template; %s is a %s template, updated to what this scaffold has", src, r.Kind))
-		}
-		return src, nil
-	}
-	if to != "" {
-		return source.WithRev(src, to)
-	}
-	tags, err := source.Tags(ctx, src, so)
-	if err != nil {
-		return "", err
-	}
-	if len(tags) == 0 {
-		return src, nil // no tags: follow the recorded branch
-	}
-	return source.WithRev(src, tags[0])
-}
-
-// baseFiles returns the pristine render the project was last made from:
-// from refs/scaffold/base when the project has it, else by rendering the
-// recorded version again, which a git template at its recorded commit
-// can always do and a built-in or folder only while it has not changed.
-func baseFiles(ctx context.Context, g *generated, so source.Options, errOut io.Writer) ([]template.File, error) {
-	files, _, err := project.ReadBase(g.dir)
-	if err == nil {
-		return files, nil
-	}
-	if !errors.Is(err, project.ErrNoBase) {
-		return nil, err
-	}
-	t := g.record.Template
-	ref := t.Source
-	if t.Commit != "" {
-		if ref, err = source.WithRev(t.Source, t.Commit); err != nil {
-			return nil, inputErr(err)
-		}
-	}
-	opened, err := openSource(ctx, ref, so, errOut)
-	if err != nil {
-		return nil, fmt.Errorf("cannot update: the project has no %s and its template cannot be opened to render the recorded version again: %w", project.BaseRef, err)
-	}
-	if t.Commit == "" && opened.Digest != t.Digest {
-		return nil, inputErr(fmt.Errorf("cannot update: the project has no %s (it was made without git, or the ref was deleted) and %s has changed since version %s rendered it, so the pristine render cannot be made again; merge by hand, or commit the project and run scaffold new elsewhere to compare", project.BaseRef, source.Shown(t.Source), t.Version))
-	}
-	// Rendered again as the scaffold named in the record rendered it: a
-	// template that writes .Scaffold.Version must give the same bytes.
-	answered, err := g.answers(ctx, opened.Template, nil, prompt.NoTerminal{}, true, g.record.Scaffold)
-	if err != nil {
-		return nil, err
-	}
-	return opened.Template.Render(ctx, answered.Data)
-}
-
-// answers answers a template's questions for a project: given ones,
-// then the recorded answers, then (for questions the record does not
-// have) the prompt or the default. version is scaffold's, for the
-// template data.
-func (g *generated) answers(ctx context.Context, t *template.Template, given map[string]any, ask prompt.Prompter, yes bool, version string) (*answer.Result, error) {
-	data := project.Data(project.DataInput{Project: g.proj, Author: g.record.Author, Year: g.record.Year, Version: version, Goals: g.record.Goals})
-	return answer.Questions(ctx, t, data, answer.Options{
-		Given: given, Record: g.record.Answers, Defaults: g.cfg.Defaults, Prompter: ask, Yes: yes,
-	})
-}
-
 func updateRun(ctx context.Context, opts *updateOptions) error {
-	g, err := loadGenerated(opts.Dir, opts.Config)
+	g, err := update.Load(opts.Dir, opts.Config)
 	if err != nil {
 		return err
 	}
-	if g.git && !opts.AllowDirty && !opts.DryRun {
-		dirty, err := project.Uncommitted(g.dir)
+	if g.Git && !opts.AllowDirty && !opts.DryRun {
+		dirty, err := project.Uncommitted(g.Dir)
 		if err != nil {
 			return err
 		}
@@ -257,17 +134,20 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 			return inputErr(fmt.Errorf("%s has uncommitted changes (%s): commit or stash them first so the update can be reviewed and undone, or pass --allow-dirty", opts.Dir, strings.Join(firstN(dirty, 5), ", ")))
 		}
 	}
-	so := sourceOptions(opts.IO, opts.Getenv, opts.Now, opts.Builtins, g.cfg)
+	so := sourceOptions(opts.IO, opts.Getenv, opts.Now, opts.Builtins, g.Config)
 	so.ProjectRef = true // the source is the one .scaffold-answers.yaml records
-	base, err := baseFiles(ctx, g, so, opts.IO.ErrOut)
+	open := func(ctx context.Context, ref string) (*source.Opened, error) {
+		return openSource(ctx, ref, so, opts.IO.ErrOut)
+	}
+	base, err := g.Base(ctx, open)
 	if err != nil {
 		return err
 	}
-	ref, err := newer(ctx, g, opts.To, so)
+	ref, err := g.Newer(ctx, opts.To, so)
 	if err != nil {
 		return err
 	}
-	opened, err := openSource(ctx, ref, so, opts.IO.ErrOut)
+	opened, err := open(ctx, ref)
 	if err != nil {
 		return inputErr(err)
 	}
@@ -283,26 +163,21 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 		return err
 	}
 	// New questions take their defaults when nobody can be asked.
-	answered, err := g.answers(ctx, tmpl, given, opts.Prompter, opts.Yes || !opts.IO.CanPrompt(), opts.Version)
+	answered, err := g.Answers(ctx, tmpl, given, opts.Prompter, opts.Yes || !opts.IO.CanPrompt(), opts.Version)
 	if err != nil {
 		return err
 	}
-	data, recorded := answered.Data, answered.Recorded
 	// Files derived from a secret answer are the user's: the update
 	// renders secrets it was never told.
-	theirs, secrets, err := tmpl.RenderWithSecrets(ctx, data)
+	theirs, secrets, err := project.Render(ctx, tmpl, answered)
 	if err != nil {
-		return inputErr(tmpl.Redact(err, data))
+		return err
 	}
-	// A file once written from a secret stays the user's, even when this
-	// version renders it from nothing secret: the record remembers it.
-	secretFiles := g.record.KeepSecretFiles(secrets.Paths, secrets.Shown)
-	private := slices.Compact(slices.Sorted(slices.Values(append(slices.Clone(secrets.Paths), secretFiles...))))
-	for _, name := range secrets.Answers {
-		delete(recorded, name)
-	}
-	from, to := describe(g.record.Template), describe(project.TemplateRef{Source: opened.Ref, Version: tmpl.Manifest.Version, Commit: opened.Commit})
-	plan, err := update.ComputeWithSecrets(g.dir, base, theirs, private, merge.Labels{
+	data := answered.Data
+	private, secretFiles := g.SecretFiles(secrets)
+	newest := project.TemplateOf(opened)
+	from, to := describe(g.Record.Template), describe(newest)
+	plan, err := update.ComputeWithSecrets(g.Dir, base.Files, theirs, private, merge.Labels{
 		Ours: "ours (your project)", Base: "base (template " + from + ")", Theirs: "theirs (template " + to + ")",
 	})
 	if err != nil {
@@ -311,7 +186,7 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 	if u := plan.Unresolved(); len(u) > 0 {
 		return inputErr(tmpl.Redact(unresolvedError(u), data))
 	}
-	res := &updateResult{Dir: g.dir, From: from, To: to, DryRun: opts.DryRun, Changes: changed(plan), Conflicts: plan.Conflicts()}
+	res := &updateResult{Dir: g.Dir, From: from, To: to, DryRun: opts.DryRun, Changes: plan.Changed(), Conflicts: plan.Conflicts()}
 	// A path may be rendered from a secret given with --set.
 	show := shownPaths(tmpl, secrets, data)
 	for i := range res.Changes {
@@ -324,32 +199,27 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 		return res.print(opts, plan)
 	}
 
-	if err := plan.Apply(g.dir); err != nil {
+	if err := plan.Apply(g.Dir); err != nil {
 		return err
 	}
-	rec := *g.record
+	rec := *g.Record
 	rec.Scaffold = opts.Version
-	rec.Template = project.TemplateRef{Source: opened.Ref, Name: tmpl.Manifest.Name, Version: tmpl.Manifest.Version,
-		Commit: opened.Commit, Digest: opened.Digest}
-	rec.Answers = recorded
+	rec.Template = newest
+	rec.Answers = answered.Recorded
 	rec.SecretFiles = secretFiles
 	data2, err := rec.Marshal()
 	if err != nil {
 		return err
 	}
-	if err := update.WriteFile(g.dir, project.AnswersFile, data2, 0o644); err != nil {
+	if err := update.WriteFile(g.Dir, project.AnswersFile, data2, 0o644); err != nil {
 		return err
 	}
-	if g.git {
-		gs := project.LoadGitSettings(opts.Getenv)
-		write := project.WriteBase
-		if held := project.Present(base, private); len(held) > 0 && fromGit(g.dir) {
-			// A base written before scaffold kept secrets out of git:
-			// dropping its history makes them unreachable from any ref.
-			write = project.ReplaceBase
+	if g.Git {
+		held, err := g.Rebase(base, plan.NewBase(base.Files, theirs), private, project.LoadGitSettings(opts.Getenv), opts.Now(), "scaffold: pristine render of "+opened.Ref)
+		if len(held) > 0 {
 			fmt.Fprintf(opts.IO.ErrOut, "note: %s, written by an older scaffold, holds %s, rendered from a secret answer; the new base leaves it out and has no history, so no ref reaches the secret any more; if %s was ever pushed or bundled, change the secret\n", project.BaseRef, strings.Join(held, ", "), project.BaseRef)
 		}
-		if _, err := write(g.dir, plan.NewBase(base, theirs), gs, opts.Now(), "scaffold: pristine render of "+opened.Ref); err != nil {
+		if err != nil {
 			return fmt.Errorf("the files are updated, but recording the new pristine render failed: %w; the next update will merge against the old one", err)
 		}
 	}
@@ -360,13 +230,6 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 		return &ConflictError{Files: res.Conflicts}
 	}
 	return nil
-}
-
-// fromGit reports whether the project's base comes from BaseRef (rather
-// than from rendering the recorded version again).
-func fromGit(dir string) bool {
-	_, _, err := project.ReadBase(dir)
-	return err == nil
 }
 
 // unresolvedError refuses an update over files that still hold conflict
@@ -411,17 +274,6 @@ func describe(t project.TemplateRef) string {
 		s += " at " + t.Commit[:min(12, len(t.Commit))]
 	}
 	return s
-}
-
-// changed keeps the changes worth listing: everything but unchanged files.
-func changed(p *update.Plan) []update.Change {
-	var out []update.Change
-	for _, c := range p.Changes {
-		if c.Action != update.Unchanged {
-			out = append(out, c)
-		}
-	}
-	return out
 }
 
 type updateResult struct {

@@ -143,7 +143,7 @@ func (opts *verifyOptions) plan(ctx context.Context, build string, env []string)
 		fmt.Fprintf(opts.IO.ErrOut, "note: the project's template cannot be opened (%s), so its files say what to check\n", display.Untrusted(err.Error()))
 		return stack.PlanFor(ctx, nil, nil, opts.Dir, build, env)
 	}
-	proj, err := names.Derive(rec.Project, names.Options{GoModulePrefix: cfg.String(config.GoModulePrefix), NpmScope: cfg.String(config.NpmScope)})
+	proj, err := names.Derive(rec.Project, cfg.NameOptions())
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", project.AnswersFile, err)
 	}

@@ -29,6 +29,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/scaffold-cli/scaffold/internal/names"
 	"github.com/scaffold-cli/scaffold/internal/tree"
 	"github.com/scaffold-cli/scaffold/internal/yamlfile"
 )
@@ -192,6 +193,12 @@ func (c *Config) String(key string) string {
 		return fmt.Sprint(v)
 	}
 	return ""
+}
+
+// NameOptions are the team's rules for a project's ecosystem names (see
+// names.Derive): the Go module prefix and the npm scope its defaults set.
+func (c *Config) NameOptions() names.Options {
+	return names.Options{GoModulePrefix: c.String(GoModulePrefix), NpmScope: c.String(NpmScope)}
 }
 
 // Trusted says whether the config trusts a template source at digest,

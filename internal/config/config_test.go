@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/scaffold-cli/scaffold/internal/names"
 )
 
 const sample = `templates:
@@ -131,5 +133,26 @@ func TestTrusted(t *testing.T) {
 		if ok != tt.want || (tt.why == "" && why != "") || !strings.Contains(why, tt.why) {
 			t.Errorf("Trusted(%s, %s) = %v, %q", tt.ref, tt.digest[:12], ok, why)
 		}
+	}
+}
+
+func TestNameOptions(t *testing.T) {
+	tests := []struct {
+		name     string
+		defaults map[string]any
+		want     names.Options
+	}{
+		{"empty config", nil, names.Options{}},
+		{"prefix and scope", map[string]any{GoModulePrefix: "example.com/platform", NpmScope: "acme", Author: "Platform Team"},
+			names.Options{GoModulePrefix: "example.com/platform", NpmScope: "acme"}},
+		{"null value", map[string]any{GoModulePrefix: nil}, names.Options{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &Config{Defaults: tt.defaults}
+			if got := c.NameOptions(); got != tt.want {
+				t.Errorf("NameOptions() = %+v, want %+v", got, tt.want)
+			}
+		})
 	}
 }

@@ -12,6 +12,11 @@
 // Compute only reads; Apply writes, and only what Compute planned, so the
 // CLI can show the plan (Diff, or a summary of Changes) and ask before
 // anything on disk changes.
+//
+// What scaffold update and scaffold check share comes before the merge:
+// Load reads a generated project, Generated.Newer finds the version to
+// update to, Generated.Base the pristine render to merge against, and
+// Available says whether a version is an update at all.
 package update
 
 import (
@@ -103,6 +108,18 @@ func (p *Plan) Conflicts() []string {
 		}
 	}
 	return paths
+}
+
+// Changed returns the changes worth listing: all but those of unchanged
+// files.
+func (p *Plan) Changed() []Change {
+	var out []Change
+	for _, c := range p.Changes {
+		if c.Action != Unchanged {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // Compute decides what happens to every file of base and theirs in the
