@@ -24,6 +24,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -218,11 +219,25 @@ func (c *Config) Trusted(source, digest string) (bool, string) {
 
 // sameSource reports whether a trust entry covers a template reference:
 // the same reference, or, for a git repository, the same repository with
-// any //subdir or @ref. A folder is covered only by its own path: "@" and
-// "//" are part of a folder's name (team/tpl@evil is another folder).
+// any //subdir or @ref. A folder is covered only by its own path ("@" is
+// part of a folder's name: team/tpl@evil is another folder), and a folder
+// template read as ROOT//SUB, whose layers may come from anywhere in
+// ROOT, only by ROOT or by ROOT//SUB itself: trusting the folder SUB
+// says nothing of the files beside it.
 func sameSource(entry, ref string) bool {
 	if filepath.IsAbs(ref) {
-		return filepath.IsAbs(entry) && filepath.Clean(entry) == filepath.Clean(ref)
+		if !filepath.IsAbs(entry) {
+			return false
+		}
+		root, sub, rooted := strings.Cut(ref, "//")
+		if !rooted {
+			return !strings.Contains(entry, "//") && filepath.Clean(entry) == filepath.Clean(ref)
+		}
+		eroot, esub, erooted := strings.Cut(entry, "//")
+		if !erooted {
+			return filepath.Clean(entry) == filepath.Clean(root)
+		}
+		return filepath.Clean(eroot) == filepath.Clean(root) && path.Clean(esub) == path.Clean(sub)
 	}
 	entry = strings.TrimSuffix(entry, "/")
 	if entry == ref {

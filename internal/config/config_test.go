@@ -21,6 +21,8 @@ trust:
   - source: git@host:platform/templates.git
     digest: sha256:` + "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" + `
   - source: /srv/templates/svc
+  - source: /srv/team
+  - source: /srv/pinned//svc
 git:
   token_hosts: [git.example.com, "git.example.com:8443", 10.0.0.1, "[::1]:3000"]
 `
@@ -127,6 +129,15 @@ func TestTrusted(t *testing.T) {
 		{"/srv/templates/svc@evil", other, false, ""},
 		{"/srv/templates/svc/evil", other, false, ""},
 		{"/srv/templates/svc/", other, true, ""},
+		// Read as ROOT//SUB, a folder template takes layers from ROOT:
+		// trusting SUB alone does not cover it; trusting ROOT does.
+		{"/srv/templates//svc", other, false, ""},
+		{"/srv//templates/svc", other, false, ""},
+		{"/srv/team//api", other, true, ""},
+		{"/srv/team//api/", other, true, ""},
+		{"/srv/other//api", other, false, ""},
+		{"/srv/pinned//svc", other, true, ""},
+		{"/srv/pinned//api", other, false, ""},
 	}
 	for _, tt := range tests {
 		ok, why := c.Trusted(tt.ref, tt.digest)
