@@ -15,22 +15,13 @@ import (
 
 	"github.com/scaffold-cli/scaffold/internal/prompt"
 	"github.com/scaffold-cli/scaffold/internal/template"
+	"github.com/scaffold-cli/scaffold/internal/usererr"
 )
 
-// Error is an answer, or a default, that the user must fix: a value a
-// question refuses, an answer to no question, a default that does not
-// render. The command line maps it to exit 2.
-type Error struct{ Err error }
-
-func (e *Error) Error() string { return e.Err.Error() }
-func (e *Error) Unwrap() error { return e.Err }
-
-func inputErr(err error) error {
-	if err == nil {
-		return nil
-	}
-	return &Error{Err: err}
-}
+// inputErr marks an answer, or a default, that the user must fix: a
+// value a question refuses, an answer to no question, a default that
+// does not render (see usererr).
+func inputErr(err error) error { return usererr.Wrap(err) }
 
 // Options are the sources of answers besides the template itself.
 type Options struct {

@@ -10,6 +10,7 @@ import (
 	"github.com/scaffold-cli/scaffold/internal/prompt"
 	"github.com/scaffold-cli/scaffold/internal/template"
 	"github.com/scaffold-cli/scaffold/internal/tree"
+	"github.com/scaffold-cli/scaffold/internal/usererr"
 )
 
 // retypePrompter types each answer in turn, as a user retyping after a
@@ -164,7 +165,7 @@ func TestQuestionsInputErrors(t *testing.T) {
 		"n":    `answer to "n" (--set n=...)`,
 	} {
 		_, err := Questions(context.Background(), tmpl, map[string]any{}, Options{Given: map[string]any{given: "x"}, Prompter: prompt.NoTerminal{}})
-		var ae *Error
+		var ae *usererr.Error
 		if !errors.As(err, &ae) || !strings.Contains(err.Error(), want) {
 			t.Errorf("given %s: %v, want an *Error saying %q", given, err, want)
 		}

@@ -6,15 +6,8 @@ import (
 	"github.com/scaffold-cli/scaffold/internal/answer"
 	"github.com/scaffold-cli/scaffold/internal/source"
 	"github.com/scaffold-cli/scaffold/internal/template"
+	"github.com/scaffold-cli/scaffold/internal/usererr"
 )
-
-// RenderError is a template that does not render with the answers it
-// was given; its message has every secret answer cut out. The command
-// line maps it to exit 2.
-type RenderError struct{ Err error }
-
-func (e *RenderError) Error() string { return e.Err.Error() }
-func (e *RenderError) Unwrap() error { return e.Err }
 
 // Render renders t over answered, for scaffold new and scaffold update
 // alike, and says which of the files derive from a secret answer (see
@@ -28,7 +21,7 @@ func (e *RenderError) Unwrap() error { return e.Err }
 func Render(ctx context.Context, t *template.Template, answered *answer.Result) ([]template.File, template.Secrets, error) {
 	files, secrets, err := t.RenderWithSecrets(ctx, answered.Data)
 	if err != nil {
-		return nil, template.Secrets{}, &RenderError{Err: t.Redact(err, answered.Data)}
+		return nil, template.Secrets{}, usererr.Wrap(t.Redact(err, answered.Data))
 	}
 	for _, name := range secrets.Answers {
 		delete(answered.Recorded, name)

@@ -12,6 +12,7 @@ import (
 	"github.com/scaffold-cli/scaffold/internal/source"
 	"github.com/scaffold-cli/scaffold/internal/template"
 	"github.com/scaffold-cli/scaffold/internal/tree"
+	"github.com/scaffold-cli/scaffold/internal/usererr"
 )
 
 func loadTemplate(t *testing.T, files fstest.MapFS) *template.Template {
@@ -84,9 +85,9 @@ func TestRender(t *testing.T) {
 			}
 			files, secrets, err := Render(context.Background(), tmpl, answered)
 			if tt.wantErr != "" {
-				var re *RenderError
+				var re *usererr.Error
 				if !errors.As(err, &re) || !strings.Contains(err.Error(), tt.wantErr) || strings.Contains(err.Error(), "Sup3r") {
-					t.Fatalf("Render = %v, want a RenderError with %q and without the secret", err, tt.wantErr)
+					t.Fatalf("Render = %v, want a user error with %q and without the secret", err, tt.wantErr)
 				}
 				return
 			}

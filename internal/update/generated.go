@@ -19,22 +19,13 @@ import (
 	"github.com/scaffold-cli/scaffold/internal/prompt"
 	"github.com/scaffold-cli/scaffold/internal/source"
 	"github.com/scaffold-cli/scaffold/internal/template"
+	"github.com/scaffold-cli/scaffold/internal/usererr"
 )
 
-// InputError is a project, a record or a reference the user must fix
-// (no answers file, a source that does not parse, --to on a built-in):
-// the command line maps it to exit 2.
-type InputError struct{ Err error }
-
-func (e *InputError) Error() string { return e.Err.Error() }
-func (e *InputError) Unwrap() error { return e.Err }
-
-func inputErr(err error) error {
-	if err == nil {
-		return nil
-	}
-	return &InputError{Err: err}
-}
+// inputErr marks a project, a record or a reference the user must fix
+// (no answers file, a source that does not parse, --to on a built-in; see
+// usererr).
+func inputErr(err error) error { return usererr.Wrap(err) }
 
 // Opener opens a template reference. The command line passes one that
 // also tells the user the source's notices.

@@ -21,6 +21,7 @@ import (
 	"github.com/scaffold-cli/scaffold/internal/source"
 	"github.com/scaffold-cli/scaffold/internal/template"
 	ftree "github.com/scaffold-cli/scaffold/internal/tree"
+	"github.com/scaffold-cli/scaffold/internal/usererr"
 )
 
 // writeRecord makes a project folder holding only rec as its answers
@@ -39,11 +40,11 @@ func writeRecord(t *testing.T, dir string, rec *project.Record) {
 	}
 }
 
-// checkError fails the test unless err holds want, and is an InputError
+// checkError fails the test unless err holds want, and is a user error
 // exactly when input is set.
 func checkError(t *testing.T, what string, err error, want string, input bool) {
 	t.Helper()
-	var in *InputError
+	var in *usererr.Error
 	if err == nil || !strings.Contains(err.Error(), want) || errors.As(err, &in) != input {
 		t.Fatalf("%s = %v, want an error with %q (input error: %v)", what, err, want, input)
 	}
