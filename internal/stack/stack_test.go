@@ -26,7 +26,7 @@ func TestLookup(t *testing.T) {
 	}
 }
 
-// Every entry is complete: each field is read somewhere.
+// Every entry is complete, and no name or alias names two languages.
 func TestEveryLanguageIsComplete(t *testing.T) {
 	seen := map[string]bool{}
 	for _, l := range Languages {
