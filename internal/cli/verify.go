@@ -103,11 +103,13 @@ func verifyRun(ctx context.Context, opts *verifyOptions) error {
 	return runErr
 }
 
-// progress prints a line per step on stderr.
+// progress prints a line per step on stderr. A step's command comes
+// from the project's template (its manifest's verify, rendered over the
+// recorded answers): it is shown escaped, as hook commands are.
 type progress struct{ w *IOStreams }
 
 func (p *progress) Start(i, n int, step, command string) {
-	fmt.Fprintf(p.w.ErrOut, "[%d/%d] %-7s %s\n", i, n, step, command)
+	fmt.Fprintf(p.w.ErrOut, "[%d/%d] %-7s %s\n", i, n, step, display.Untrusted(command))
 }
 
 func (p *progress) Done(r verify.Result) {
