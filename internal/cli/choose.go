@@ -223,14 +223,18 @@ func nextSteps(ctx context.Context, t *template.Template, data map[string]any) (
 			steps = l.Next
 		}
 	}
+	cmds := make([]template.Command, len(steps))
+	for i, s := range steps {
+		cmds[i] = template.Command{What: fmt.Sprintf("next step %d", i+1), Args: []string{s.Run}}
+	}
+	shown, err := t.EvalCommands(ctx, cmds, data)
+	if err != nil {
+		return nil, inputErr(t.Redact(err, data))
+	}
 	out := make([]template.NextStep, len(steps))
 	for i, s := range steps {
-		run, err := t.EvalContext(ctx, fmt.Sprintf("next step %d", i+1), s.Run, data)
-		if err != nil {
-			return nil, inputErr(t.Redact(err, data))
-		}
 		// A step may be rendered from a secret answer.
-		out[i] = template.NextStep{Run: t.RedactText(run, data), Note: s.Note}
+		out[i] = template.NextStep{Run: t.RedactText(shown[i][0], data), Note: s.Note}
 	}
 	return out, nil
 }

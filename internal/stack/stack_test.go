@@ -116,3 +116,43 @@ verify:
 		t.Error("PlanFor changed the caller's data")
 	}
 }
+
+// A verify step may list any number of arguments, each of which could
+// render 16 MiB (a file's limit): a manifest of a few KiB held GiBs of
+// plan. A step's arguments together are bounded as one command line.
+func TestManifestPlanIsBounded(t *testing.T) {
+	big := `'{{ range until 1000 }}` + strings.Repeat("x", 100) + `{{ end }}'` // 100 KB
+	for _, tc := range []struct {
+		name, run string
+		ok        bool
+	}{
+		{"one argument under the bound", "[echo, " + big + "]", true},
+		{"two arguments over it together", "[echo, " + big + ", " + big + "]", false},
+		{"many arguments", "[echo" + strings.Repeat(", "+big, 40) + "]", false},
+		{"one argument over it", `[echo, '{{ repeat 200000 "x" }}']`, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			files, err := tree.New([]tree.Entry{{Path: template.ManifestFile, Data: []byte("name: t\nkind: cli\nlanguage: go\nverify:\n  - name: big\n    run: " + tc.run + "\n")}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tmpl, err := template.Load(files, "t")
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := PlanFor(context.Background(), tmpl, map[string]any{}, t.TempDir(), "/out", nil)
+			switch {
+			case tc.ok && err != nil:
+				t.Fatal(err)
+			case !tc.ok && err == nil:
+				n := 0
+				for _, a := range p.Steps[0].Args {
+					n += len(a)
+				}
+				t.Fatalf("a step of %d bytes was planned", n)
+			case !tc.ok && !strings.Contains(err.Error(), "more than 128 KiB"):
+				t.Errorf("error %q does not name the bound", err)
+			}
+		})
+	}
+}

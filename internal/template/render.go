@@ -525,7 +525,7 @@ wait:
 		case err := <-done:
 			if err != nil {
 				if lw.over {
-					return fmt.Errorf("%s renders to more than %d bytes; is a loop or repeat out of bounds?", name, limit)
+					return &overLimit{fmt.Sprintf("%s renders to more than %d bytes; is a loop or repeat out of bounds?", name, limit)}
 				}
 				return err
 			}
@@ -547,6 +547,11 @@ wait:
 	_, err := w.Write(out.Bytes())
 	return err
 }
+
+// overLimit is a render that wrote more than its limit.
+type overLimit struct{ msg string }
+
+func (e *overLimit) Error() string { return e.msg }
 
 // limitWriter fails once more than n bytes have been written, which
 // stops a template execution that would never end on its own.
