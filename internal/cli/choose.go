@@ -215,7 +215,8 @@ func askGoals(ask prompt.Prompter) ([]string, decide.Language, error) {
 }
 
 // nextSteps are the commands to print after new: the manifest's, else
-// its language's, rendered over the template's data.
+// its language's, rendered over the template's data, with anything
+// rendered from a secret answer shown as ***.
 func nextSteps(ctx context.Context, t *template.Template, data map[string]any) ([]template.NextStep, error) {
 	steps := t.Manifest.Next
 	if len(steps) == 0 {
@@ -227,14 +228,13 @@ func nextSteps(ctx context.Context, t *template.Template, data map[string]any) (
 	for i, s := range steps {
 		cmds[i] = template.Command{What: fmt.Sprintf("next step %d", i+1), Args: []string{s.Run}}
 	}
-	shown, err := t.EvalCommands(ctx, cmds, data)
+	shown, err := t.EvalShown(ctx, cmds, data)
 	if err != nil {
-		return nil, inputErr(t.Redact(err, data))
+		return nil, inputErr(err)
 	}
 	out := make([]template.NextStep, len(steps))
 	for i, s := range steps {
-		// A step may be rendered from a secret answer.
-		out[i] = template.NextStep{Run: t.RedactText(shown[i][0], data), Note: s.Note}
+		out[i] = template.NextStep{Run: shown[i][0], Note: s.Note}
 	}
 	return out, nil
 }

@@ -44,3 +44,20 @@ func TestEvalCommandsBoundsEachCommand(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// A step that renders only with the secret itself cannot say which of
+// its parts hold it: it is shown as *** whole.
+func TestEvalShownHidesAStepThatChecksTheSecret(t *testing.T) {
+	tmpl := &Template{Manifest: &Manifest{Questions: []Question{{Name: "tok", Secret: true}}}, Name: "t"}
+	got, err := tmpl.EvalShown(context.Background(), []Command{
+		{What: "next step 1", Args: []string{`{{ if ne .tok "hunter2" }}{{ fail "wrong" }}{{ end }}export T={{ .tok | b64enc }}`}},
+		{What: "next step 2", Args: []string{"npm test"}},
+	}, map[string]any{"tok": "hunter2"})
+	if err != nil || got[0][0] != "***" || got[1][0] != "***" {
+		t.Fatalf("got %q, %v", got, err)
+	}
+	got, err = tmpl.EvalShown(context.Background(), []Command{{What: "next step 1", Args: []string{"npm test", "{{ .tok | upper }}"}}}, map[string]any{"tok": "hunter2"})
+	if err != nil || got[0][0] != "npm test" || got[0][1] != "***" {
+		t.Fatalf("got %q, %v", got, err)
+	}
+}
