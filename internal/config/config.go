@@ -29,6 +29,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/scaffold-cli/scaffold/internal/source"
 	"github.com/scaffold-cli/scaffold/internal/tree"
 	"github.com/scaffold-cli/scaffold/internal/yamlfile"
 )
@@ -211,11 +212,21 @@ func (c *Config) Trusted(source, digest string) (bool, string) {
 
 // sameSource reports whether a trust entry covers a template reference:
 // the same reference, or, for a git repository, the same repository with
-// any //subdir or @ref. A folder is covered only by its own path: "@" and
-// "//" are part of a folder's name (team/tpl@evil is another folder).
+// any //subdir or @ref. A folder is covered only by its own path, read as
+// source.ParseRef reads it: "@" is part of a folder's name (team/tpl@evil
+// is another folder), and ROOT//SUBDIR is the template in SUBDIR with
+// the layers it may include from all of ROOT, so only an entry with the
+// same ROOT and SUBDIR covers it (ROOT/SUBDIR, whose root is its own
+// folder, is another source).
 func sameSource(entry, ref string) bool {
 	if filepath.IsAbs(ref) {
-		return filepath.IsAbs(entry) && filepath.Clean(entry) == filepath.Clean(ref)
+		if !filepath.IsAbs(entry) {
+			return false
+		}
+		e, err := source.ParseRef(entry)
+		r, err2 := source.ParseRef(ref)
+		return err == nil && err2 == nil && e.Kind == source.Dir && r.Kind == source.Dir &&
+			filepath.Clean(e.Name) == filepath.Clean(r.Name) && e.Subdir == r.Subdir
 	}
 	entry = strings.TrimSuffix(entry, "/")
 	if entry == ref {

@@ -19,6 +19,7 @@ trust:
   - source: git@host:platform/templates.git
     digest: sha256:` + "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" + `
   - source: /srv/templates/svc
+  - source: /srv/team//svc
 git:
   token_hosts: [git.example.com, "git.example.com:8443", 10.0.0.1, "[::1]:3000"]
 `
@@ -125,6 +126,15 @@ func TestTrusted(t *testing.T) {
 		{"/srv/templates/svc@evil", other, false, ""},
 		{"/srv/templates/svc/evil", other, false, ""},
 		{"/srv/templates/svc/", other, true, ""},
+		// ROOT//SUBDIR is a template whose layers may come from any
+		// folder of ROOT: another source than the folder alone, and
+		// than the same folder below another root.
+		{"/srv/templates//svc", other, false, ""},
+		{"/srv//templates/svc", other, false, ""},
+		{"/srv/team//svc", other, true, ""},
+		{"/srv/team//svc/", other, true, ""},
+		{"/srv/team/svc", other, false, ""},
+		{"/srv//team/svc", other, false, ""},
 	}
 	for _, tt := range tests {
 		ok, why := c.Trusted(tt.ref, tt.digest)
