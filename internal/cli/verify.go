@@ -15,6 +15,7 @@ import (
 	"github.com/scaffold-cli/scaffold/internal/display"
 	"github.com/scaffold-cli/scaffold/internal/names"
 	"github.com/scaffold-cli/scaffold/internal/project"
+	"github.com/scaffold-cli/scaffold/internal/source"
 	"github.com/scaffold-cli/scaffold/internal/stack"
 	"github.com/scaffold-cli/scaffold/internal/verify"
 )
@@ -136,7 +137,18 @@ func (opts *verifyOptions) plan(ctx context.Context, build string, env []string)
 	}
 	so := sourceOptions(opts.IO, opts.Getenv, opts.Now, opts.Builtins, cfg)
 	so.ProjectRef = true // the source is the one .scaffold-answers.yaml records
-	opened, err := openSource(ctx, rec.Template.Source, so, opts.IO.ErrOut)
+	// The steps are those of the version the project was made from (or
+	// last updated to), not of wherever its branch is now: a git
+	// template at the recorded commit, which needs no network once
+	// cached.
+	ref := rec.Template.Source
+	if rec.Template.Commit != "" {
+		ref, err = source.WithRev(ref, rec.Template.Commit)
+	}
+	var opened *source.Opened
+	if err == nil {
+		opened, err = openSource(ctx, ref, so, opts.IO.ErrOut)
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, context.Cause(ctx)
