@@ -6,10 +6,12 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/scaffold-cli/scaffold/internal/template"
 	"github.com/scaffold-cli/scaffold/internal/tree"
+	"github.com/scaffold-cli/scaffold/internal/tree/treetest"
 )
 
 func TestLookup(t *testing.T) {
@@ -153,6 +155,51 @@ func TestManifestPlanIsBounded(t *testing.T) {
 			case !tc.ok && !strings.Contains(err.Error(), "more than 128 KiB"):
 				t.Errorf("error %q does not name the bound", err)
 			}
+		})
+	}
+}
+
+// The default plan reads package.json, Cargo.toml and the folder cmd of
+// a project that may be anyone's: a FIFO there is refused without
+// blocking (a signal could not end the wait), a link to /dev/zero or
+// out of the project is not followed, and a huge file is not read.
+func TestDefaultPlanReadsTheProjectSafely(t *testing.T) {
+	for _, tt := range []struct {
+		lang, marker, path string
+		make               func(p string) error
+		want               string
+	}{
+		{"node", "package.json", "package.json", func(p string) error { return syscall.Mkfifo(p, 0o644) }, "is a FIFO"},
+		{"rust", "Cargo.toml", "Cargo.toml", func(p string) error { return syscall.Mkfifo(p, 0o644) }, "is a FIFO"},
+		{"go", "go.mod", "cmd", func(p string) error { return syscall.Mkfifo(p, 0o644) }, "cmd is not a folder"},
+		{"rust", "Cargo.toml", "Cargo.toml", func(p string) error { return os.Symlink("/dev/zero", p) }, "escapes"},
+		{"node", "package.json", "package.json", func(p string) error { return os.Symlink("../outside.json", p) }, "escapes"},
+		{"go", "go.mod", "cmd", func(p string) error { return os.Symlink("..", p) }, "escapes"},
+		{"node", "package.json", "package.json", func(p string) error { return os.Truncate(p, 2<<30) }, "larger than 1 MiB"},
+	} {
+		t.Run(tt.lang+"/"+tt.path, func(t *testing.T) {
+			top := t.TempDir()
+			dir := filepath.Join(top, "p")
+			write(t, top, map[string]string{"outside.json": `{"main": "x.js"}`, "p/" + tt.marker: "module x\n"})
+			p := filepath.Join(dir, tt.path)
+			if tt.path != tt.marker {
+				write(t, dir, map[string]string{"README": ""})
+			} else if err := os.Remove(p); err != nil {
+				t.Fatal(err)
+			}
+			if tt.want == "larger than 1 MiB" {
+				write(t, dir, map[string]string{tt.path: ""})
+			}
+			if err := tt.make(p); err != nil {
+				t.Skipf("cannot make %s: %v", tt.path, err)
+			}
+			l, _ := Lookup(tt.lang)
+			treetest.Quickly(t, "planning the check of a project whose "+tt.path+" is hostile", func() {
+				_, err := l.Plan(dir, t.TempDir(), nil, template.Service)
+				if err == nil || !strings.Contains(err.Error(), tt.want) {
+					t.Errorf("err = %v, want %q", err, tt.want)
+				}
+			})
 		})
 	}
 }
