@@ -2,6 +2,7 @@ package template
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -59,5 +60,17 @@ func TestEvalShownHidesAStepThatChecksTheSecret(t *testing.T) {
 	got, err = tmpl.EvalShown(context.Background(), []Command{{What: "next step 1", Args: []string{"npm test", "{{ .tok | upper }}"}}}, map[string]any{"tok": "hunter2"})
 	if err != nil || got[0][0] != "npm test" || got[0][1] != "***" {
 		t.Fatalf("got %q, %v", got, err)
+	}
+}
+
+// Interrupted, the error says so, secret answers or not: the command
+// line maps it to exit 130.
+func TestEvalShownInterrupted(t *testing.T) {
+	tmpl := &Template{Manifest: &Manifest{Questions: []Question{{Name: "tok", Secret: true}}}, Name: "t"}
+	c, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := tmpl.EvalShown(c, []Command{{What: "next step 1", Args: []string{"echo {{ .tok }}"}}}, map[string]any{"tok": "hunter2"})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v", err)
 	}
 }

@@ -356,6 +356,9 @@ func (t *Template) RedactText(s string, data map[string]any) string {
 // told, and every argument is ***.
 func (t *Template) EvalShown(ctx context.Context, cmds []Command, data map[string]any) ([][]string, error) {
 	real, err := t.EvalCommands(ctx, cmds, data)
+	if err != nil && ctx.Err() != nil {
+		return nil, err // interrupted: the error is the signal's, and says so
+	}
 	if err != nil {
 		return nil, t.RedactRun(ctx, err, data, func(d map[string]any) error {
 			_, err := t.EvalCommands(ctx, cmds, d)
