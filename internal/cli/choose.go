@@ -215,7 +215,8 @@ func askGoals(ask prompt.Prompter) ([]string, decide.Language, error) {
 }
 
 // nextSteps are the commands to print after new: the manifest's, else
-// its language's, rendered over the template's data.
+// its language's, rendered over the template's data, with anything
+// rendered from a secret answer shown as ***.
 func nextSteps(ctx context.Context, t *template.Template, data map[string]any) ([]template.NextStep, error) {
 	steps := t.Manifest.Next
 	if len(steps) == 0 {
@@ -223,14 +224,17 @@ func nextSteps(ctx context.Context, t *template.Template, data map[string]any) (
 			steps = l.Next
 		}
 	}
+	cmds := make([]template.Command, len(steps))
+	for i, s := range steps {
+		cmds[i] = template.Command{What: fmt.Sprintf("next step %d", i+1), Args: []string{s.Run}}
+	}
+	shown, err := t.EvalShown(ctx, cmds, data)
+	if err != nil {
+		return nil, inputErr(err)
+	}
 	out := make([]template.NextStep, len(steps))
 	for i, s := range steps {
-		run, err := t.EvalContext(ctx, fmt.Sprintf("next step %d", i+1), s.Run, data)
-		if err != nil {
-			return nil, inputErr(t.Redact(err, data))
-		}
-		// A step may be rendered from a secret answer.
-		out[i] = template.NextStep{Run: t.RedactText(run, data), Note: s.Note}
+		out[i] = template.NextStep{Run: shown[i][0], Note: s.Note}
 	}
 	return out, nil
 }

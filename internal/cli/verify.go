@@ -15,6 +15,7 @@ import (
 	"github.com/scaffold-cli/scaffold/internal/display"
 	"github.com/scaffold-cli/scaffold/internal/names"
 	"github.com/scaffold-cli/scaffold/internal/project"
+	"github.com/scaffold-cli/scaffold/internal/source"
 	"github.com/scaffold-cli/scaffold/internal/stack"
 	"github.com/scaffold-cli/scaffold/internal/verify"
 )
@@ -104,11 +105,13 @@ func verifyRun(ctx context.Context, opts *verifyOptions) error {
 	return runErr
 }
 
-// progress prints a line per step on stderr.
+// progress prints a line per step on stderr. A step's command comes
+// from the project's template (its manifest's verify, rendered over the
+// recorded answers): it is shown escaped, as hook commands are.
 type progress struct{ w *IOStreams }
 
 func (p *progress) Start(i, n int, step, command string) {
-	fmt.Fprintf(p.w.ErrOut, "[%d/%d] %-7s %s\n", i, n, step, command)
+	fmt.Fprintf(p.w.ErrOut, "[%d/%d] %-7s %s\n", i, n, step, display.Untrusted(command))
 }
 
 func (p *progress) Done(r verify.Result) {
@@ -135,7 +138,18 @@ func (opts *verifyOptions) plan(ctx context.Context, build string, env []string)
 	}
 	so := sourceOptions(opts.IO, opts.Getenv, opts.Now, opts.Builtins, cfg)
 	so.ProjectRef = true // the source is the one .scaffold-answers.yaml records
-	opened, err := openSource(ctx, rec.Template.Source, so, opts.IO.ErrOut)
+	// The steps are those of the version the project was made from (or
+	// last updated to), not of wherever its branch is now: a git
+	// template at the recorded commit, which needs no network once
+	// cached.
+	ref := rec.Template.Source
+	if rec.Template.Commit != "" {
+		ref, err = source.WithRev(ref, rec.Template.Commit)
+	}
+	var opened *source.Opened
+	if err == nil {
+		opened, err = openSource(ctx, ref, so, opts.IO.ErrOut)
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, context.Cause(ctx)

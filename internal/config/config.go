@@ -24,13 +24,13 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"path"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/scaffold-cli/scaffold/internal/names"
+	"github.com/scaffold-cli/scaffold/internal/source"
 	"github.com/scaffold-cli/scaffold/internal/tree"
 	"github.com/scaffold-cli/scaffold/internal/yamlfile"
 )
@@ -219,25 +219,22 @@ func (c *Config) Trusted(source, digest string) (bool, string) {
 
 // sameSource reports whether a trust entry covers a template reference:
 // the same reference, or, for a git repository, the same repository with
-// any //subdir or @ref. A folder is covered only by its own path ("@" is
-// part of a folder's name: team/tpl@evil is another folder), and a folder
-// template read as ROOT//SUB, whose layers may come from anywhere in
-// ROOT, only by ROOT or by ROOT//SUB itself: trusting the folder SUB
-// says nothing of the files beside it.
+// any //subdir or @ref. A folder is covered only by its own path, read as
+// source.ParseRef reads it: "@" is part of a folder's name (team/tpl@evil
+// is another folder), and ROOT//SUBDIR is the template in SUBDIR with
+// the layers it may include from all of ROOT, so it is covered by an
+// entry for ROOT (as a repository's entry covers its folders) or for
+// ROOT//SUBDIR, never by one for ROOT/SUBDIR: trusting that folder says
+// nothing of the files beside it.
 func sameSource(entry, ref string) bool {
 	if filepath.IsAbs(ref) {
 		if !filepath.IsAbs(entry) {
 			return false
 		}
-		root, sub, rooted := strings.Cut(ref, "//")
-		if !rooted {
-			return !strings.Contains(entry, "//") && filepath.Clean(entry) == filepath.Clean(ref)
-		}
-		eroot, esub, erooted := strings.Cut(entry, "//")
-		if !erooted {
-			return filepath.Clean(entry) == filepath.Clean(root)
-		}
-		return filepath.Clean(eroot) == filepath.Clean(root) && path.Clean(esub) == path.Clean(sub)
+		e, err := source.ParseRef(entry)
+		r, err2 := source.ParseRef(ref)
+		return err == nil && err2 == nil && e.Kind == source.Dir && r.Kind == source.Dir &&
+			filepath.Clean(e.Name) == filepath.Clean(r.Name) && (e.Subdir == "" || e.Subdir == r.Subdir)
 	}
 	entry = strings.TrimSuffix(entry, "/")
 	if entry == ref {

@@ -138,6 +138,8 @@ func TestTrusted(t *testing.T) {
 		{"/srv/other//api", other, false, ""},
 		{"/srv/pinned//svc", other, true, ""},
 		{"/srv/pinned//api", other, false, ""},
+		{"/srv/team/svc", other, false, ""},
+		{"/srv//team/svc", other, false, ""},
 	}
 	for _, tt := range tests {
 		ok, why := c.Trusted(tt.ref, tt.digest)

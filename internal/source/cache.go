@@ -316,12 +316,12 @@ func load(entry string, r Ref, m cacheMeta, notice func(string, ...any), notices
 	st := filesystem.NewStorage(osfs.New(filepath.Join(entry, gitDir)), cache.NewObjectLRUDefault())
 	defer st.Close()
 	commit := plumbing.NewHash(m.Commit)
-	read := func(folder string, lim tree.Limits) (*tree.Tree, error) {
-		files, _, submodules, err := gitFolder(st, commit, folder, lim)
+	read := func(folder string, lim tree.Limits) (*tree.Tree, string, error) {
+		files, real, submodules, err := gitFolder(st, commit, folder, lim)
 		for _, p := range submodules {
-			notice("%s: %s is a git submodule, left out: scaffold reads only the template's own repository", r, path.Join(folder, p))
+			notice("%s: %s is a git submodule, left out: scaffold reads only the template's own repository", r, path.Join(real, p))
 		}
-		return files, err
+		return files, real, err
 	}
 	dir := r.Subdir
 	if dir == "" {
@@ -407,6 +407,6 @@ func gitFolder(st storer.EncodedObjectStorer, commit plumbing.Hash, folder strin
 			below = append(below, rest)
 		}
 	}
-	files, err = template.Folder(files, real)
+	files, real, err = template.Folder(files, real)
 	return files, real, below, err
 }

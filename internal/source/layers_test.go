@@ -129,7 +129,7 @@ func TestFolderLayers(t *testing.T) {
 	outside := filepath.Join(top, "outside")
 	writeFiles(t, outside, map[string]string{"secret": "s3cr3t\n", "scaffold.yaml": "name: out\n"})
 	manifest := filepath.Join(root, "tpls", "svc", "scaffold.yaml")
-	for _, link := range [][2]string{{"tpls/common", "_shared"}, {"tpls/out", "../../outside"}, {"tpls/abs", outside}, {"evil", "../outside"}} {
+	for _, link := range [][2]string{{"tpls/common", "_shared"}, {"tpls/out", "../../outside"}, {"tpls/abs", outside}, {"evil", "../outside"}, {"tpls/up", ".."}} {
 		if err := os.Symlink(link[1], filepath.Join(root, filepath.FromSlash(link[0]))); err != nil {
 			t.Fatal(err)
 		}
@@ -154,6 +154,20 @@ func TestFolderLayers(t *testing.T) {
 	}
 	if _, err := Open(root + "//nope"); err == nil || !strings.Contains(err.Error(), `no folder "nope" in `+abs) {
 		t.Errorf("a missing template folder: %v", err)
+	}
+
+	// A link beside the template to a folder holding it is no way
+	// round the rule that a layer is beside the template.
+	for _, p := range []string{"evil", "tpls/out", "tpls/abs"} {
+		if err := os.Remove(filepath.Join(root, filepath.FromSlash(p))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(manifest, []byte("name: svc\ninclude: [../up]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(op.Ref); err == nil || !strings.Contains(err.Error(), `include "../up": tpls/up (a link to .) holds the template itself`) {
+		t.Errorf("include of a link to the root: %v", err)
 	}
 
 	// A FIFO in a layer is refused without blocking the read.
@@ -195,6 +209,15 @@ func TestGitLayers(t *testing.T) {
 	fx.write(t, "tpls/svc/scaffold.yaml", "name: svc\ninclude: [../../escape]\n", 0o644)
 	fx.commit(t, "a layer through a link out")
 	fx.git(t, fx.work, "tag", "L5")
+	if err := os.Remove(filepath.Join(fx.work, "escape")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("tpls/svc", filepath.Join(fx.work, "self")); err != nil {
+		t.Fatal(err)
+	}
+	fx.write(t, "tpls/svc/scaffold.yaml", "name: svc\ninclude: [../../self]\n", 0o644)
+	fx.commit(t, "a layer through a link to the template itself")
+	fx.git(t, fx.work, "tag", "L6")
 
 	o := newOpener(t)
 	// No program may run: the repository is read with go-git alone.
@@ -216,6 +239,10 @@ func TestGitLayers(t *testing.T) {
 	if _, err := o.open(work + "//tpls/svc@L5"); err == nil ||
 		!strings.Contains(err.Error(), `include "../../escape": escape: escape is a link to "../..": leads out of the tree`) {
 		t.Errorf("a layer through a link out of the repository: %v", err)
+	}
+	if _, err := o.open(work + "//tpls/svc@L6"); err == nil ||
+		!strings.Contains(err.Error(), `include "../../self": self (a link to tpls/svc) is inside the template`) {
+		t.Errorf("a layer through a link to the template itself: %v", err)
 	}
 }
 

@@ -63,8 +63,11 @@ func isBuiltinIn(fsys fs.FS, name string) bool {
 // loadFS loads the template in the folder name of fsys, the built-ins,
 // with the layers it includes from the other folders of fsys.
 func loadFS(fsys fs.FS, name string) (*template.Template, error) {
-	read := func(folder string, lim tree.Limits) (*tree.Tree, error) { return readFS(fsys, folder, lim) }
-	files, err := read(name, tree.DefaultLimits)
+	read := func(folder string, lim tree.Limits) (*tree.Tree, string, error) {
+		t, err := readFS(fsys, folder, lim)
+		return t, folder, err // an embedded tree has no links
+	}
+	files, err := readFS(fsys, name, tree.DefaultLimits)
 	if err != nil {
 		return nil, fmt.Errorf("template %s: %w", name, err)
 	}
@@ -258,7 +261,7 @@ func openDir(r Ref) (*Opened, error) {
 	}
 	defer root.Close()
 	ref := Ref{Kind: Dir, Name: abs, Subdir: r.Subdir}.String()
-	src := template.Source{Root: abs, Dir: ".", Read: func(folder string, lim tree.Limits) (*tree.Tree, error) {
+	src := template.Source{Root: abs, Dir: ".", Read: func(folder string, lim tree.Limits) (*tree.Tree, string, error) {
 		return readRoot(root, folder, lim)
 	}}
 	if r.Subdir == "" {
@@ -266,7 +269,7 @@ func openDir(r Ref) (*Opened, error) {
 	} else if src.Dir, err = tree.ResolveIn(root, r.Subdir); err != nil {
 		return nil, fmt.Errorf("template %s: folder %q leads out of %s", ref, r.Subdir, abs)
 	}
-	files, err := src.Read(src.Dir, tree.DefaultLimits)
+	files, _, err := src.Read(src.Dir, tree.DefaultLimits)
 	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, template.ErrNotFolder) {
 		return nil, fmt.Errorf("no folder %q in %s: check the path after //", r.Subdir, abs)
 	}
@@ -284,24 +287,25 @@ func openDir(r Ref) (*Opened, error) {
 // Read: its links are resolved as the disk would, and must stay inside
 // root, and it is read through an os.Root of its own, as tree.ReadDir
 // reads a folder.
-func readRoot(root *os.Root, folder string, lim tree.Limits) (*tree.Tree, error) {
+func readRoot(root *os.Root, folder string, lim tree.Limits) (*tree.Tree, string, error) {
 	real, err := tree.ResolveIn(root, folder)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", template.ErrOutsideRoot, err)
+		return nil, "", fmt.Errorf("%w: %v", template.ErrOutsideRoot, err)
 	}
 	info, err := root.Lstat(real)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if !info.IsDir() {
-		return nil, template.ErrNotFolder
+		return nil, "", template.ErrNotFolder
 	}
 	sub, err := root.OpenRoot(real)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	defer sub.Close()
-	return tree.ReadFS(rootFS{sub}, lim)
+	t, err := tree.ReadFS(rootFS{sub}, lim)
+	return t, real, err
 }
 
 // rootFS is an os.Root as the fs.FS tree.ReadFS reads: files are opened

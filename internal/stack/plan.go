@@ -38,21 +38,21 @@ func PlanFor(ctx context.Context, t *template.Template, data map[string]any, dir
 		d[k] = v
 	}
 	d["Verify"] = map[string]any{"Out": out}
+	cmds := make([]template.Command, len(m.Verify))
+	for i, s := range m.Verify {
+		cmds[i] = template.Command{What: "verify step " + s.Name, Args: s.Run}
+	}
+	rendered, err := t.EvalCommands(ctx, cmds, d)
+	if err != nil {
+		return nil, t.Redact(err, d)
+	}
 	p := &verify.Plan{Language: m.Language}
-	for _, s := range m.Verify {
-		args := make([]string, len(s.Run))
-		for i, a := range s.Run {
-			v, err := t.EvalContext(ctx, fmt.Sprintf("verify step %s", s.Name), a, d)
-			if err != nil {
-				return nil, t.Redact(err, d)
-			}
-			args[i] = v
-		}
-		if s.Name == "serve" {
-			p.Serve = args
+	for i, s := range m.Verify {
+		if s.Name == template.ServeStep {
+			p.Serve = rendered[i]
 			continue
 		}
-		p.Steps = append(p.Steps, verify.Step{Name: s.Name, Args: args, Empty: s.Empty})
+		p.Steps = append(p.Steps, verify.Step{Name: s.Name, Args: rendered[i], Empty: s.Empty})
 	}
 	return p, nil
 }

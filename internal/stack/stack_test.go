@@ -6,10 +6,12 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/scaffold-cli/scaffold/internal/template"
 	"github.com/scaffold-cli/scaffold/internal/tree"
+	"github.com/scaffold-cli/scaffold/internal/tree/treetest"
 )
 
 func TestLookup(t *testing.T) {
@@ -114,5 +116,90 @@ verify:
 	}
 	if _, ok := data["Verify"]; ok {
 		t.Error("PlanFor changed the caller's data")
+	}
+}
+
+// A verify step may list any number of arguments, each of which could
+// render 16 MiB (a file's limit): a manifest of a few KiB held GiBs of
+// plan. A step's arguments together are bounded as one command line.
+func TestManifestPlanIsBounded(t *testing.T) {
+	big := `'{{ range until 1000 }}` + strings.Repeat("x", 100) + `{{ end }}'` // 100 KB
+	for _, tc := range []struct {
+		name, run string
+		ok        bool
+	}{
+		{"one argument under the bound", "[echo, " + big + "]", true},
+		{"two arguments over it together", "[echo, " + big + ", " + big + "]", false},
+		{"many arguments", "[echo" + strings.Repeat(", "+big, 40) + "]", false},
+		{"one argument over it", `[echo, '{{ repeat 200000 "x" }}']`, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			files, err := tree.New([]tree.Entry{{Path: template.ManifestFile, Data: []byte("name: t\nkind: cli\nlanguage: go\nverify:\n  - name: big\n    run: " + tc.run + "\n")}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tmpl, err := template.Load(files, "t")
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := PlanFor(context.Background(), tmpl, map[string]any{}, t.TempDir(), "/out", nil)
+			switch {
+			case tc.ok && err != nil:
+				t.Fatal(err)
+			case !tc.ok && err == nil:
+				n := 0
+				for _, a := range p.Steps[0].Args {
+					n += len(a)
+				}
+				t.Fatalf("a step of %d bytes was planned", n)
+			case !tc.ok && !strings.Contains(err.Error(), "more than 128 KiB"):
+				t.Errorf("error %q does not name the bound", err)
+			}
+		})
+	}
+}
+
+// The default plan reads package.json, Cargo.toml and the folder cmd of
+// a project that may be anyone's: a FIFO there is refused without
+// blocking (a signal could not end the wait), a link to /dev/zero or
+// out of the project is not followed, and a huge file is not read.
+func TestDefaultPlanReadsTheProjectSafely(t *testing.T) {
+	for _, tt := range []struct {
+		lang, marker, path string
+		make               func(p string) error
+		want               string
+	}{
+		{"node", "package.json", "package.json", func(p string) error { return syscall.Mkfifo(p, 0o644) }, "is a FIFO"},
+		{"rust", "Cargo.toml", "Cargo.toml", func(p string) error { return syscall.Mkfifo(p, 0o644) }, "is a FIFO"},
+		{"go", "go.mod", "cmd", func(p string) error { return syscall.Mkfifo(p, 0o644) }, "cmd is not a folder"},
+		{"rust", "Cargo.toml", "Cargo.toml", func(p string) error { return os.Symlink("/dev/zero", p) }, "escapes"},
+		{"node", "package.json", "package.json", func(p string) error { return os.Symlink("../outside.json", p) }, "escapes"},
+		{"go", "go.mod", "cmd", func(p string) error { return os.Symlink("..", p) }, "escapes"},
+		{"node", "package.json", "package.json", func(p string) error { return os.Truncate(p, 2<<30) }, "larger than 1 MiB"},
+	} {
+		t.Run(tt.lang+"/"+tt.path, func(t *testing.T) {
+			top := t.TempDir()
+			dir := filepath.Join(top, "p")
+			write(t, top, map[string]string{"outside.json": `{"main": "x.js"}`, "p/" + tt.marker: "module x\n"})
+			p := filepath.Join(dir, tt.path)
+			if tt.path != tt.marker {
+				write(t, dir, map[string]string{"README": ""})
+			} else if err := os.Remove(p); err != nil {
+				t.Fatal(err)
+			}
+			if tt.want == "larger than 1 MiB" {
+				write(t, dir, map[string]string{tt.path: ""})
+			}
+			if err := tt.make(p); err != nil {
+				t.Skipf("cannot make %s: %v", tt.path, err)
+			}
+			l, _ := Lookup(tt.lang)
+			treetest.Quickly(t, "planning the check of a project whose "+tt.path+" is hostile", func() {
+				_, err := l.Plan(dir, t.TempDir(), nil, template.Service)
+				if err == nil || !strings.Contains(err.Error(), tt.want) {
+					t.Errorf("err = %v, want %q", err, tt.want)
+				}
+			})
+		})
 	}
 }

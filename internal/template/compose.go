@@ -24,10 +24,12 @@ type Source struct {
 	// with no link in it; "." is the root itself.
 	Dir string
 	// Read reads a folder below the root (a clean slash path) into a
-	// tree of at most lim. A folder that is not there gives an error
-	// wrapping fs.ErrNotExist, a file ErrNotFolder, and a link on the
-	// way that leads out of the root ErrOutsideRoot.
-	Read func(folder string, lim tree.Limits) (*tree.Tree, error)
+	// tree of at most lim, and gives the folder it is once links on the
+	// way are followed (a clean slash path with no link in it). A
+	// folder that is not there gives an error wrapping fs.ErrNotExist,
+	// a file ErrNotFolder, and a link on the way that leads out of the
+	// root ErrOutsideRoot.
+	Read func(folder string, lim tree.Limits) (*tree.Tree, string, error)
 }
 
 // Errors a Source's Read wraps, and Compose's errors with them.
@@ -60,7 +62,7 @@ var composeLimits = tree.DefaultLimits
 //
 // An include entry is a path relative to the template's folder, resolved
 // against src's root; it must name a folder inside the root, outside the
-// template's own folder and not holding it. A layer's files may not
+// template's own folder and not holding it, once links are followed. A layer's files may not
 // share a path with the template's or another layer's (folders merge),
 // in any case or Unicode normalization: two sources for one file is a
 // mistake. A scaffold.yaml at a layer's root is left out, and may not
@@ -106,17 +108,26 @@ type held struct {
 
 func (c *composer) include(inc string) error {
 	folder := path.Join(c.src.Dir, inc)
-	switch {
-	case folder == ".." || strings.HasPrefix(folder, "../"):
+	if folder == ".." || strings.HasPrefix(folder, "../") {
 		return fmt.Errorf("%w (%s)", ErrOutsideRoot, c.src.Root)
-	case within(folder, c.src.Dir):
-		return fmt.Errorf("%s is inside the template, whose files are the template's already", folder)
-	case within(c.src.Dir, folder):
-		return fmt.Errorf("%s holds the template itself: include a folder beside it", folder)
 	}
 	lim := composeLimits
 	lim.Total -= c.bytes
-	layer, err := c.src.Read(folder, lim)
+	layer, real, err := c.src.Read(folder, lim)
+	if err == nil {
+		// Decided on the folder itself: a link beside the template
+		// may lead into it or above it.
+		shown := folder
+		if real != folder {
+			shown = fmt.Sprintf("%s (a link to %s)", folder, real)
+		}
+		switch {
+		case within(real, c.src.Dir):
+			return fmt.Errorf("%s is inside the template, whose files are the template's already", shown)
+		case within(c.src.Dir, real):
+			return fmt.Errorf("%s holds the template itself: include a folder beside it", shown)
+		}
+	}
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return fmt.Errorf("no folder %s in %s", folder, c.src.Root)
@@ -214,20 +225,22 @@ func (e *composeLimit) Error() string { return e.msg }
 func (e *composeLimit) Unwrap() error { return tree.ErrLimit }
 
 // Folder is the folder of t at the slash path folder, followed through
-// links, with the errors a Source's Read gives: fs.ErrNotExist when
-// there is none, ErrNotFolder when it is a file, ErrOutsideRoot when a
-// link on the way leads out of t. Its links must stay inside it.
-func Folder(t *tree.Tree, folder string) (*tree.Tree, error) {
+// links, and its path once they are followed, with the errors a
+// Source's Read gives: fs.ErrNotExist when there is none, ErrNotFolder
+// when it is a file, ErrOutsideRoot when a link on the way leads out of
+// t. Its links must stay inside it.
+func Folder(t *tree.Tree, folder string) (*tree.Tree, string, error) {
 	real, err := t.Resolve(folder)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrOutsideRoot, err)
+		return nil, "", fmt.Errorf("%w: %v", ErrOutsideRoot, err)
 	}
 	e, ok := t.Lookup(real)
 	if !ok {
-		return nil, fs.ErrNotExist
+		return nil, "", fs.ErrNotExist
 	}
 	if !e.IsDir() {
-		return nil, ErrNotFolder
+		return nil, "", ErrNotFolder
 	}
-	return t.Sub(real)
+	sub, err := t.Sub(real)
+	return sub, real, err
 }

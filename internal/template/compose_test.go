@@ -35,11 +35,11 @@ func rootTree(t *testing.T, files map[string]string) *tree.Tree {
 // composeIn composes the template in the folder dir of root.
 func composeIn(t *testing.T, root *tree.Tree, dir string) (*Template, error) {
 	t.Helper()
-	own, err := Folder(root, dir)
+	own, _, err := Folder(root, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Compose(own, dir, Source{Root: "the test root", Dir: dir, Read: func(folder string, _ tree.Limits) (*tree.Tree, error) {
+	return Compose(own, dir, Source{Root: "the test root", Dir: dir, Read: func(folder string, _ tree.Limits) (*tree.Tree, string, error) {
 		return Folder(root, folder)
 	}})
 }
@@ -88,10 +88,10 @@ func TestCompose(t *testing.T) {
 
 	// Without include, the template is the tree it was read as.
 	plain := rootTree(t, map[string]string{"t/scaffold.yaml": "name: t\n", "t/a": "a"})
-	own, _ := Folder(plain, "t")
-	tmpl, err = Compose(own, "t", Source{Dir: "t", Read: func(string, tree.Limits) (*tree.Tree, error) {
+	own, _, _ := Folder(plain, "t")
+	tmpl, err = Compose(own, "t", Source{Dir: "t", Read: func(string, tree.Limits) (*tree.Tree, string, error) {
 		t.Fatal("read without an include")
-		return nil, nil
+		return nil, "", nil
 	}})
 	if err != nil || tmpl.Files != own {
 		t.Errorf("Compose without include = %v, %v", tmpl, err)
@@ -164,14 +164,38 @@ func TestComposeAtTheRoot(t *testing.T) {
 	}
 }
 
+// Whether a layer is the template's folder, inside it or holds it is
+// decided on the folder the entry names once links are followed: a link
+// beside the template to itself, into it or to a folder above it is no
+// way round the rule.
+func TestComposeThroughLinks(t *testing.T) {
+	for _, tt := range []struct{ link, target, want string }{
+		{"lang/self", "t", "lang/self (a link to lang/t) is inside the template"},
+		{"lang/inner", "t/sub", "lang/inner (a link to lang/t/sub) is inside the template"},
+		{"lang/up", "..", "lang/up (a link to .) holds the template itself"},
+		{"lang/parent", ".", "lang/parent (a link to lang) holds the template itself"},
+	} {
+		t.Run(tt.link, func(t *testing.T) {
+			root := rootTree(t, map[string]string{
+				"lang/t/scaffold.yaml": "name: t\ninclude: [../" + strings.TrimPrefix(tt.link, "lang/") + "]\n",
+				"lang/t/sub/a":         "a",
+				"lang/_l/b":            "b",
+				tt.link:                "-> " + tt.target,
+			})
+			_, err := composeIn(t, root, "lang/t")
+			wantError(t, err, tt.want)
+		})
+	}
+}
+
 // What Read says of a folder reaches the error, naming the entry: a
 // link that leads out of the root cannot be in a tree (see the source
 // package's tests for one on disk and in git).
 func TestComposeReadErrors(t *testing.T) {
 	root := rootTree(t, map[string]string{"t/scaffold.yaml": "name: t\ninclude: [../out]\n"})
-	own, _ := Folder(root, "t")
-	_, err := Compose(own, "t", Source{Root: "r", Dir: "t", Read: func(folder string, _ tree.Limits) (*tree.Tree, error) {
-		return nil, fmt.Errorf("%w: %s is a link to /etc", ErrOutsideRoot, folder)
+	own, _, _ := Folder(root, "t")
+	_, err := Compose(own, "t", Source{Root: "r", Dir: "t", Read: func(folder string, _ tree.Limits) (*tree.Tree, string, error) {
+		return nil, "", fmt.Errorf("%w: %s is a link to /etc", ErrOutsideRoot, folder)
 	}})
 	var ie *IncludeError
 	if !errors.As(err, &ie) || ie.Include != "../out" || ie.Template != "t" || !errors.Is(err, ErrOutsideRoot) ||
@@ -192,8 +216,8 @@ func TestComposeLimits(t *testing.T) {
 	var asked tree.Limits
 	compose := func() error {
 		root := rootTree(t, files)
-		own, _ := Folder(root, "t")
-		_, err := Compose(own, "t", Source{Root: "r", Dir: "t", Read: func(folder string, lim tree.Limits) (*tree.Tree, error) {
+		own, _, _ := Folder(root, "t")
+		_, err := Compose(own, "t", Source{Root: "r", Dir: "t", Read: func(folder string, lim tree.Limits) (*tree.Tree, string, error) {
 			asked = lim
 			return Folder(root, folder)
 		}})

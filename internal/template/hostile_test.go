@@ -179,6 +179,39 @@ func TestRenderStopsWhenCancelled(t *testing.T) {
 	}
 }
 
+// A file and a folder whose names differ only in case or normalization
+// are one name on macOS and Windows too: the file cannot be written
+// there, or it takes the folder's place. Two folders that differ so
+// merge, and stay allowed.
+func TestFileFolderCollision(t *testing.T) {
+	for _, names := range [][2]string{{"A/f", "a"}, {"docs/x", "Docs"}, {"caf\u00e9/x", "cafe\u0301"}, {"x/Sub/f", "x/sub"}} {
+		fsys := fstest.MapFS{
+			"scaffold.yaml": {Data: []byte("name: t\n")},
+			names[0]:        {Data: []byte("1")},
+			names[1]:        {Data: []byte("2")},
+		}
+		tmpl, err := loadFS(fsys, "t")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tmpl.Render(ctx, map[string]any{}); err == nil || !strings.Contains(err.Error(), "case or Unicode normalization") {
+			t.Errorf("%q and %q: err = %v", names[0], names[1], err)
+		}
+	}
+	fsys := fstest.MapFS{
+		"scaffold.yaml": {Data: []byte("name: t\n")},
+		"Docs/a":        {Data: []byte("1")},
+		"docs/b":        {Data: []byte("2")},
+	}
+	tmpl, err := loadFS(fsys, "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tmpl.Render(ctx, map[string]any{}); err != nil {
+		t.Errorf("two folders that differ in case: %v", err)
+	}
+}
+
 // Names that differ only in Unicode normalization are one file on macOS.
 func TestNormalizationCollision(t *testing.T) {
 	nfc, nfd := "caf\u00e9.txt", "cafe\u0301.txt"

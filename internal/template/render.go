@@ -270,7 +270,36 @@ func (t *Template) Render(ctx context.Context, data map[string]any) ([]File, err
 	if err := t.checkRendered(files); err != nil {
 		return nil, err
 	}
+	if err := t.checkFoldedFolders(files); err != nil {
+		return nil, err
+	}
 	return files, nil
+}
+
+// checkFoldedFolders refuses a file or link named as a folder of the
+// project is, but for case or Unicode normalization: on a disk that
+// ignores both (macOS, Windows) they are one name, and the file cannot
+// be written, or takes the folder's place. Files are compared with each
+// other as they are rendered; two folders that differ so merge there,
+// which loses nothing.
+func (t *Template) checkFoldedFolders(files []File) error {
+	type below struct{ dir, from, path string }
+	dirs := map[string]below{} // Fold of a folder -> a file below it
+	for _, f := range files {
+		for d := path.Dir(f.Path); d != "."; d = path.Dir(d) {
+			k := foldPath(d)
+			if _, ok := dirs[k]; ok {
+				break // and so are the folders above it
+			}
+			dirs[k] = below{d, f.From, f.Path}
+		}
+	}
+	for _, f := range files {
+		if b, ok := dirs[foldPath(f.Path)]; ok && b.dir != f.Path {
+			return fmt.Errorf("%s: %s renders to %s, and %s renders to %s, in a folder %s: names that differ only in case or Unicode normalization, which collide on macOS and Windows disks", t.Name, f.From, f.Path, b.from, b.path, b.dir)
+		}
+	}
+	return nil
 }
 
 // foldPath is the name a case-insensitive, normalization-insensitive
@@ -525,7 +554,7 @@ wait:
 		case err := <-done:
 			if err != nil {
 				if lw.over {
-					return fmt.Errorf("%s renders to more than %d bytes; is a loop or repeat out of bounds?", name, limit)
+					return &overLimit{fmt.Sprintf("%s renders to more than %d bytes; is a loop or repeat out of bounds?", name, limit)}
 				}
 				return err
 			}
@@ -547,6 +576,11 @@ wait:
 	_, err := w.Write(out.Bytes())
 	return err
 }
+
+// overLimit is a render that wrote more than its limit.
+type overLimit struct{ msg string }
+
+func (e *overLimit) Error() string { return e.msg }
 
 // limitWriter fails once more than n bytes have been written, which
 // stops a template execution that would never end on its own.

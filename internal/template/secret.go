@@ -345,3 +345,43 @@ func (t *Template) RedactText(s string, data map[string]any) string {
 	}
 	return s
 }
+
+// EvalShown is EvalCommands for commands scaffold prints, such as the
+// next steps after new: every part of an argument that depends on a
+// secret answer (written out, encoded, or tested with an if) is ***.
+// What depends on one is found as RenderWithSecrets finds the files
+// that do, by rendering again with stand-ins for the secrets, and an
+// error is cut down as RedactRun cuts it. When the commands do not
+// render with the stand-ins, which part depends on a secret cannot be
+// told, and every argument is ***.
+func (t *Template) EvalShown(ctx context.Context, cmds []Command, data map[string]any) ([][]string, error) {
+	real, err := t.EvalCommands(ctx, cmds, data)
+	if err != nil && ctx.Err() != nil {
+		return nil, err // interrupted: the error is the signal's, and says so
+	}
+	if err != nil {
+		return nil, t.RedactRun(ctx, err, data, func(d map[string]any) error {
+			_, err := t.EvalCommands(ctx, cmds, d)
+			return err
+		})
+	}
+	probe, _, secrets := t.secretProbe(ctx, data, standIn)
+	if secrets == 0 {
+		return real, nil
+	}
+	other, err := t.EvalCommands(ctx, cmds, probe)
+	if err != nil {
+		probe, _, _ = t.secretProbe(ctx, data, nudge)
+		other, err = t.EvalCommands(ctx, cmds, probe)
+	}
+	for i, args := range real {
+		for j, a := range args {
+			if err != nil {
+				args[j] = "***"
+				continue
+			}
+			args[j] = maskDifference(t.RedactText(a, data), t.RedactText(other[i][j], probe))
+		}
+	}
+	return real, nil
+}

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/scaffold-cli/scaffold/internal/proc"
+	"github.com/scaffold-cli/scaffold/internal/source"
 )
 
 // Step is one command of a check.
@@ -47,9 +48,19 @@ const (
 )
 
 // Environ is the environment every command of a plan runs in: the
-// caller's, told that it runs in CI and without colour.
+// caller's, told that it runs in CI and without colour, without
+// scaffold's own git token. The steps come from the project's template
+// and run the project's code, and the token goes only to the hosts the
+// user allowed (see source.TokenEnv); the project's tools need their
+// own credentials (npm's, cargo's), which stay.
 func Environ(env []string) []string {
-	return append(slices.Clone(env), "CI=true", "NO_COLOR=1")
+	out := make([]string, 0, len(env)+2)
+	for _, kv := range env {
+		if k, _, _ := strings.Cut(kv, "="); k != source.TokenEnv {
+			out = append(out, kv)
+		}
+	}
+	return append(out, "CI=true", "NO_COLOR=1")
 }
 
 // Result is the outcome of one step.
