@@ -9,7 +9,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -183,20 +182,15 @@ func zero(k template.Kind) any {
 	return ""
 }
 
-// questionName is what a --set key looks like (template's own rule).
-var questionName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
-
 // ParseSets adds the answers of --set key=value flags to answers. Its
 // errors are mistakes in the flags' syntax.
 func ParseSets(sets []string, answers map[string]any) error {
 	for _, kv := range sets {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || strings.TrimSpace(k) == "" {
-			if !questionName.MatchString(kv) {
-				// Perhaps a value alone, a secret's: never echo it.
-				return errors.New("--set takes key=value, and one --set has no key= (it is not shown, as it may be a secret)")
-			}
-			return fmt.Errorf("--set %q: use --set key=value", kv)
+			// Perhaps a value alone, a secret's: never echo it, even
+			// when it looks like a question's name (a password may).
+			return errors.New("--set takes key=value, and one --set has no key= (it is not shown, as it may be a secret)")
 		}
 		answers[strings.TrimSpace(k)] = v
 	}
