@@ -136,7 +136,7 @@ func newRun(ctx context.Context, opts *newOptions) error {
 	if err != nil {
 		return err
 	}
-	opened, err := opts.open(ctx, cfg, choice.ref)
+	opened, err := opts.open(ctx, cfg, choice.ref, given.fromFile(choice.ref))
 	if err != nil {
 		return err
 	}
@@ -241,11 +241,14 @@ func newRun(ctx context.Context, opts *newOptions) error {
 }
 
 // open finds the template, through the team's aliases, cloning or
-// refreshing a git source as needed.
-func (opts *newOptions) open(ctx context.Context, cfg *config.Config, name string) (*source.Opened, error) {
+// refreshing a git source as needed. A reference read from an answers
+// file, which anyone may have written, is opened as one read from a
+// project file: credentials written in its URL are not used.
+func (opts *newOptions) open(ctx context.Context, cfg *config.Config, name string, fromFile bool) (*source.Opened, error) {
 	ref, _ := cfg.Resolve(name)
 	so := sourceOptions(opts.IO, opts.Getenv, opts.Now, opts.Builtins, cfg)
 	so.Refresh = opts.Refresh
+	so.ProjectRef = fromFile
 	opened, err := openSource(ctx, ref, so, opts.IO.ErrOut)
 	if err != nil {
 		return nil, inputErr(err)
@@ -350,8 +353,13 @@ type given struct {
 	in       decide.Input
 	goalsSet bool
 	template string
-	answers  map[string]any
+	// templateFromFile says template comes from the answers file.
+	templateFromFile bool
+	answers          map[string]any
 }
+
+// fromFile reports whether ref is the template the answers file named.
+func (g *given) fromFile(ref string) bool { return g.templateFromFile && ref == g.template }
 
 func (opts *newOptions) gather() (*given, error) {
 	g := &given{answers: map[string]any{}}
@@ -360,7 +368,7 @@ func (opts *newOptions) gather() (*given, error) {
 		return nil, err
 	}
 	maps.Copy(g.answers, rec.Answers)
-	g.template = rec.Template.Source
+	g.template, g.templateFromFile = rec.Template.Source, rec.Template.Source != ""
 	goals, team := opts.Goals, opts.Team
 	if len(goals) == 0 {
 		goals = rec.Goals
@@ -374,7 +382,7 @@ func (opts *newOptions) gather() (*given, error) {
 	}
 	g.in, g.goalsSet = in, len(goals) > 0 || team != ""
 	if opts.Template != "" {
-		g.template = opts.Template
+		g.template, g.templateFromFile = opts.Template, false
 	}
 	if err := parseSets(opts.Sets, g.answers); err != nil {
 		return nil, err

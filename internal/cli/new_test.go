@@ -328,3 +328,27 @@ func TestNewRunDryRunJSON(t *testing.T) {
 		t.Errorf("a dry run wrote %s: %v", target, err)
 	}
 }
+
+// A template named by an answers file is opened as one a project file
+// names: anyone may have written the file, so credentials written in its
+// URL are not used. One named by --template is the user's own.
+func TestAnswersFileTemplateIsAProjectRef(t *testing.T) {
+	const ref = "https://alice:s3cret@git.example.com/t.git"
+	file := filepath.Join(t.TempDir(), "answers.yaml")
+	if err := os.WriteFile(file, []byte("template:\n  source: "+ref+"\nanswers: {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		flag string
+		want bool
+	}{{"", true}, {ref, false}, {"go/chi", false}} {
+		opts := &newOptions{AnswersFile: file, Template: tt.flag}
+		g, err := opts.gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := g.fromFile(g.template); got != tt.want {
+			t.Errorf("--template %q: the template %s is from the answers file: %v, want %v", tt.flag, g.template, got, tt.want)
+		}
+	}
+}
