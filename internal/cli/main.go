@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/scaffold-cli/scaffold/internal/display"
+	"github.com/scaffold-cli/scaffold/internal/proc"
 	"github.com/scaffold-cli/scaffold/internal/project"
 )
 
@@ -43,8 +44,22 @@ func Main() int {
 	if !signal.Ignored(syscall.SIGHUP) {
 		sigs = append(sigs, syscall.SIGHUP)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), sigs...)
-	defer stop()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ch := make(chan os.Signal, 2)
+	signal.Notify(ch, sigs...)
+	defer signal.Stop(ch)
+	// The first signal cancels the run, which stops what it started,
+	// cleans up and exits 130. A second one ends scaffold at once,
+	// whatever it still waits on, with every command it started killed
+	// (a temp folder left behind is removed by the next run there).
+	go func() {
+		<-ch
+		cancel()
+		<-ch
+		proc.KillAll()
+		os.Exit(ExitInterrupted)
+	}()
 	return Run(ctx, New(Version()), os.Args[1:])
 }
 

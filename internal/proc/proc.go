@@ -77,6 +77,7 @@ func (c *Cmd) Start(out io.Writer) error {
 		return err
 	}
 	c.r, c.copied = r, make(chan struct{})
+	live.Store(c, struct{}{})
 	go func() {
 		defer close(c.copied)
 		io.Copy(out, r)
@@ -100,6 +101,7 @@ func (c *Cmd) Wait() error {
 	}
 	c.mu.Unlock()
 	killGroup(c.Process)
+	live.Delete(c)
 	t := time.NewTimer(Drain)
 	defer t.Stop()
 	select {
@@ -138,3 +140,16 @@ func (c *Cmd) Signal(sig os.Signal) error { return c.Process.Signal(sig) }
 
 // Kill kills the command's whole process group at once.
 func (c *Cmd) Kill() { killGroup(c.Process) }
+
+// live holds the commands started and not yet waited for.
+var live sync.Map // *Cmd -> struct{}
+
+// KillAll kills the process group of every command started and not yet
+// waited for, at once: for a process about to exit without waiting for
+// them (a second Ctrl-C), so that none outlives it.
+func KillAll() {
+	live.Range(func(k, _ any) bool {
+		killGroup(k.(*Cmd).Process)
+		return true
+	})
+}
