@@ -1,0 +1,41 @@
+import { randomBytes } from "node:crypto";
+import { STATUS_CODES } from "node:http";
+
+// RFC 9457 problem details: the one error shape of every route.
+export const PROBLEM_CONTENT_TYPE = "application/problem+json";
+
+export interface Problem {
+  type: "about:blank";
+  title: string;
+  status: number;
+  detail?: string;
+  request_id: string;
+}
+
+export function problem(status: number, requestId: string, detail?: string): Problem {
+  const body: Problem = { type: "about:blank", title: STATUS_CODES[status] ?? "Error", status, request_id: requestId };
+  if (detail !== undefined) body.detail = detail;
+  return body;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * The request ID a request is known by: the caller's X-Request-Id when it is
+ * a safe token, otherwise a new random one, so logs and headers never carry
+ * what a client chose to inject.
+ */
+export function requestId(header: string | string[] | undefined): string {
+  if (typeof header === "string" && REQUEST_ID.test(header)) return header;
+  return randomBytes(16).toString("hex");
+}
+
+export type AccessLogLevel = "debug" | "info" | "warn" | "error";
+
+/** Probes are polled every few seconds: keep them out of the info log. */
+export function accessLogLevel(route: string, status: number): AccessLogLevel {
+  if (route === "/healthz" || route === "/readyz") return "debug";
+  if (status >= 500) return "error";
+  if (status >= 400) return "warn";
+  return "info";
+}
