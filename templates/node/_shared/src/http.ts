@@ -13,9 +13,9 @@ export interface Problem {
 }
 
 export function problem(status: number, requestId: string, detail?: string): Problem {
-  const body: Problem = { type: "about:blank", title: STATUS_CODES[status] ?? "Error", status, request_id: requestId };
-  if (detail !== undefined) body.detail = detail;
-  return body;
+  const title = STATUS_CODES[status] ?? "Error";
+  if (detail === undefined) return { type: "about:blank", title, status, request_id: requestId };
+  return { type: "about:blank", title, status, detail, request_id: requestId };
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;

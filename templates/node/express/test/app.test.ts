@@ -1,4 +1,5 @@
-// What only this app's own routes can show: an unhandled error.
+// What only routes added for the test can show: an unhandled error and a
+// handler slower than REQUEST_TIMEOUT.
 import assert from "node:assert/strict";
 import { once } from "node:events";
 import { createServer } from "node:http";
@@ -14,7 +15,7 @@ describe("app", () => {
   const logged: string[] = [];
   const server = createServer(
     buildApp({
-      config: loadConfig({}),
+      config: { ...loadConfig({}), requestTimeoutMs: 1000 },
       logger: pino({ level: "info" }, { write: (line: string) => logged.push(line) }),
       lifecycle: { draining: false },
       routes: (app) => {
@@ -23,6 +24,9 @@ describe("app", () => {
         });
         app.get("/boom-async", async () => {
           throw new Error("async kaboom");
+        });
+        app.get("/slow", () => {
+          // Never answers.
         });
       },
     }),
@@ -52,4 +56,12 @@ describe("app", () => {
       assert.equal((await fetch(`${url}/healthz`)).status, 200);
     });
   }
+
+  it("answers a handler slower than REQUEST_TIMEOUT with a 408 problem", async () => {
+    const res = await fetch(`${url}/slow`);
+    assert.equal(res.status, 408);
+    assert.match(res.headers.get("content-type") ?? "", /^application\/problem\+json/);
+    const body = (await res.json()) as Record<string, unknown>;
+    assert.equal(body.detail, "no response within 1000ms");
+  });
 });

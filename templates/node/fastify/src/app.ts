@@ -108,6 +108,8 @@ export function buildApp({ config, logger, lifecycle }: AppOptions) {
     let detail: string | undefined = error.message;
     if (error.validation) {
       status = 400;
+    } else if (error.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
+      detail = "Content-Type must be application/json";
     } else if (error.code === "FST_ERR_HANDLER_TIMEOUT") {
       status = 503;
       detail = `no response within ${config.requestTimeoutMs}ms`;

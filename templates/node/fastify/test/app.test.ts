@@ -1,4 +1,5 @@
-// What only this app's own routes can show: an unhandled error.
+// What only routes added for the test can show: an unhandled error and a
+// handler slower than REQUEST_TIMEOUT.
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 
@@ -10,7 +11,7 @@ import { loadConfig } from "../src/config.js";
 describe("app", () => {
   const logged: string[] = [];
   const app = buildApp({
-    config: loadConfig({}),
+    config: { ...loadConfig({}), requestTimeoutMs: 1000 },
     logger: pino({ level: "info" }, { write: (line: string) => logged.push(line) }),
     lifecycle: { draining: false },
   });
@@ -20,6 +21,7 @@ describe("app", () => {
   app.get("/boom-sync", () => {
     throw new Error("sync kaboom");
   });
+  app.get("/slow", () => new Promise(() => {}));
   after(() => app.close());
 
   for (const url of ["/boom", "/boom-sync"]) {
@@ -37,4 +39,11 @@ describe("app", () => {
       assert.equal((await app.inject({ method: "GET", url: "/healthz" })).statusCode, 200);
     });
   }
+
+  it("answers a handler slower than REQUEST_TIMEOUT with a 503 problem", async () => {
+    const res = await app.inject({ method: "GET", url: "/slow" });
+    assert.equal(res.statusCode, 503);
+    assert.match(res.headers["content-type"] as string, /^application\/problem\+json/);
+    assert.equal(res.json().detail, "no response within 1000ms");
+  });
 });
