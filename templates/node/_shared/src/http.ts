@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { STATUS_CODES } from "node:http";
+import type { Duplex } from "node:stream";
 
 // RFC 9457 problem details: the one error shape of every route.
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
@@ -38,4 +39,24 @@ export function accessLogLevel(route: string, status: number): AccessLogLevel {
   if (status >= 500) return "error";
   if (status >= 400) return "warn";
   return "info";
+}
+
+/**
+ * Answers what the HTTP parser refuses before any route runs (headers or
+ * body too slow, malformed, headers too large) with a problem too, then
+ * closes the connection.
+ */
+export function onClientError(err: Error & { code?: string }, socket: Duplex): void {
+  if (err.code === "ECONNRESET" || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status = err.code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : err.code === "HPE_HEADER_OVERFLOW" ? 431 : 400;
+  const id = requestId(undefined);
+  const body = JSON.stringify(problem(status, id));
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
+      `Content-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `X-Request-Id: ${id}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

@@ -184,6 +184,24 @@ describe("service", () => {
   });
 });
 
+describe("malformed requests", () => {
+  it("answers what the HTTP parser refuses with a 400 problem", async () => {
+    const { service } = await startService();
+    try {
+      const socket = connect(service.address.port, "127.0.0.1");
+      await once(socket, "connect");
+      let answer = "";
+      socket.setEncoding("utf8").on("data", (chunk: string) => (answer += chunk));
+      socket.write("NOT HTTP\r\n\r\n");
+      await once(socket, "close");
+      assert.match(answer, /^HTTP\/1\.1 400 /);
+      assert.match(answer, /"type":"about:blank","title":"Bad Request","status":400/);
+    } finally {
+      await service.shutdown("test");
+    }
+  });
+});
+
 describe("slow clients", () => {
   it("closes a connection that never finishes its headers", async () => {
     const { service } = await startService({ headersTimeoutMs: 200 });
@@ -191,10 +209,14 @@ describe("slow clients", () => {
       const socket = connect(service.address.port, "127.0.0.1");
       await once(socket, "connect");
       socket.write("GET /healthz HTTP/1.1\r\nHost: x\r\n");
-      socket.resume();
+      let answer = "";
+      socket.setEncoding("utf8").on("data", (chunk: string) => (answer += chunk));
       const closed = once(socket, "close");
       const bound = new Promise((_, reject) => setTimeout(() => reject(new Error("still open after 5 s")), 5000).unref());
       await Promise.race([closed, bound]);
+      assert.match(answer, /^HTTP\/1\.1 408 /);
+      assert.match(answer, /\r\nContent-Type: application\/problem\+json\r\n/);
+      assert.match(answer, /\r\n\r\n\{"type":"about:blank","title":"Request Timeout","status":408,"request_id":"[0-9a-f]{32}"\}$/);
     } finally {
       await service.shutdown("test");
     }

@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 
 import { buildApp } from "./app.js";
 import type { Config } from "./config.js";
+import { onClientError } from "./http.js";
 import { type Service, shutdown } from "./lifecycle.js";
 
 /** Listens on config.host and config.port; the returned service shuts down on request. */
@@ -22,6 +23,7 @@ export async function start(config: Config, logger: Logger): Promise<Service> {
     app,
   );
   server.keepAliveTimeout = 5000;
+  server.on("clientError", onClientError);
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

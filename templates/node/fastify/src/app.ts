@@ -3,7 +3,7 @@ import Fastify, { type FastifyError, LogController } from "fastify";
 import type { Logger } from "pino";
 
 import type { Config } from "./config.js";
-import { accessLogLevel, PROBLEM_CONTENT_TYPE, problem, requestId } from "./http.js";
+import { accessLogLevel, onClientError, PROBLEM_CONTENT_TYPE, problem, requestId } from "./http.js";
 import type { Lifecycle } from "./lifecycle.js";
 
 const echoSchema = {
@@ -52,6 +52,8 @@ export function buildApp({ config, logger, lifecycle }: AppOptions) {
       // How often Node checks the timeouts; its 30 s default would let them overrun.
       connectionsCheckingInterval: Math.min(1000, config.headersTimeoutMs),
     },
+    // Requests the HTTP parser refuses (too slow, malformed) get a problem too.
+    clientErrorHandler: onClientError,
     // Requests that arrive on open connections while closing are answered normally, with Connection: close.
     return503OnClosing: false,
     // Fastify's defaults coerce "123" to 123 and drop unknown keys; a strict API rejects both.
