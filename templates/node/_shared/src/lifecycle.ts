@@ -1,3 +1,4 @@
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -18,15 +19,53 @@ export interface Service {
   shutdown(signal: string): Promise<boolean>;
 }
 
+/** A server's connections, as shutdown needs them. */
+export interface Connections {
+  /** Makes the responses being handled answer with Connection: close. */
+  drain(): void;
+  /** Closes idle connections now, and each busy one as soon as its response is sent. */
+  closeIdle(): void;
+  /** Cuts every connection, busy or not. */
+  destroy(): void;
+}
+
+/**
+ * Follows a server's responses from their start, so that a request already
+ * in flight when shutdown starts does not leave its keep-alive connection
+ * open for keepAliveTimeout once it is answered. Call it before listening.
+ */
+export function trackConnections(server: Server): Connections {
+  const responses = new Set<ServerResponse>();
+  let closing = false;
+  server.prependListener("request", (_req: IncomingMessage, res: ServerResponse) => {
+    responses.add(res);
+    res.on("finish", () => {
+      if (closing) setImmediate(() => server.closeIdleConnections());
+    });
+    res.on("close", () => responses.delete(res));
+  });
+  return {
+    drain() {
+      for (const res of responses) if (!res.headersSent) res.setHeader("Connection", "close");
+    },
+    closeIdle() {
+      closing = true;
+      server.closeIdleConnections();
+    },
+    destroy() {
+      server.closeAllConnections();
+    },
+  };
+}
+
 export interface ShutdownOptions {
   config: Config;
   logger: Logger;
   lifecycle: Lifecycle;
+  connections: Connections;
   signal: string;
-  /** Stops accepting connections, closes idle ones and resolves when the last one is gone. */
+  /** Stops accepting connections and resolves when the last one is gone (server.close). */
   close: () => Promise<void>;
-  /** Cuts the connections still open once the budget is spent. */
-  destroy: () => void;
 }
 
 /**
@@ -35,8 +74,9 @@ export interface ShutdownOptions {
  * accepting connections and in-flight requests get SHUTDOWN_TIMEOUT.
  */
 export async function shutdown(opts: ShutdownOptions): Promise<boolean> {
-  const { config, logger, lifecycle, signal } = opts;
+  const { config, logger, lifecycle, connections, signal } = opts;
   lifecycle.draining = true;
+  connections.drain();
   logger.info(
     { signal, drain_ms: config.shutdownDrainMs, timeout_ms: config.shutdownTimeoutMs },
     "shutdown started",
@@ -47,9 +87,11 @@ export async function shutdown(opts: ShutdownOptions): Promise<boolean> {
   const budget = new Promise<false>((resolve) => {
     timer = setTimeout(() => resolve(false), config.shutdownTimeoutMs);
   });
-  const drained = await Promise.race([opts.close().then(() => true as const), budget]);
+  const closed = opts.close().then(() => true as const);
+  connections.closeIdle();
+  const drained = await Promise.race([closed, budget]);
   clearTimeout(timer);
-  if (!drained) opts.destroy();
-  logger.info({ drained }, drained ? "shutdown finished" : "shutdown finished, requests cut off");
+  if (!drained) connections.destroy();
+  logger[drained ? "info" : "warn"]({ drained }, "shutdown finished");
   return drained;
 }

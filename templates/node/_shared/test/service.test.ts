@@ -239,6 +239,26 @@ describe("shutdown", () => {
     assert.ok(lines.some((l) => l.msg === "shutdown finished"));
   });
 
+  it("closes a keep-alive connection once the request in flight at shutdown is answered", async () => {
+    const { service } = await startService();
+    const socket = connect(service.address.port, "127.0.0.1");
+    await once(socket, "connect");
+    let answer = "";
+    socket.setEncoding("utf8").on("data", (chunk: string) => (answer += chunk));
+    const body = '{"message":"late"}';
+    const head = `POST /v1/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`;
+    // The body is held back, so the request is in flight when shutdown starts.
+    socket.write(head + body.slice(0, 5));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const stopped = service.shutdown("SIGTERM");
+    socket.write(body.slice(5));
+    await once(socket, "close");
+    assert.match(answer, /^HTTP\/1\.1 200 /);
+    assert.match(answer, /\r\nconnection: close\r\n/i);
+    assert.match(answer, /\{"message":"late"\}$/);
+    assert.equal(await stopped, true);
+  });
+
   it("reports not drained when an in-flight request outlives SHUTDOWN_TIMEOUT", async () => {
     const { service } = await startService({ shutdownTimeoutMs: 300 });
     // A request whose body never arrives stays in flight.

@@ -6,7 +6,7 @@ import type { Logger } from "pino";
 import { buildApp } from "./app.js";
 import type { Config } from "./config.js";
 import { onClientError } from "./http.js";
-import { type Service, shutdown } from "./lifecycle.js";
+import { type Service, shutdown, trackConnections } from "./lifecycle.js";
 
 /** Listens on config.host and config.port; the returned service shuts down on request. */
 export async function start(config: Config, logger: Logger): Promise<Service> {
@@ -24,6 +24,7 @@ export async function start(config: Config, logger: Logger): Promise<Service> {
   );
   server.keepAliveTimeout = 5000;
   server.on("clientError", onClientError);
+  const connections = trackConnections(server);
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -43,13 +44,9 @@ export async function start(config: Config, logger: Logger): Promise<Service> {
         config,
         logger,
         lifecycle,
+        connections,
         signal,
-        close: () => {
-          const closed = new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
-          server.closeIdleConnections();
-          return closed;
-        },
-        destroy: () => server.closeAllConnections(),
+        close: () => new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
       }),
   };
 }

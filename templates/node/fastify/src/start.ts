@@ -4,12 +4,13 @@ import type { Logger } from "pino";
 
 import { buildApp } from "./app.js";
 import type { Config } from "./config.js";
-import { type Service, shutdown } from "./lifecycle.js";
+import { type Service, shutdown, trackConnections } from "./lifecycle.js";
 
 /** Listens on config.host and config.port; the returned service shuts down on request. */
 export async function start(config: Config, logger: Logger): Promise<Service> {
   const lifecycle = { draining: false };
   const app = buildApp({ config, logger, lifecycle });
+  const connections = trackConnections(app.server);
   // Fastify's own default is localhost; "::" is every interface, IPv4 included.
   await app.listen({ host: config.host ?? "::", port: config.port });
   const address = app.server.address() as AddressInfo;
@@ -22,13 +23,10 @@ export async function start(config: Config, logger: Logger): Promise<Service> {
         config,
         logger,
         lifecycle,
+        connections,
         signal,
-        close: () => {
-          const closed = app.close();
-          app.server.closeIdleConnections();
-          return closed;
-        },
-        destroy: () => app.server.closeAllConnections(),
+        // Fastify's close runs its onClose hooks, then the server's close.
+        close: () => app.close(),
       }),
   };
 }
