@@ -189,6 +189,7 @@ describe("malformed requests", () => {
     const { service } = await startService();
     try {
       const socket = connect(service.address.port, "127.0.0.1");
+      socket.on("error", () => {});
       await once(socket, "connect");
       let answer = "";
       socket.setEncoding("utf8").on("data", (chunk: string) => (answer += chunk));
@@ -207,6 +208,7 @@ describe("slow clients", () => {
     const { service } = await startService({ headersTimeoutMs: 200 });
     try {
       const socket = connect(service.address.port, "127.0.0.1");
+      socket.on("error", () => {});
       await once(socket, "connect");
       socket.write("GET /healthz HTTP/1.1\r\nHost: x\r\n");
       let answer = "";
@@ -242,6 +244,7 @@ describe("shutdown", () => {
   it("closes a keep-alive connection once the request in flight at shutdown is answered", async () => {
     const { service } = await startService();
     const socket = connect(service.address.port, "127.0.0.1");
+    socket.on("error", () => {});
     await once(socket, "connect");
     let answer = "";
     socket.setEncoding("utf8").on("data", (chunk: string) => (answer += chunk));

@@ -14,7 +14,7 @@ export async function start(config: Config, logger: Logger): Promise<Service> {
   const app = buildApp({ config, logger, lifecycle });
   const server = createServer(
     {
-      // A client that sends its headers slowly is cut off (Node answers 408 and closes).
+      // A client that sends its headers slowly is cut off: onClientError answers 408 and closes.
       headersTimeout: config.headersTimeoutMs,
       requestTimeout: config.requestTimeoutMs,
       // How often Node checks the two timeouts above; its 30 s default would let them overrun.

@@ -47,7 +47,7 @@ export function buildApp({ config, logger, lifecycle }: AppOptions) {
     requestTimeout: config.requestTimeoutMs,
     keepAliveTimeout: 5000,
     http: {
-      // A client that sends its headers slowly is cut off (Node answers 408 and closes).
+      // A client that sends its headers slowly is cut off: onClientError answers 408 and closes.
       headersTimeout: config.headersTimeoutMs,
       // How often Node checks the timeouts; its 30 s default would let them overrun.
       connectionsCheckingInterval: Math.min(1000, config.headersTimeoutMs),
