@@ -1,56 +1,67 @@
+// What only routes added for the test can show: an unhandled error and a
+// handler slower than REQUEST_TIMEOUT.
 import assert from "node:assert/strict";
 import { once } from "node:events";
-import type { Server } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 
 import { pino } from "pino";
 
 import { buildApp } from "../src/app.js";
+import { loadConfig } from "../src/config.js";
 
 describe("app", () => {
-  let server: Server;
-  let baseUrl: string;
+  const logged: string[] = [];
+  const server = createServer(
+    buildApp({
+      config: { ...loadConfig({}), requestTimeoutMs: 1000 },
+      logger: pino({ level: "info" }, { write: (line: string) => logged.push(line) }),
+      lifecycle: { draining: false },
+      routes: (app) => {
+        app.get("/boom", () => {
+          throw new Error("kaboom");
+        });
+        app.get("/boom-async", async () => {
+          throw new Error("async kaboom");
+        });
+        app.get("/slow", () => {
+          // Never answers.
+        });
+      },
+    }),
+  );
+  let url: string;
 
   before(async () => {
-    server = buildApp({ logger: pino({ level: "silent" }) }).listen(0, "127.0.0.1");
+    server.listen(0, "127.0.0.1");
     await once(server, "listening");
-    const { port } = server.address() as AddressInfo;
-    baseUrl = `http://127.0.0.1:${port}`;
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
-  after(() => {
-    server.close();
-  });
+  after(() => server.close());
 
-  const postJson = (path: string, body: unknown) =>
-    fetch(baseUrl + path, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(body),
+  for (const path of ["/boom", "/boom-async"]) {
+    it(`answers an error thrown in ${path} with a 500 problem and keeps serving`, async () => {
+      const res = await fetch(url + path);
+      assert.equal(res.status, 500);
+      assert.match(res.headers.get("content-type") ?? "", /^application\/problem\+json/);
+      const body = (await res.json()) as Record<string, unknown>;
+      assert.deepEqual(body, {
+        type: "about:blank",
+        title: "Internal Server Error",
+        status: 500,
+        request_id: res.headers.get("x-request-id"),
+      });
+      assert.ok(logged.some((line) => line.includes("unhandled error") && line.includes("kaboom")));
+      assert.equal((await fetch(`${url}/healthz`)).status, 200);
     });
+  }
 
-  it("GET /healthz reports ok", async () => {
-    const res = await fetch(`${baseUrl}/healthz`);
-    assert.equal(res.status, 200);
-    assert.match(res.headers.get("content-type") ?? "", /^application\/json/);
-    assert.equal(await res.text(), '{"status":"ok"}');
-  });
-
-  it("POST /v1/echo returns the message", async () => {
-    const res = await postJson("/v1/echo", { message: "hello" });
-    assert.equal(res.status, 200);
-    assert.deepEqual(await res.json(), { message: "hello" });
-  });
-
-  it("POST /v1/echo rejects a missing message", async () => {
-    const res = await postJson("/v1/echo", {});
-    assert.equal(res.status, 400);
-    const body = (await res.json()) as { error: string };
-    assert.equal(body.error, "Bad Request");
-  });
-
-  it("POST /v1/echo rejects a body over 1 MiB", async () => {
-    const res = await postJson("/v1/echo", { message: "x".repeat(1024 * 1024) });
-    assert.equal(res.status, 413);
+  it("answers a handler slower than REQUEST_TIMEOUT with a 408 problem", async () => {
+    const res = await fetch(`${url}/slow`);
+    assert.equal(res.status, 408);
+    assert.match(res.headers.get("content-type") ?? "", /^application\/problem\+json/);
+    const body = (await res.json()) as Record<string, unknown>;
+    assert.equal(body.detail, "no response within 1000ms");
   });
 });
