@@ -331,6 +331,10 @@ func check(t *testing.T, info catalog.Entry, set proof.Set, names map[string]str
 	if _, out, err := run(dir, env, "git", "check-ignore", "-q", ".env"); err != nil {
 		t.Errorf("%s: git does not ignore .env: %v\n%s", where, err, out)
 	}
+	// ... while the example of it is in the first commit.
+	if _, out, err := run(dir, env, "git", "ls-files", "--error-unmatch", ".env.example"); err != nil {
+		t.Errorf("%s: .env.example is not in the first commit: %v\n%s", where, err, out)
+	}
 	t.Logf("%s: ok; %s", where, strings.Join(timings, ", "))
 }
 
@@ -345,6 +349,7 @@ func expectFiles(t *testing.T, where, dir string, answers map[string]string) {
 		".gitignore":               true,
 		".editorconfig":            true,
 		".scaffold-answers.yaml":   true,
+		".env.example":             true,
 	}
 	for f, present := range want {
 		_, err := os.Stat(filepath.Join(dir, f))
