@@ -148,6 +148,12 @@ func parseGit(s string) (Ref, error) {
 		msg := fmt.Sprintf("template %s: %s", redactRefText(s), detail)
 		return Ref{}, errors.New(redactCredentials(s, msg))
 	}
+	// A git URL has no fragment: a # would end the URL where the user
+	// did not mean it to, and what followed (the rest of a password,
+	// the host) would be dropped or taken for something else.
+	if strings.Contains(s, "#") {
+		return bad("a template reference cannot hold #: write it as %%23 in a password or path")
+	}
 	if i := strings.Index(s, "://"); i >= 0 {
 		scheme := strings.ToLower(s[:i])
 		switch scheme {

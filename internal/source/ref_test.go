@@ -207,3 +207,15 @@ func TestRefErrorsNameTheRepository(t *testing.T) {
 		}
 	}
 }
+
+// A # in a git reference would end its URL early (net/url reads it as a
+// fragment): the rest of a password would be dropped and the user taken
+// for the host. It is refused, without showing the credentials.
+func TestParseRefRefusesAHash(t *testing.T) {
+	for _, s := range []string{"https://tok:p#ss@host/o/r.git", "http://000:#0000@0/001", "git@host:o/r#x.git"} {
+		_, err := ParseRef(s)
+		if err == nil || !strings.Contains(err.Error(), "cannot hold #: write it as %23") || strings.Contains(err.Error(), "p#ss") || strings.Contains(err.Error(), "tok") {
+			t.Errorf("ParseRef(%q) = %v", s, err)
+		}
+	}
+}
