@@ -13,6 +13,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/scaffold-cli/scaffold/internal/decide"
 	"github.com/scaffold-cli/scaffold/internal/stack"
@@ -49,8 +50,17 @@ type Catalog struct {
 // not templates.
 func Builtins(fsys fs.FS) (*Catalog, error) {
 	if fsys == nil {
-		fsys = templates.FS
+		return embedded()
 	}
+	return read(fsys)
+}
+
+// embedded is the catalog of the embedded templates, read once: help,
+// completion and the recommendation all ask for it in one run, and a
+// Catalog is never changed once made.
+var embedded = sync.OnceValues(func() (*Catalog, error) { return read(templates.FS) })
+
+func read(fsys fs.FS) (*Catalog, error) {
 	matches, err := fs.Glob(fsys, "*/*/"+template.ManifestFile)
 	if err != nil {
 		return nil, err
