@@ -100,9 +100,15 @@ func planFor(name string) (plan, error) {
 	}
 	m := *opened.Template.Manifest
 	fromManifest := len(m.Proof.Sets)
+	// The custom name goes to the question that names the package in
+	// the template's own language, the registry's name format.
+	lang, ok := stack.Lookup(m.Language)
+	if !ok {
+		return plan{}, fmt.Errorf("language %q is not in the registry", m.Language)
+	}
 	custom := map[string]any{}
 	for _, q := range m.Questions {
-		if v, ok := customNames[q.Format]; ok && q.Type == template.String && !q.Secret {
+		if v, ok := customNames[q.Format]; ok && q.Format == lang.Format && q.Type == template.String && !q.Secret {
 			custom[q.Name] = v
 		}
 	}
