@@ -43,6 +43,7 @@ func TestRenderLimits(t *testing.T) {
 		{"huge untilStep", `{{ untilStep 0 1000000000 1 }}`, "more than the 100000"},
 		{"huge seq", `{{ seq 1 1000000000 }}`, "more than the 100000"},
 		{"huge repeat", `{{ repeat 1000000000000 "abc" }}`, "would make more than"},
+		{"huge replace", `{{ $a := repeat 1000000 "xxxxxxxxxxxxxxxx" }}{{ replace "x" $a (substr 0 4000 $a) | len }}`, "replace would make more than"},
 		{"output too large", `{{ range until 100000 }}{{ repeat 1000 "x" }}{{ end }}`, "renders to more than"},
 		{"deep recursion", `{{ define "r" }}{{ template "r" . }}{{ end }}{{ template "r" . }}`, "exceeded maximum template depth"},
 	}

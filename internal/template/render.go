@@ -124,6 +124,17 @@ func Funcs() template.FuncMap {
 		}
 		return strings.Join(parts, " "), nil
 	}
+	// replace makes its whole result in one allocation, before the heap
+	// guard can see it grow: a 16 MiB text with a short old and a 4 KiB
+	// new asked for 64 GB and ended the process. Its size is known first.
+	m["replace"] = func(old, new, src string) (string, error) {
+		if grow := len(new) - len(old); grow > 0 {
+			if n := strings.Count(src, old); n > 0 && grow > (MaxFileBytes-len(src))/n {
+				return "", fmt.Errorf("replace would make more than %d bytes", MaxFileBytes)
+			}
+		}
+		return strings.ReplaceAll(src, old, new), nil
+	}
 	m["repeat"] = func(count int, s string) (string, error) {
 		if count < 0 {
 			return "", fmt.Errorf("repeat: negative count %d", count)
