@@ -3,6 +3,7 @@ package template
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -72,5 +73,43 @@ func TestEvalShownInterrupted(t *testing.T) {
 	_, err := tmpl.EvalShown(c, []Command{{What: "next step 1", Args: []string{"echo {{ .tok }}"}}}, map[string]any{"tok": "hunter2"})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// What a next step shows tells nothing of the secret: not its length,
+// not an if on it, not the padding of its encoding. Two secrets show the
+// same.
+func TestEvalShownTellsNothingOfTheSecret(t *testing.T) {
+	tmpl := &Template{Manifest: &Manifest{Questions: []Question{{Name: "tok", Secret: true}}}, Name: "t"}
+	cmds := []Command{
+		{What: "len", Args: []string{"echo {{ len .tok }}"}},
+		{What: "if", Args: []string{`echo {{ if hasPrefix "ghp_" .tok }}github{{ else }}other{{ end }}`}},
+		{What: "b64", Args: []string{"echo {{ .tok | b64enc }}"}},
+		{What: "bool", Args: []string{`echo {{ .tok | hasPrefix "ghp_" }}`}},
+		{What: "plain", Args: []string{"npm test"}},
+	}
+	var shown [][][]string
+	for _, tok := range []string{"ghp_abcdefghij", "hunter2", "supersecret1"} {
+		got, err := tmpl.EvalShown(context.Background(), cmds, map[string]any{"tok": tok})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, args := range got {
+			if strings.Contains(args[0], tok) {
+				t.Errorf("%q shows the secret", args[0])
+			}
+		}
+		shown = append(shown, got)
+	}
+	for i := 1; i < len(shown); i++ {
+		if !reflect.DeepEqual(shown[i], shown[0]) {
+			t.Errorf("two secrets show differently: %q and %q", shown[0], shown[i])
+		}
+	}
+	if got := shown[0][0][0]; got != "echo ***" {
+		t.Errorf("len shows %q, want echo ***", got)
+	}
+	if got := shown[0][4][0]; got != "npm test" {
+		t.Errorf("a step without the secret shows %q", got)
 	}
 }

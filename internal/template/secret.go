@@ -347,13 +347,15 @@ func (t *Template) RedactText(s string, data map[string]any) string {
 }
 
 // EvalShown is EvalCommands for commands scaffold prints, such as the
-// next steps after new: every part of an argument that depends on a
-// secret answer (written out, encoded, or tested with an if) is ***.
-// What depends on one is found as RenderWithSecrets finds the files
-// that do, by rendering again with stand-ins for the secrets, and an
-// error is cut down as RedactRun cuts it. When the commands do not
-// render with the stand-ins, which part depends on a secret cannot be
-// told, and every argument is ***.
+// next steps after new. What it shows is a function of two fixed
+// stand-ins for the secret answers, never of the secrets themselves: the
+// commands are rendered with each, and every part of an argument where
+// the two differ is *** (a secret written out, encoded, measured or
+// tested with an if). Had the stand-ins been made from the secret, or
+// the real render been compared, a length or an if on the secret would
+// show through. The real data is rendered too, so that a step that does
+// not render is an error, cut down as RedactRun cuts it. When the
+// commands do not render with a stand-in, every argument is ***.
 func (t *Template) EvalShown(ctx context.Context, cmds []Command, data map[string]any) ([][]string, error) {
 	real, err := t.EvalCommands(ctx, cmds, data)
 	if err != nil && ctx.Err() != nil {
@@ -365,23 +367,35 @@ func (t *Template) EvalShown(ctx context.Context, cmds []Command, data map[strin
 			return err
 		})
 	}
-	probe, _, secrets := t.secretProbe(ctx, data, standIn)
+	probeA, _, secrets := t.secretProbe(ctx, data, fixedStandIn("scaffold-stand-in"))
 	if secrets == 0 {
 		return real, nil
 	}
-	other, err := t.EvalCommands(ctx, cmds, probe)
-	if err != nil {
-		probe, _, _ = t.secretProbe(ctx, data, nudge)
-		other, err = t.EvalCommands(ctx, cmds, probe)
+	probeB, _, _ := t.secretProbe(ctx, data, fixedStandIn("ghp_Other-Stand-In-2"))
+	a, errA := t.EvalCommands(ctx, cmds, probeA)
+	b, errB := t.EvalCommands(ctx, cmds, probeB)
+	if ctx.Err() != nil {
+		return nil, context.Cause(ctx)
 	}
 	for i, args := range real {
-		for j, a := range args {
-			if err != nil {
+		for j := range args {
+			if errA != nil || errB != nil {
 				args[j] = "***"
 				continue
 			}
-			args[j] = maskDifference(t.RedactText(a, data), t.RedactText(other[i][j], probe))
+			args[j] = maskDifference(a[i][j], b[i][j])
 		}
 	}
 	return real, nil
+}
+
+// fixedStandIn replaces a secret string by s, whatever it held, and any
+// other secret as standIn does.
+func fixedStandIn(s string) func(any) any {
+	return func(v any) any {
+		if _, ok := v.(string); ok {
+			return s
+		}
+		return standIn(v)
+	}
 }
