@@ -207,14 +207,24 @@ func TestTemplates(t *testing.T) {
 			if info.Language == "rust" {
 				env = append(env, rustEnv(t, work)...)
 			}
-			for i, s := range p.sets {
-				var names map[string]string
-				if i == len(p.sets)-1 {
-					names = p.custom
+			for _, rt := range runtimesOf(t, info.Language) {
+				for i, s := range p.sets {
+					if !rt.all && i > 0 {
+						break
+					}
+					var names map[string]string
+					if i == len(p.sets)-1 {
+						names = p.custom
+					}
+					name := s.Name
+					if rt.name != "" {
+						name = rt.name + "/" + s.Name
+						s.Name = rt.name + "-" + s.Name
+					}
+					t.Run(name, func(t *testing.T) {
+						check(t, info, s, names, work, append(slices.Clone(env), rt.env...))
+					})
 				}
-				t.Run(s.Name, func(t *testing.T) {
-					check(t, info, s, names, work, env)
-				})
 			}
 		})
 	}
@@ -340,6 +350,9 @@ func check(t *testing.T, info catalog.Entry, set proof.Set, names map[string]str
 	// ... while the example of it is in the first commit.
 	if _, out, err := run(dir, env, "git", "ls-files", "--error-unmatch", ".env.example"); err != nil {
 		t.Errorf("%s: .env.example is not in the first commit: %v\n%s", where, err, out)
+	}
+	for _, c := range stackChecks[info.Language] {
+		c(t, where, dir, env)
 	}
 	t.Logf("%s: ok; %s", where, strings.Join(timings, ", "))
 }
