@@ -50,7 +50,8 @@ func TestInteractiveNew(t *testing.T) {
 	sess.answer(t, "Include a Dockerfile?", "n"+keyEnter)
 	sess.answer(t, "Include a GitHub Actions workflow?", keyEnter)
 	sess.choose(t, "License", keyDown+keyEnter) // Apache-2.0
-	sess.expect(t, "--yes")                     // ends the repeatable command
+	sess.answer(t, "Install dependencies now (go mod download)?", "n"+keyEnter)
+	sess.expect(t, "--yes") // ends the repeatable command
 	if err := sess.wait(t); err != nil {
 		t.Fatalf("scaffold failed: %v\n%s", err, sess.screen())
 	}
@@ -59,7 +60,7 @@ func TestInteractiveNew(t *testing.T) {
 		"Recommended: Go with chi",
 		"performance with concurrency",
 		"Created myapp from go/chi",
-		"scaffold new myapp --template go/chi --set ci=true --set docker=false --set license=Apache-2.0 --set module=example.com/myapp --yes",
+		"scaffold new myapp --template go/chi --set ci=true --set docker=false --set license=Apache-2.0 --set module=example.com/myapp --no-install --yes",
 	} {
 		if !strings.Contains(output, want) {
 			t.Errorf("output lacks %q:\n%s", want, output)

@@ -32,6 +32,7 @@ type newOptions struct {
 	Prompter prompt.Prompter
 	Now      func() time.Time
 	Getenv   func(string) string
+	Environ  func() []string
 	Version  string
 	Builtins fs.FS
 
@@ -48,13 +49,15 @@ type newOptions struct {
 	Trust       bool
 	NoHooks     bool
 	NoGit       bool
+	Install     bool
+	NoInstall   bool
 	DryRun      bool
 	JSON        bool
 }
 
 // NewCmdNew builds "scaffold new".
 func NewCmdNew(f *Factory, runF func(context.Context, *newOptions) error) *cobra.Command {
-	opts := &newOptions{IO: f.IO, Config: f.Config, Prompter: f.Prompter, Now: f.Now, Getenv: f.Getenv, Version: f.Version, Builtins: f.Builtins}
+	opts := &newOptions{IO: f.IO, Config: f.Config, Prompter: f.Prompter, Now: f.Now, Getenv: f.Getenv, Environ: f.Environ, Version: f.Version, Builtins: f.Builtins}
 	cmd := &cobra.Command{
 		Use:   "new NAME",
 		Short: "Create a project: decide the stack, ask, render, commit",
@@ -66,7 +69,15 @@ project is named after its last element. An existing folder must be empty.
 
 Flags answer ahead of the prompts. Without a terminal nothing is asked: a
 question that has no answer is an error naming the flag that answers it
-(exit 2). --yes takes the recommendation and every default.`,
+(exit 2). --yes takes the recommendation and every default.
+
+Before the first commit, new installs the project's dependencies (npm
+install, cargo fetch, go mod download), so that the lock file it writes
+is in that commit: in a terminal it asks first (yes by default);
+--install and --no-install decide without asking; with no terminal it
+installs only with --install. A template that is not trusted installs
+only with --trust, as its hooks run only with it: npm runs the install
+scripts of every package a package.json names.`,
 		Example: `  scaffold new myapp
   scaffold new myapp --goal performance --goal concurrency --yes
   scaffold new api --stack node --framework fastify --set license=none --yes
@@ -76,6 +87,9 @@ question that has no answer is an error naming the flag that answers it
 		Args: exactArgs(1, "one argument, the project name or path"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Target = args[0]
+			if opts.Install && opts.NoInstall {
+				return &FlagError{Err: errors.New("--install and --no-install contradict each other: pass one of them")}
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -89,12 +103,14 @@ question that has no answer is an error naming the flag that answers it
 	fl.StringVar(&opts.Framework, "framework", "", "use this framework: express, fastify, chi or axum")
 	fl.StringVarP(&opts.Template, "template", "t", "", "template to render: a built-in (go/chi), a team alias, a folder, or a git URL[//SUBDIR][@REF]")
 	fl.BoolVar(&opts.Refresh, "refresh", false, "fetch a git template again even when it is cached")
-	fl.BoolVar(&opts.Trust, "trust", false, "run the template's hooks even though it is not trusted")
+	fl.BoolVar(&opts.Trust, "trust", false, "run the template's hooks and install its dependencies even though it is not trusted")
 	fl.BoolVar(&opts.NoHooks, "no-hooks", false, "render the template but run none of its hooks")
 	fl.StringArrayVar(&opts.Sets, "set", nil, "answer a template question: --set key=value (repeatable)")
 	fl.StringVar(&opts.AnswersFile, "answers", "", "read answers from a YAML or JSON file (the shape of .scaffold-answers.yaml)")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "take the recommendation and every default without asking")
 	fl.BoolVar(&opts.NoGit, "no-git", false, "do not create a git repository")
+	fl.BoolVar(&opts.Install, "install", false, "install the dependencies before the first commit, without asking")
+	fl.BoolVar(&opts.NoInstall, "no-install", false, "do not install the dependencies, and do not ask")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "show what would be written, and write nothing")
 	fl.BoolVar(&opts.JSON, "json", false, "print the result as one JSON object on stdout")
 	registerStackCompletions(cmd, f.Builtins)
@@ -163,6 +179,10 @@ func newRun(ctx context.Context, opts *newOptions) error {
 		return err
 	}
 	answers, recorded := answered.Data, answered.Recorded
+	inst, err := opts.install(ctx, opened, cfg, answers, rendered, ask)
+	if err != nil {
+		return err
+	}
 	// Files that hold a secret answer go to disk only, never into git.
 	private := project.Present(rendered, secrets.Paths)
 	record := &project.Record{
@@ -186,7 +206,7 @@ func newRun(ctx context.Context, opts *newOptions) error {
 		return err
 	}
 	res := &newResult{Target: target, Template: opened.Ref, Commit: opened.Commit, Digest: opened.Digest,
-		Files: files, Hooks: hooks, DryRun: opts.DryRun, answers: recorded, next: next}
+		Files: files, Hooks: hooks, Install: inst, DryRun: opts.DryRun, answers: recorded, next: next}
 	res.shown = shownPaths(tmpl, secrets, answers)
 	for _, p := range private {
 		res.SecretFiles = append(res.SecretFiles, res.shown(p))
@@ -205,7 +225,7 @@ func newRun(ctx context.Context, opts *newOptions) error {
 
 	co := project.CreateOptions{
 		Files: files, Base: rendered, Private: private, Source: opened.Ref, Now: opts.Now,
-		Name: proj.Name, Getenv: opts.Getenv, HookOutput: opts.IO.ErrOut,
+		Name: proj.Name, Getenv: opts.Getenv, HookOutput: opts.IO.ErrOut, Install: opts.createInstall(inst),
 	}
 	if res.Git != nil {
 		co.Git = &gitSettings
@@ -216,6 +236,9 @@ func newRun(ctx context.Context, opts *newOptions) error {
 	created, err := project.Create(ctx, target, co)
 	if created == nil {
 		return err
+	}
+	if inst != nil {
+		inst.Installed, inst.Took = created.Installed, created.Took
 	}
 	if res.Git != nil {
 		if created.Commit == "" {
@@ -410,6 +433,7 @@ type newResult struct {
 	DryRun   bool            `json:"dry_run"`
 	Files    []template.File `json:"-"`
 	Hooks    *hookPlan       `json:"hooks,omitempty"`
+	Install  *installPlan    `json:"install,omitempty"`
 	Git      *gitResult      `json:"git"`
 	// SecretFiles hold a secret answer: written, never put in git.
 	SecretFiles []string            `json:"secret_files,omitempty"` // redacted
@@ -472,6 +496,7 @@ func (r *newResult) print(opts *newOptions, language string, ask prompt.Prompter
 				fmt.Fprintf(w, "  %s\n", display.Untrusted(h))
 			}
 		}
+		r.Install.print(opts, true)
 		fmt.Fprintln(w, "Nothing was written (--dry-run).")
 		return nil
 	}
@@ -483,13 +508,14 @@ func (r *newResult) print(opts *newOptions, language string, ask prompt.Prompter
 		}
 	}
 	fmt.Fprintln(w)
+	r.Install.print(opts, false)
 	if r.Hooks != nil && !r.Hooks.run() {
 		fmt.Fprintf(opts.IO.ErrOut, "note: the template's hooks did not run (%s): %s\n", r.Hooks.Decision, display.Untrusted(strings.Join(r.Hooks.Commands, "; ")))
 	}
 	if r.Git != nil && r.Git.defaultID {
 		fmt.Fprintf(opts.IO.ErrOut, "note: no git identity is configured, so the commit is by %s; set user.name and user.email, then: git commit --amend --reset-author --no-edit\n", r.Git.Author)
 	}
-	printNextSteps(w, rel, r.next)
+	printNextSteps(w, rel, withoutInstall(r.next, r.Install))
 	if cp, ok := ask.(*countingPrompter); ok && cp.asked > 0 {
 		fmt.Fprintf(opts.IO.ErrOut, "\nTo do the same without prompts:\n  %s\n", repeatCommand(opts, r))
 	}
@@ -546,6 +572,9 @@ func repeatCommand(opts *newOptions, r *newResult) string {
 	}
 	if opts.NoGit {
 		args = append(args, "--no-git")
+	}
+	if f := r.Install.flag(); f != "" {
+		args = append(args, f)
 	}
 	if r.Hooks != nil {
 		switch r.Hooks.Decision.Reason {

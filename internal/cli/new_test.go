@@ -83,10 +83,10 @@ func TestNewCmdNew(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got.IO != f.IO || got.Version != f.Version || got.Prompter != f.Prompter || got.Config == nil || got.Now == nil || got.Getenv == nil {
+			if got.IO != f.IO || got.Version != f.Version || got.Prompter != f.Prompter || got.Config == nil || got.Now == nil || got.Getenv == nil || got.Environ == nil {
 				t.Error("the options do not carry the factory's world")
 			}
-			got.IO, got.Config, got.Prompter, got.Now, got.Getenv, got.Version = nil, nil, nil, nil, nil, ""
+			got.IO, got.Config, got.Prompter, got.Now, got.Getenv, got.Environ, got.Version = nil, nil, nil, nil, nil, nil, ""
 			if !reflect.DeepEqual(*got, tt.want) {
 				t.Errorf("options\n%+v\nwant\n%+v", *got, tt.want)
 			}
@@ -171,19 +171,19 @@ func TestNewRun(t *testing.T) {
 			name: "built-in answered at the prompt",
 			opts: newOptions{Template: "go/chi", NoGit: true},
 			prompt: map[string]any{
-				"module": "example.com/acme/app", "docker": false, "ci": true, "license": "none",
+				"module": "example.com/acme/app", "docker": false, "ci": true, "license": "none", "install": false,
 			},
 			files:  map[string]string{"go.mod": "module example.com/acme/app\n"},
 			absent: []string{"Dockerfile", "LICENSE"},
-			stderr: []string{"To do the same without prompts:", "--set docker=false", "--set license=none", "--no-git --yes"},
+			stderr: []string{"To do the same without prompts:", "--set docker=false", "--set license=none", "--no-git --no-install --yes"},
 		},
 		{
 			name:   "flags answer ahead of the prompt",
 			opts:   newOptions{Template: "go/chi", NoGit: true, Sets: []string{"module=example.com/x", "docker=false"}},
-			prompt: map[string]any{"ci": false, "license": "MIT"},
+			prompt: map[string]any{"ci": false, "license": "MIT", "install": false},
 			files:  map[string]string{"go.mod": "module example.com/x\n", "LICENSE": "MIT License"},
 			absent: []string{"Dockerfile", ".github"},
-			stderr: []string{"--set docker=false --set license=MIT --set module=example.com/x --no-git --yes"},
+			stderr: []string{"--set docker=false --set license=MIT --set module=example.com/x --no-git --no-install --yes"},
 		},
 		{
 			name:    "no terminal and no --yes",

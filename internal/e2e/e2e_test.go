@@ -203,7 +203,9 @@ func TestTemplates(t *testing.T) {
 			}
 			requireToolchain(t, info.Language)
 			work := t.TempDir()
-			env := os.Environ()
+			// Lock files the proof commits name no registry: this
+			// machine's is not the user's.
+			env := append(os.Environ(), "npm_config_omit_lockfile_registry_resolved=true")
 			if info.Language == "rust" {
 				env = append(env, rustEnv(t, work)...)
 			}
@@ -286,7 +288,7 @@ func check(t *testing.T, info catalog.Entry, set proof.Set, names map[string]str
 	}
 
 	dir := filepath.Join(work, set.Name)
-	args := []string{"new", dir, "--template", info.Name, "--yes"}
+	args := []string{"new", dir, "--template", info.Name, "--yes", "--install"}
 	for _, f := range flags {
 		args = append(args, "--set", f)
 	}
@@ -299,6 +301,10 @@ func check(t *testing.T, info catalog.Entry, set proof.Set, names map[string]str
 		t.Fatalf("%s: step generate: the tree is not clean after the first commit: %v\n%s", where, err, out)
 	}
 	expectFiles(t, where, dir, set.Answers)
+	// The install at creation put the lock file in the first commit.
+	if _, out, err := run(dir, env, "git", "ls-files", "--error-unmatch", lang.Lock); err != nil {
+		t.Fatalf("%s: step generate: %s is not in the first commit: %v\n%s", where, lang.Lock, err, out)
+	}
 	lintWorkflow(t, where, dir)
 
 	stdout, out, err := run(work, env, scaffold, "verify", dir, "--json")
@@ -325,9 +331,13 @@ func check(t *testing.T, info catalog.Entry, set proof.Set, names map[string]str
 	if err != nil || !report.OK {
 		t.Fatalf("%s: scaffold verify failed: %v\n%s", where, err, out)
 	}
-	// After the install, dependencies are pinned by a lock file.
-	if _, err := os.Stat(filepath.Join(dir, lang.Lock)); err != nil {
-		t.Errorf("%s: no %s after the install: %v", where, lang.Lock, err)
+	// verify installed from the lock file (npm ci, cargo --locked) and
+	// built: nothing it did changed a file of the first commit.
+	if _, out, err := run(dir, env, "git", "status", "--porcelain"); err != nil || len(out) > 0 {
+		t.Errorf("%s: the tree is not clean after scaffold verify: %v\n%s", where, err, out)
+	}
+	if data, err := os.ReadFile(filepath.Join(dir, lang.Lock)); err != nil || bytes.Contains(data, []byte("registry.npmjs.org")) {
+		t.Errorf("%s: %s names the registry it came from (omit-lockfile-registry-resolved is set): %v", where, lang.Lock, err)
 	}
 	if len(names) > 0 {
 		data, err := os.ReadFile(filepath.Join(dir, lang.Marker))

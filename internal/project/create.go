@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -40,6 +41,9 @@ type CreateOptions struct {
 	Getenv func(string) string
 	// HookOutput receives what the hooks print.
 	HookOutput io.Writer
+	// Install, when set, installs the dependencies before the first
+	// commit; the caller has decided it may.
+	Install *Install
 }
 
 // Created is what Create made.
@@ -52,6 +56,10 @@ type Created struct {
 	// NotIgnored are the Private paths that the project's .gitignore does
 	// not ignore, which a plain git add -A would commit.
 	NotIgnored []string
+	// Installed says the install ran and wrote its lock file; Took is
+	// how long it ran.
+	Installed bool
+	Took      time.Duration
 }
 
 // Create puts a new project at dir: it writes the files (see Write) and,
@@ -66,12 +74,35 @@ type Created struct {
 // commit.
 func Create(ctx context.Context, dir string, opts CreateOptions) (*Created, error) {
 	c := &Created{}
-	var commitErr error
+	var commitErr, installErr error
 	finish := func(tmp string) error {
+		// The first commit holds what the template rendered and the lock
+		// file the install wrote: nothing else it left behind, whatever
+		// the template's .gitignore says (node_modules, say).
+		paths := make([]string, 0, len(opts.Files)+1)
+		for _, f := range opts.Files {
+			paths = append(paths, f.Path)
+		}
+		if in := opts.Install; in != nil {
+			rendered := slices.Contains(paths, in.Lock)
+			took, err := in.run(ctx, tmp, rendered)
+			c.Took = took
+			if ctx.Err() != nil {
+				return ctx.Err() // interrupted: nothing is created
+			}
+			if err != nil {
+				installErr = movedError(err, tmp, dir)
+			} else {
+				c.Installed = true
+				if !rendered && in.Lock != "" && !slices.Contains(opts.Private, in.Lock) {
+					paths = append(paths, in.Lock)
+				}
+			}
+		}
 		if opts.Git == nil {
 			return nil
 		}
-		hash, err := InitialCommit(tmp, *opts.Git, opts.Now(), "Initial commit from scaffold ("+opts.Source+")", opts.Private...)
+		hash, err := initialCommit(tmp, *opts.Git, opts.Now(), "Initial commit from scaffold ("+opts.Source+")", paths, opts.Private)
 		if err == nil {
 			_, err = WriteBase(tmp, Without(opts.Base, opts.Private), *opts.Git, opts.Now(), "scaffold: pristine render of "+opts.Source)
 		}
@@ -93,12 +124,21 @@ func Create(ctx context.Context, dir string, opts CreateOptions) (*Created, erro
 			c.NotIgnored = open
 		}
 	}
-	return c, errors.Join(commitErr, c.runHooks(ctx, dir, opts))
+	return c, errors.Join(installErr, commitErr, c.runHooks(ctx, dir, opts))
 }
 
 // movedError is a failure to commit in tmp as it reads once tmp is dir:
 // its paths name tmp, which is about to become dir.
 func movedError(err error, tmp, dir string) error {
+	var ie *InstallError
+	if errors.As(err, &ie) {
+		moved := *ie
+		moved.Output = strings.ReplaceAll(ie.Output, tmp, dir)
+		if !errors.Is(ie.Err, context.Canceled) {
+			moved.Err = errors.New(strings.ReplaceAll(ie.Err.Error(), tmp, dir))
+		}
+		return &moved
+	}
 	msg := err.Error()
 	var ce *CommitError
 	if errors.As(err, &ce) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -117,13 +118,19 @@ func (e *CommitError) Unwrap() error { return e.Err }
 // and out of every git object, ignored or not: not even a loose blob of
 // them is written.
 func InitialCommit(dir string, s GitSettings, when time.Time, message string, private ...string) (plumbing.Hash, error) {
+	return initialCommit(dir, s, when, message, nil, private)
+}
+
+// initialCommit is InitialCommit; with only, it commits no path but
+// those, and still honours .gitignore for them.
+func initialCommit(dir string, s GitSettings, when time.Time, message string, only, private []string) (plumbing.Hash, error) {
 	repo, err := git.PlainInitWithOptions(dir, &git.PlainInitOptions{
 		InitOptions: git.InitOptions{DefaultBranch: plumbing.NewBranchReferenceName(s.Branch)},
 	})
 	if err != nil {
 		return plumbing.ZeroHash, &CommitError{fmt.Errorf("git init with branch %q (init.defaultBranch): %w", s.Branch, err)}
 	}
-	hash, err := commitAll(repo, s, when, message, private)
+	hash, err := commitAll(repo, s, when, message, only, private)
 	if err == nil && hash.IsZero() {
 		err = errors.New("there is nothing to commit")
 	}
@@ -142,13 +149,19 @@ func CommitChanges(dir string, s GitSettings, when time.Time, message string, pr
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
-	return commitAll(repo, s, when, message, private)
+	return commitAll(repo, s, when, message, nil, private)
 }
 
-func commitAll(repo *git.Repository, s GitSettings, when time.Time, message string, private []string) (plumbing.Hash, error) {
+// commitAll adds every file of the work tree that .gitignore does not
+// ignore, or with only, those of its paths that it does not, leaving
+// private out, and commits.
+func commitAll(repo *git.Repository, s GitSettings, when time.Time, message string, only, private []string) (plumbing.Hash, error) {
 	wt, err := repo.Worktree()
 	if err != nil {
 		return plumbing.ZeroHash, err
+	}
+	if only != nil {
+		wt.Excludes = append(wt.Excludes, onlyPaths(only))
 	}
 	// Excluded as .gitignore excludes, before anything is hashed into
 	// the object store; an exact path, as no glob could say it safely.
@@ -189,6 +202,30 @@ func (p exactPath) Match(path []string, _ bool) gitignore.MatchResult {
 		return gitignore.Exclude
 	}
 	return gitignore.NoMatch
+}
+
+// onlyPathsPattern is a gitignore pattern excluding every path that is
+// neither one of the paths nor a folder above one. Added last, it is
+// matched first: a path it keeps is then matched by .gitignore as usual.
+// It ignores isDir, which go-git sets for files too when it adds them.
+type onlyPathsPattern map[string]bool
+
+func onlyPaths(paths []string) onlyPathsPattern {
+	// go-git matches the work tree's root as ".".
+	o := onlyPathsPattern{".": true}
+	for _, p := range paths {
+		for ; p != "."; p = path.Dir(p) {
+			o[p] = true
+		}
+	}
+	return o
+}
+
+func (o onlyPathsPattern) Match(names []string, _ bool) gitignore.MatchResult {
+	if o[filepath.ToSlash(strings.Join(names, "/"))] {
+		return gitignore.NoMatch
+	}
+	return gitignore.Exclude
 }
 
 // NotIgnored returns the paths of dir that its .gitignore files do not

@@ -56,3 +56,40 @@ func PlanFor(ctx context.Context, t *template.Template, data map[string]any, dir
 	}
 	return p, nil
 }
+
+// InstallStep is the step that installs the dependencies of a project
+// made from t with data, whose files has says it has: the install step
+// of the check PlanFor gives, or nil when that check has none. It reads
+// no file, so it names the step before the project is written; a lock
+// file the template ships makes it the language's clean install (npm ci).
+func InstallStep(ctx context.Context, t *template.Template, data map[string]any, has func(path string) bool) (*verify.Step, error) {
+	m := t.Manifest
+	if len(m.Verify) == 0 {
+		l, ok := Lookup(m.Language)
+		if !ok || len(l.Install) == 0 {
+			return nil, nil
+		}
+		s := l.installStep(has)
+		return &s, nil
+	}
+	// A manifest's steps are rendered, never read from the folder.
+	p, err := PlanFor(ctx, t, data, "", "", nil)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range p.Steps {
+		if s.Name == "install" {
+			return &s, nil
+		}
+	}
+	return nil, nil
+}
+
+// LockOf is the lock file of the language, "" when scaffold does not
+// know it.
+func LockOf(language string) string {
+	if l, ok := Lookup(language); ok {
+		return l.Lock
+	}
+	return ""
+}

@@ -31,6 +31,10 @@ type Language struct {
 	Marker string
 	// Lock is the file that pins dependencies once they are installed.
 	Lock string
+	// Install installs a project's dependencies and writes Lock, when
+	// the project has none yet; scaffold new runs it before the first
+	// commit (see InstallStep).
+	Install []string
 	// Format is the name format of the project's package name.
 	Format template.Format
 	// Tools must be on PATH to build and check a project.
@@ -43,7 +47,7 @@ type Language struct {
 
 	// plan gives the default checks for the project in dir: the steps,
 	// and the command that starts its server. Built binaries go to out.
-	plan func(dir, out string, env []string) ([]verify.Step, []string, error)
+	plan func(l *Language, dir, out string, env []string) ([]verify.Step, []string, error)
 }
 
 // Languages is the registry, in tie-break order: when the decision
@@ -122,7 +126,7 @@ func titles() []string {
 // Plan is the language's default check of the project in dir, for a
 // project of the given kind: a kind with no server gets no serve step.
 func (l *Language) Plan(dir, out string, env []string, kind template.ProjectKind) (*verify.Plan, error) {
-	steps, serve, err := l.plan(dir, out, env)
+	steps, serve, err := l.plan(l, dir, out, env)
 	if err != nil {
 		return nil, err
 	}
@@ -150,16 +154,17 @@ var node = &Language{
 	Name: "node", Title: "Node.js", Help: "JavaScript / TypeScript",
 	Aliases: []string{"nodejs", "node.js", "js", "javascript", "ts", "typescript"},
 	Marker:  "package.json", Lock: "package-lock.json", Format: template.NpmPackage,
-	Tools:  []string{"node", "npm"},
-	Checks: "npm install, npm run lint, npm test, npm run build, node <main>",
-	Next:   []template.NextStep{{Run: "npm install", Note: "install"}, {Run: "npm run dev", Note: "run"}, {Run: "npm test", Note: "test"}},
-	plan: func(dir, _ string, _ []string) ([]verify.Step, []string, error) {
+	Install: []string{"npm", "install", "--no-audit", "--no-fund"},
+	Tools:   []string{"node", "npm"},
+	Checks:  "npm ci (npm install without a lock file), npm run lint, npm test,\n           npm run build, node <main>",
+	Next:    []template.NextStep{{Run: "npm install", Note: "install"}, {Run: "npm run dev", Note: "run"}, {Run: "npm test", Note: "test"}},
+	plan: func(l *Language, dir, _ string, _ []string) ([]verify.Step, []string, error) {
 		main, err := nodeMain(dir)
 		if err != nil {
 			return nil, nil, err
 		}
 		return []verify.Step{
-			step("install", "npm", "install", "--no-audit", "--no-fund"),
+			l.installStep(in(dir)),
 			step("lint", "npm", "run", "lint"),
 			step("test", "npm", "test"),
 			step("build", "npm", "run", "build"),
@@ -170,10 +175,11 @@ var node = &Language{
 var golang = &Language{
 	Name: "go", Title: "Go", Help: "Go", Aliases: []string{"golang"},
 	Marker: "go.mod", Lock: "go.sum", Format: template.GoModule,
-	Tools:  []string{"go", "gofmt"},
-	Checks: "go mod download, go vet, gofmt -l, go test, go build ./cmd/NAME",
-	Next:   []template.NextStep{{Run: "go run ./cmd/{{ .Project.Name }}", Note: "run"}, {Run: "go test ./...", Note: "test"}},
-	plan: func(dir, out string, _ []string) ([]verify.Step, []string, error) {
+	Install: []string{"go", "mod", "download"},
+	Tools:   []string{"go", "gofmt"},
+	Checks:  "go mod download, go vet, gofmt -l, go test, go build ./cmd/NAME",
+	Next:    []template.NextStep{{Run: "go run ./cmd/{{ .Project.Name }}", Note: "run"}, {Run: "go test ./...", Note: "test"}},
+	plan: func(l *Language, dir, out string, _ []string) ([]verify.Step, []string, error) {
 		name, err := goMain(dir)
 		if err != nil {
 			return nil, nil, err
@@ -182,7 +188,7 @@ var golang = &Language{
 		format := step("format", "gofmt", "-l", ".")
 		format.Empty = true
 		return []verify.Step{
-			step("install", "go", "mod", "download"),
+			l.installStep(in(dir)),
 			step("lint", "go", "vet", "./..."),
 			format,
 			step("test", "go", "test", "./..."),
@@ -194,10 +200,11 @@ var golang = &Language{
 var rust = &Language{
 	Name: "rust", Title: "Rust", Help: "Rust", Aliases: []string{"rs"},
 	Marker: "Cargo.toml", Lock: "Cargo.lock", Format: template.CargoCrate,
-	Tools:  []string{"cargo", "rustc", "cargo-clippy", "rustfmt"},
-	Checks: "cargo fetch, cargo fmt --check, cargo clippy -D warnings, cargo test,\n           cargo build, target/debug/NAME",
-	Next:   []template.NextStep{{Run: "cargo run", Note: "run"}, {Run: "cargo test", Note: "test"}},
-	plan: func(dir, _ string, env []string) ([]verify.Step, []string, error) {
+	Install: []string{"cargo", "fetch"},
+	Tools:   []string{"cargo", "rustc", "cargo-clippy", "rustfmt"},
+	Checks:  "cargo fetch, cargo fmt --check, cargo clippy -D warnings, cargo test,\n           cargo build, target/debug/NAME (all --locked once Cargo.lock is there)",
+	Next:    []template.NextStep{{Run: "cargo run", Note: "run"}, {Run: "cargo test", Note: "test"}},
+	plan: func(l *Language, dir, _ string, env []string) ([]verify.Step, []string, error) {
 		name, err := crateName(dir)
 		if err != nil {
 			return nil, nil, err
@@ -206,14 +213,43 @@ var rust = &Language{
 		if target == "" {
 			target = filepath.Join(dir, "target")
 		}
+		// With a lock file, nothing may change it: what CI builds is
+		// what was committed.
+		locked := func(args ...string) []string {
+			if exists(dir, l.Lock) {
+				return append(args, "--locked")
+			}
+			return args
+		}
 		return []verify.Step{
-			step("install", "cargo", "fetch"),
+			step("install", locked("cargo", "fetch")...),
 			step("format", "cargo", "fmt", "--check"),
-			step("lint", "cargo", "clippy", "--all-targets", "--", "-D", "warnings"),
-			step("test", "cargo", "test"),
-			step("build", "cargo", "build"),
+			step("lint", slices.Concat(locked("cargo", "clippy", "--all-targets"), []string{"--", "-D", "warnings"})...),
+			step("test", locked("cargo", "test")...),
+			step("build", locked("cargo", "build")...),
 		}, []string{filepath.Join(target, "debug", name)}, nil
 	},
+}
+
+// installStep is the plan's install step for a project that has the
+// files has says it has: with its lock file, a clean install that must
+// match it (npm ci), where the language has one; otherwise Install,
+// which writes the lock file.
+func (l *Language) installStep(has func(name string) bool) verify.Step {
+	if l.Name == "node" && has(l.Lock) {
+		return step("install", "npm", "ci", "--no-audit", "--no-fund")
+	}
+	return step("install", l.Install...)
+}
+
+func exists(dir, name string) bool {
+	_, err := os.Stat(filepath.Join(dir, name))
+	return err == nil
+}
+
+// in is exists for the files of dir.
+func in(dir string) func(string) bool {
+	return func(name string) bool { return exists(dir, name) }
 }
 
 // lookup is the last value of key in env, as exec gives it.

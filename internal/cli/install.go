@@ -1,0 +1,177 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/scaffold-cli/scaffold/internal/config"
+	"github.com/scaffold-cli/scaffold/internal/display"
+	"github.com/scaffold-cli/scaffold/internal/project"
+	"github.com/scaffold-cli/scaffold/internal/prompt"
+	"github.com/scaffold-cli/scaffold/internal/source"
+	"github.com/scaffold-cli/scaffold/internal/stack"
+	"github.com/scaffold-cli/scaffold/internal/template"
+)
+
+// installPlan is whether scaffold new installs the project's
+// dependencies before the first commit, and why not when it does not.
+type installPlan struct {
+	Command []string
+	// Lock is the file the install writes and the first commit holds.
+	Lock string
+	// Run says it is to run; Skipped says why not.
+	Run     bool
+	Skipped string
+	// asked says the user answered the question, so the repeatable
+	// command line spells the answer.
+	asked bool
+	// Installed and Took are what happened.
+	Installed bool
+	Took      time.Duration
+}
+
+// The reasons an install does not run.
+const (
+	skipFlag       = "--no-install"
+	skipNoTerminal = "there is no terminal to ask: pass --install to install them"
+	skipDeclined   = "declined at the prompt"
+)
+
+func (p *installPlan) command() string { return strings.Join(p.Command, " ") }
+
+func (p *installPlan) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Command   string `json:"command"`
+		Lock      string `json:"lock,omitempty"`
+		Run       bool   `json:"run"`
+		Skipped   string `json:"skipped,omitempty"`
+		Installed bool   `json:"installed"`
+		TookMS    int64  `json:"took_ms,omitempty"`
+	}{p.command(), p.Lock, p.Run, p.Skipped, p.Installed, p.Took.Milliseconds()})
+}
+
+// install decides whether the project's dependencies are installed at
+// creation, as create-* tools do: in a terminal new asks (yes by
+// default), --install and --no-install decide without asking, --yes
+// takes the default, and with no terminal nothing is installed unless
+// --install says so, as a script installs in a step of its own.
+//
+// Installing runs the package manager on the template's files, and npm
+// runs the install scripts of every dependency they name, so it is
+// gated as hooks are: a template that is not trusted installs only
+// with --trust or when the user says yes to a question that says so.
+func (opts *newOptions) install(ctx context.Context, opened *source.Opened, cfg *config.Config, answers map[string]any, rendered []template.File, ask prompt.Prompter) (*installPlan, error) {
+	tmpl := opened.Template
+	has := func(p string) bool {
+		return slices.ContainsFunc(rendered, func(f template.File) bool { return f.Path == p })
+	}
+	step, err := stack.InstallStep(ctx, tmpl, answers, has)
+	if err != nil || step == nil {
+		return nil, err
+	}
+	p := &installPlan{Command: step.Args, Lock: stack.LockOf(tmpl.Manifest.Language)}
+	if has(p.Lock) {
+		p.Lock = "" // the template's own, committed as rendered
+	}
+	trusted := opts.Trust || opened.Kind == source.Builtin
+	if !trusted {
+		trusted, _ = cfg.Trusted(opened.Ref, opened.Digest)
+	}
+	_, noTerminal := opts.Prompter.(prompt.NoTerminal)
+	switch {
+	case opts.NoInstall:
+		p.Skipped = skipFlag
+		return p, nil
+	case !opts.Install && noTerminal:
+		p.Skipped = skipNoTerminal
+		return p, nil
+	case trusted && (opts.Install || opts.Yes):
+		p.Run = true
+		return p, nil
+	case !trusted && (opts.Yes || noTerminal):
+		if opts.Install {
+			return nil, inputErr(fmt.Errorf("template %s is not trusted, and installing its dependencies runs %s on its files, with the install scripts of every package they name; nothing was written: pass --trust as well to install them, or leave out --install", opened.Ref, p.Command[0]))
+		}
+		p.Skipped = "the template is not trusted: pass --install --trust to install them"
+		return p, nil
+	}
+	// A terminal, and a question to ask.
+	what := "writes " + p.Lock + " and puts it in the first commit"
+	if p.Lock == "" {
+		what = "before the first commit"
+	}
+	help := fmt.Sprintf("runs %s in the new project, %s", p.command(), what)
+	if !trusted {
+		fmt.Fprintf(opts.IO.ErrOut, "The template %s is not trusted: installing its dependencies runs %s on its files, with the install scripts of every package they name.\n", display.Untrusted(opened.Ref), display.Untrusted(p.Command[0]))
+	}
+	ok, err := ask.Ask(prompt.Question{
+		Name: "install", Message: fmt.Sprintf("Install dependencies now (%s)?", p.command()), Help: help,
+		Kind: prompt.Confirm, Default: trusted, Flag: "--install or --no-install",
+	})
+	if err != nil {
+		return nil, err
+	}
+	p.asked = true
+	if p.Run = ok.(bool); !p.Run {
+		p.Skipped = skipDeclined
+	}
+	return p, nil
+}
+
+// createInstall is the install project.Create runs, if any.
+func (opts *newOptions) createInstall(p *installPlan) *project.Install {
+	if p == nil || !p.Run {
+		return nil
+	}
+	return &project.Install{Args: p.Command, Env: project.InstallEnv(opts.Environ()), Lock: p.Lock, Output: opts.IO.ErrOut}
+}
+
+// flag is the flag the repeatable command line needs for the answer.
+func (p *installPlan) flag() string {
+	switch {
+	case p == nil || !p.asked:
+		return ""
+	case p.Run:
+		return "--install"
+	}
+	return "--no-install"
+}
+
+// print says what the install did or would do.
+func (p *installPlan) print(opts *newOptions, dryRun bool) {
+	if p == nil {
+		return
+	}
+	w := opts.IO.Out
+	commit := ""
+	if p.Lock != "" {
+		commit = " and commit " + p.Lock
+	}
+	switch {
+	case dryRun && p.Run:
+		fmt.Fprintf(w, "Would install dependencies (%s)%s\n", display.Untrusted(p.command()), commit)
+	case dryRun:
+		fmt.Fprintf(w, "Would not install dependencies: %s\n", p.Skipped)
+	case p.Installed:
+		fmt.Fprintf(w, "Installed dependencies in %s (%s)", p.Took.Round(100*time.Millisecond), display.Untrusted(p.command()))
+		if p.Lock != "" {
+			fmt.Fprintf(w, "; %s is in the first commit", p.Lock)
+		}
+		fmt.Fprintln(w)
+	case p.Skipped != "" && p.Skipped != skipFlag && p.Skipped != skipDeclined && p.Skipped != skipNoTerminal:
+		fmt.Fprintf(opts.IO.ErrOut, "note: dependencies were not installed: %s\n", p.Skipped)
+	}
+}
+
+// withoutInstall leaves out the next step that installs the
+// dependencies (its note is "install") once they are installed.
+func withoutInstall(steps []template.NextStep, p *installPlan) []template.NextStep {
+	if p == nil || !p.Installed {
+		return steps
+	}
+	return slices.DeleteFunc(slices.Clone(steps), func(s template.NextStep) bool { return s.Note == "install" })
+}

@@ -1,0 +1,56 @@
+package cli
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/scaffold-cli/scaffold/internal/prompt"
+)
+
+// defaulting answers every question with its default and keeps the
+// install question it was asked.
+type defaulting struct{ install *prompt.Question }
+
+func (d *defaulting) Ask(q prompt.Question) (any, error) {
+	if q.Name == "install" {
+		d.install = &q
+	}
+	return q.Default, nil
+}
+
+// In a terminal the install is asked: yes by default for a trusted
+// template, no for one that is not, which is said before the question.
+func TestInstallQuestion(t *testing.T) {
+	tpl := writeTemplate(t, map[string]string{
+		"scaffold.yaml": "name: installs\nlanguage: node\nkind: library\nverify:\n  - name: install\n    run: [sh, -c, 'echo {} > package-lock.json']\n",
+		"package.json":  "{}\n",
+	})
+	for _, trust := range []bool{false, true} {
+		f, _ := testFactory(map[string]string{"HOME": t.TempDir()})
+		streams, _, stderr := testIO()
+		ask := &defaulting{}
+		target := filepath.Join(t.TempDir(), "app")
+		opts := newOptions{Template: tpl, NoGit: true, Trust: trust, Target: target, Prompter: ask,
+			IO: streams, Config: f.Config, Now: f.Now, Getenv: f.Getenv, Environ: os.Environ, Version: f.Version}
+		if err := newRun(context.Background(), &opts); err != nil {
+			t.Fatalf("trust %v: %v\n%s", trust, err, stderr)
+		}
+		if ask.install == nil {
+			t.Fatalf("trust %v: the install was not asked", trust)
+		}
+		if ask.install.Default != trust {
+			t.Errorf("trust %v: the question defaults to %v", trust, ask.install.Default)
+		}
+		warned := strings.Contains(stderr.String(), "is not trusted: installing its dependencies runs sh on its files")
+		if warned == trust {
+			t.Errorf("trust %v: warned %v:\n%s", trust, warned, stderr)
+		}
+		_, err := os.Stat(filepath.Join(target, "package-lock.json"))
+		if installed := err == nil; installed != trust {
+			t.Errorf("trust %v: installed %v", trust, installed)
+		}
+	}
+}

@@ -1,0 +1,155 @@
+package project
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/scaffold-cli/scaffold/internal/template"
+)
+
+// firstCommitPaths lists the paths of dir's first commit.
+func firstCommitPaths(t *testing.T, dir string) []string {
+	t.Helper()
+	repo, err := git.PlainOpen(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, err := repo.Head()
+	if err != nil {
+		t.Fatal(err)
+	}
+	commit, err := repo.CommitObject(head.Hash())
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := commit.Files()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paths []string
+	files.ForEach(func(f *object.File) error { paths = append(paths, f.Name); return nil })
+	slices.Sort(paths)
+	return paths
+}
+
+func installCreate(ctx context.Context, t *testing.T, script string) (string, *Created, string, error) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "app")
+	files := []template.File{
+		{Path: "README.md", Data: []byte("# app\n"), Mode: 0o644},
+		{Path: "src/main.js", Data: []byte("1\n"), Mode: 0o644},
+		// The template ignores nothing the install writes.
+		{Path: ".gitignore", Data: []byte("*.log\n"), Mode: 0o644},
+	}
+	var out bytes.Buffer
+	c, err := Create(ctx, dir, CreateOptions{
+		Files: files, Base: files,
+		Git:    &GitSettings{Identity: Identity{"T", "t@example.com"}, Branch: "main"},
+		Source: "test/tpl", Now: func() time.Time { return time.Unix(1e9, 0) },
+		Install: &Install{Args: []string{"/bin/sh", "-c", script}, Env: []string{"PATH=" + os.Getenv("PATH")}, Lock: "deps.lock", Output: &out},
+	})
+	return dir, c, out.String(), err
+}
+
+// The first commit holds the rendered files and the lock file the
+// install wrote, and nothing else it left, ignored or not.
+func TestCreateCommitsTheLockFile(t *testing.T) {
+	dir, c, out, err := installCreate(context.Background(), t, "echo pinned > deps.lock && mkdir -p deps/x && echo x > deps/x/index.js && echo noise > install.log && echo resolved")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Installed || c.Commit == "" {
+		t.Errorf("created %+v", c)
+	}
+	if want := []string{".gitignore", "README.md", "deps.lock", "src/main.js"}; !slices.Equal(firstCommitPaths(t, dir), want) {
+		t.Errorf("first commit holds %v, want %v", firstCommitPaths(t, dir), want)
+	}
+	if !strings.Contains(out, "installing dependencies: /bin/sh -c") || !strings.Contains(out, "resolved") {
+		t.Errorf("install output %q", out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "deps", "x", "index.js")); err != nil {
+		t.Errorf("the installed dependencies are gone: %v", err)
+	}
+}
+
+// A failed install leaves the project, committed without the lock file
+// it half wrote, and an error that says what to run.
+func TestCreateKeepsTheProjectWhenTheInstallFails(t *testing.T) {
+	dir, c, _, err := installCreate(context.Background(), t, "echo half > deps.lock; echo 'registry unreachable' >&2; exit 3")
+	var ie *InstallError
+	if !errors.As(err, &ie) || c == nil || c.Installed || c.Commit == "" {
+		t.Fatalf("created %+v, %v", c, err)
+	}
+	for _, want := range []string{"exit status 3", "registry unreachable", "the project is in place without them", "then commit deps.lock"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), TempPrefix) {
+		t.Errorf("error names the temporary folder: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "deps.lock")); err == nil {
+		t.Error("the half-written lock file is still there")
+	}
+	if want := []string{".gitignore", "README.md", "src/main.js"}; !slices.Equal(firstCommitPaths(t, dir), want) {
+		t.Errorf("first commit holds %v, want %v", firstCommitPaths(t, dir), want)
+	}
+}
+
+// An install that writes no lock file failed.
+func TestCreateWantsTheLockFile(t *testing.T) {
+	_, c, _, err := installCreate(context.Background(), t, "true")
+	if err == nil || !strings.Contains(err.Error(), "it wrote no deps.lock") || c.Installed {
+		t.Fatalf("created %+v, %v", c, err)
+	}
+}
+
+// Interrupted, the install is stopped and nothing is created.
+func TestCreateInterruptedDuringTheInstall(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "app")
+	marker := filepath.Join(parent, "started")
+	go func() {
+		for {
+			if _, err := os.Stat(marker); err == nil {
+				cancel()
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}()
+	files := []template.File{{Path: "README.md", Data: []byte("# app\n"), Mode: 0o644}}
+	c, err := Create(ctx, dir, CreateOptions{
+		Files: files, Base: files, Now: time.Now,
+		Install: &Install{Args: []string{"/bin/sh", "-c", "touch " + marker + " && sleep 60"}, Env: []string{"PATH=" + os.Getenv("PATH")}, Lock: "deps.lock", Output: &bytes.Buffer{}},
+	})
+	if c != nil || !errors.Is(err, context.Canceled) {
+		t.Fatalf("created %+v, %v", c, err)
+	}
+	entries, _ := os.ReadDir(parent)
+	for _, e := range entries {
+		if e.Name() != "started" {
+			t.Errorf("%s is left in the parent folder", e.Name())
+		}
+	}
+}
+
+// The install sees none of scaffold's own variables.
+func TestInstallEnv(t *testing.T) {
+	got := InstallEnv([]string{"PATH=/bin", "SCAFFOLD_GIT_TOKEN=s3cret", "NPM_TOKEN=mine", "SCAFFOLD_CONFIG=x"})
+	if want := []string{"PATH=/bin", "NPM_TOKEN=mine"}; !slices.Equal(got, want) {
+		t.Errorf("InstallEnv = %v, want %v", got, want)
+	}
+}
