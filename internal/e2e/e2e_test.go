@@ -224,7 +224,7 @@ func TestTemplates(t *testing.T) {
 						s.Name = rt.name + "-" + s.Name
 					}
 					t.Run(name, func(t *testing.T) {
-						check(t, info, s, names, work, append(slices.Clone(env), rt.env...))
+						check(t, info, s, names, i == 0, work, append(slices.Clone(env), rt.env...))
 					})
 				}
 			}
@@ -278,8 +278,10 @@ offline = true
 }
 
 // check generates the project of set, checks it and verifies it; names
-// are answers the language's build manifest must hold.
-func check(t *testing.T, info catalog.Entry, set proof.Set, names map[string]string, work string, env []string) {
+// are answers the language's build manifest must hold. The first set of
+// each runtime also has its server's contract checked: no answer of a
+// built-in changes the server's code.
+func check(t *testing.T, info catalog.Entry, set proof.Set, names map[string]string, first bool, work string, env []string) {
 	flags := set.Flags()
 	where := fmt.Sprintf("template %s, project %s, answers {%s}", info.Name, set.Name, strings.Join(flags, " "))
 	lang, ok := stack.Lookup(info.Language)
@@ -360,6 +362,13 @@ func check(t *testing.T, info catalog.Entry, set proof.Set, names map[string]str
 	// ... while the example of it is in the first commit.
 	if _, out, err := run(dir, env, "git", "ls-files", "--error-unmatch", ".env.example"); err != nil {
 		t.Errorf("%s: .env.example is not in the first commit: %v\n%s", where, err, out)
+	}
+	// One task runner with the same verbs in every stack.
+	if _, out, err := run(dir, env, "make", "-n", "help", "dev", "test", "lint", "fmt", "build", "run"); err != nil {
+		t.Errorf("%s: the Makefile lacks one of the verbs help, dev, test, lint, fmt, build, run: %v\n%s", where, err, out)
+	}
+	if first && info.Kind.HasServer() {
+		checkContract(t, where, dir, env)
 	}
 	for _, c := range stackChecks[info.Language] {
 		c(t, where, dir, env)
