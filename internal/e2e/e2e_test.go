@@ -300,6 +300,7 @@ func check(t *testing.T, info catalog.Entry, set proof.Set, names map[string]str
 	}
 	expectFiles(t, where, dir, set.Answers)
 	lintWorkflow(t, where, dir)
+	checkProjectDockerfile(t, where, dir)
 
 	stdout, out, err := run(work, env, scaffold, "verify", dir, "--json")
 	var report struct {
