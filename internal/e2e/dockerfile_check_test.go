@@ -31,13 +31,14 @@ var dockerfileFixtures = map[string][]string{
 	"copy-ignored":         {"CopyIgnoredFile:3"},
 	"copy-ignored-glob":    {"CopyIgnoredFile:4", "CopyIgnoredFile:5"},
 	"glob-matches-nothing": {"CopyGlobMatchesNothing:3", "CopyGlobMatchesNothing:5"},
+	"bind-mount-context":   {"BindSourceMissing:3", "BindIgnoredFile:8"},
 
 	// Build arguments that a RUN sees empty.
 	"run-args-undeclared": {"UndeclaredArgInRun:5", "UndeclaredArgInRun:5", "UndeclaredArgInRun:5"},
 
 	// Multi-stage, --platform=$BUILDPLATFORM with TARGETOS/TARGETARCH,
-	// cache mounts, COPY --from, ARG VERSION in a label, globs, and a
-	// .dockerignore with exceptions.
+	// cache and bind mounts, heredocs, COPY --from, ARG VERSION in a
+	// label, globs, and a .dockerignore with exceptions.
 	"clean-go-cross":        nil,
 	"clean-node-cache":      nil,
 	"clean-rust-exceptions": nil,
@@ -79,7 +80,9 @@ func TestDockerfileCheckMessages(t *testing.T) {
 	}{
 		{"copy-ignored", []string{"Dockerfile:3: CopyIgnoredFile:", `"config/settings.env"`, `.dockerignore (pattern "config")`, "`!config/settings.env`"}},
 		{"copy-ignored-glob", []string{"Dockerfile:4: CopyIgnoredFile:", "src/debug.log", `pattern "src/*.log"`}},
-		{"copy-missing", []string{"Dockerfile:3: CopySourceMissing:", `"go.sum"`, "create it, or drop it"}},
+		{"copy-missing", []string{"Dockerfile:3: CopySourceMissing:", `"go.sum"`, "it is a lock file: create it with `go mod tidy` and commit it"}},
+		{"copy-ignored-glob", []string{"Dockerfile:5: CopyIgnoredFile:", `"README.md"`, `pattern "*"`, "`!README.md`"}},
+		{"bind-mount-context", []string{"Dockerfile:3: BindSourceMissing:", `RUN --mount=type=bind source "Cargo.lock"`, "Dockerfile:8: BindIgnoredFile:", `pattern "src/generated"`}},
 		{"glob-matches-nothing", []string{"Dockerfile:3: CopyGlobMatchesNothing:", `"package-lock*.json"`}},
 		{"shell-form-cmd", []string{"Dockerfile:4: JSONArgsRecommended:", "exec form", "https://docs.docker.com/go/dockerfile/rule/json-args-recommended/"}},
 		{"undefined-arg-in-from", []string{"UndefinedArgInFrom:", "NODE_VERSON", "did you mean NODE_VERSION?"}},

@@ -70,9 +70,10 @@ func (p dockerProblem) String() string {
 //     does (dockerfile2llb.DockerfileLint: the parse with the linter
 //     attached, then stage names, instruction casing, FROM arguments and
 //     platforms, undefined variables, ...), honouring `# check=`;
-//   - checks that every COPY/ADD source from the build context exists
-//     there once .dockerignore is applied, that a glob matches
-//     something, and says when .dockerignore is what excludes a source;
+//   - checks that every COPY/ADD source and RUN bind mount from the
+//     build context exists there once .dockerignore is applied, that a
+//     glob matches something, and says when .dockerignore is what
+//     excludes a source;
 //   - checks that a RUN using a build argument (a global ARG, or one of
 //     the automatic platform ones such as TARGETARCH) declares it in its
 //     stage, without which the shell sees it empty.
@@ -379,7 +380,7 @@ func checkBuildContext(dir, name string, dt []byte, ignore dockerignore) []docke
 				}
 			case *instructions.CopyCommand:
 				if c.From == "" {
-					problems = append(problems, checkSources(dir, name, line, "COPY", c.SourcePaths, c.ExcludePatterns, lex, env, ignore)...)
+					problems = append(problems, checkSources(dir, name, line, "COPY", "Copy", c.SourcePaths, c.ExcludePatterns, lex, env, ignore)...)
 				}
 			case *instructions.AddCommand:
 				var local []string
@@ -388,8 +389,17 @@ func checkBuildContext(dir, name string, dt []byte, ignore dockerignore) []docke
 						local = append(local, src)
 					}
 				}
-				problems = append(problems, checkSources(dir, name, line, "ADD", local, c.ExcludePatterns, lex, env, ignore)...)
+				problems = append(problems, checkSources(dir, name, line, "ADD", "Copy", local, c.ExcludePatterns, lex, env, ignore)...)
 			case *instructions.RunCommand:
+				// A bind mount without from= mounts a path of the build context.
+				// The parse leaves the mounts' values to the expansion, which
+				// checkSources does: an expander that keeps every word parses them.
+				_ = c.Expand(func(word string) (string, error) { return word, nil })
+				for _, m := range instructions.GetMounts(c) {
+					if m.Type == instructions.MountTypeBind && m.From == "" && m.Source != "" {
+						problems = append(problems, checkSources(dir, name, line, "RUN --mount=type=bind", "Bind", []string{m.Source}, nil, lex, env, ignore)...)
+					}
+				}
 				text := strings.Join(c.CmdLine, " ")
 				for _, f := range c.Files {
 					text += "\n" + f.Data
@@ -434,17 +444,17 @@ func remoteSource(src string) bool {
 	return ref != nil && isGit
 }
 
-// checkSources checks the sources of one COPY or ADD from the build
-// context. A source whose variables have no value is left to the
-// linter's UndefinedVar.
-func checkSources(dir, name string, line int, instr string, sources, excludes []string, lex *shell.Lex, env []string, ignore dockerignore) []dockerProblem {
+// checkSources checks the sources that one COPY or ADD (kind Copy), or
+// a RUN's bind mount (kind Bind), takes from the build context. A source
+// whose variables have no value is left to the linter's UndefinedVar.
+func checkSources(dir, name string, line int, instr, kind string, sources, excludes []string, lex *shell.Lex, env []string, ignore dockerignore) []dockerProblem {
 	var copyExcludes *patternmatcher.PatternMatcher
 	if len(excludes) > 0 {
 		copyExcludes, _ = patternmatcher.New(excludes)
 	}
 	var problems []dockerProblem
 	add := func(rule, msg, fix string) {
-		problems = append(problems, dockerProblem{file: name, line: line, rule: rule, msg: msg, fix: fix})
+		problems = append(problems, dockerProblem{file: name, line: line, rule: kind + rule, msg: msg, fix: fix})
 	}
 	for _, src := range sources {
 		res, err := lex.ProcessWordWithMatches(src, shell.EnvsFromSlice(env))
@@ -459,14 +469,16 @@ func checkSources(dir, name string, line int, instr string, sources, excludes []
 		if !strings.ContainsAny(rel, `*?[\`) {
 			info, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(rel)))
 			if err != nil {
-				add("CopySourceMissing",
-					fmt.Sprintf("%s source %q is not in the build context (the project folder)", instr, src),
-					"create it, or drop it from the "+instr)
+				fix := "create it, or drop it from the " + instr
+				if cmd, ok := lockFiles[path.Base(rel)]; ok {
+					fix = fmt.Sprintf("it is a lock file: create it with `%s` and commit it (a checkout is what CI builds the image from)", cmd)
+				}
+				add("SourceMissing", fmt.Sprintf("%s source %q is not in the build context (the project folder)", instr, src), fix)
 				continue
 			}
 			if !ignore.sent(dir, rel, info.IsDir()) {
 				_, pattern := ignore.excludes(rel)
-				add("CopyIgnoredFile",
+				add("IgnoredFile",
 					fmt.Sprintf("%s source %q is excluded by %s (pattern %q), so the build does not see it", instr, src, ignore.file, pattern),
 					fmt.Sprintf("remove the pattern from %s or add an exception (`!%s`), or drop the source", ignore.file, rel))
 			}
@@ -474,7 +486,7 @@ func checkSources(dir, name string, line int, instr string, sources, excludes []
 		}
 		matches, err := globContext(dir, rel)
 		if err != nil {
-			add("CopySourceMissing", fmt.Sprintf("%s source %q is not a valid pattern: %v", instr, src, err), "correct the pattern")
+			add("SourceMissing", fmt.Sprintf("%s source %q is not a valid pattern: %v", instr, src, err), "correct the pattern")
 			continue
 		}
 		var kept, ignored, patterns []string
@@ -496,16 +508,23 @@ func checkSources(dir, name string, line int, instr string, sources, excludes []
 		switch {
 		case len(kept) > 0:
 		case len(ignored) > 0:
-			add("CopyIgnoredFile",
+			add("IgnoredFile",
 				fmt.Sprintf("%s source %q matches only what %s excludes (%s), so it copies nothing", instr, src, ignore.file, strings.Join(ignored, ", ")),
 				fmt.Sprintf("remove %s from %s or add an exception after it, or drop the source", quoteAll(patterns), ignore.file))
 		default:
-			add("CopyGlobMatchesNothing",
+			add("GlobMatchesNothing",
 				fmt.Sprintf("%s source %q matches nothing in the build context (the project folder); BuildKit copies nothing for it, silently", instr, src),
 				"correct the pattern, add the file it is meant for, or drop the source")
 		}
 	}
 	return problems
+}
+
+// lockFiles are the lock files a build needs, and what makes each.
+var lockFiles = map[string]string{
+	"package-lock.json": "npm install",
+	"Cargo.lock":        "cargo generate-lockfile",
+	"go.sum":            "go mod tidy",
 }
 
 type contextEntry struct {
