@@ -22,7 +22,9 @@ var dockerfileFixtures = map[string][]string{
 	// on the empty image name.
 	"undefined-arg-in-from": {"BuildError:2", "InvalidDefaultArgInFrom:2", "UndefinedArgInFrom:2"},
 	"platform-arg-typo":     {"BuildError:1", "UndefinedArgInFrom:1"},
-	"platform-const":        {"FromPlatformFlagConstDisallowed:1", "RedundantTargetPlatform:5"},
+	// An image name is lowercase: the build cannot even parse it.
+	"base-name-casing": {"BuildError:1", "InvalidDefaultArgInFrom:1"},
+	"platform-const":   {"FromPlatformFlagConstDisallowed:1", "RedundantTargetPlatform:5"},
 	// $CARGO_HOME is set by the rust image, not by debian's.
 	"undefined-var": {"UndefinedVar:2", "UndefinedVar:3", "WorkdirRelativePath:3"},
 
@@ -85,6 +87,7 @@ func TestDockerfileCheckMessages(t *testing.T) {
 		{"bind-mount-context", []string{"Dockerfile:3: BindSourceMissing:", `RUN --mount=type=bind source "Cargo.lock"`, "Dockerfile:8: BindIgnoredFile:", `pattern "src/generated"`}},
 		{"glob-matches-nothing", []string{"Dockerfile:3: CopyGlobMatchesNothing:", `"package-lock*.json"`}},
 		{"shell-form-cmd", []string{"Dockerfile:4: JSONArgsRecommended:", "exec form", "https://docs.docker.com/go/dockerfile/rule/json-args-recommended/"}},
+		{"base-name-casing", []string{"Dockerfile:1: BuildError:", "must be lowercase"}},
 		{"undefined-arg-in-from", []string{"UndefinedArgInFrom:", "NODE_VERSON", "did you mean NODE_VERSION?"}},
 		{"run-args-undeclared", []string{"Dockerfile:5: UndeclaredArgInRun:", "$VERSION", "add `ARG VERSION`", "add `ARG TARGETARCH`"}},
 	}

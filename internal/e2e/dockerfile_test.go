@@ -181,7 +181,7 @@ var lintFixes = map[string]string{
 	"InvalidBaseImagePlatform":        "use a base image that exists for the target platform",
 	"RedundantTargetPlatform":         "drop --platform=$TARGETPLATFORM: every stage builds for the target platform already",
 	"SecretsUsedInArgOrEnv":           "pass secrets with RUN --mount=type=secret at build time or through the environment at run time, never ARG or ENV (rename the variable if it holds no secret)",
-	"InvalidDefaultArgInFrom":         "give the ARG a default that makes a valid image name",
+	"InvalidDefaultArgInFrom":         "make the base image name valid (lowercase) with no build argument given: every ARG in it needs a default",
 	"FromPlatformFlagConstDisallowed": "use --platform=$BUILDPLATFORM for a stage that cross-compiles, or drop the flag",
 	"InvalidDefinitionDescription":    "start the comment with the name it describes, or separate it from the instruction with an empty line",
 	"ExposeProtoCasing":               "write the protocol in lowercase, e.g. EXPOSE 8080/tcp",
@@ -380,7 +380,7 @@ func checkBuildContext(dir, name string, dt []byte, ignore dockerignore) []docke
 				}
 			case *instructions.CopyCommand:
 				if c.From == "" {
-					problems = append(problems, checkSources(dir, name, line, "COPY", "Copy", c.SourcePaths, c.ExcludePatterns, lex, env, ignore)...)
+					problems = append(problems, checkSources(dir, name, line, "COPY", "Copy", c.SourcePaths, lex, env, ignore)...)
 				}
 			case *instructions.AddCommand:
 				var local []string
@@ -389,7 +389,7 @@ func checkBuildContext(dir, name string, dt []byte, ignore dockerignore) []docke
 						local = append(local, src)
 					}
 				}
-				problems = append(problems, checkSources(dir, name, line, "ADD", "Copy", local, c.ExcludePatterns, lex, env, ignore)...)
+				problems = append(problems, checkSources(dir, name, line, "ADD", "Copy", local, lex, env, ignore)...)
 			case *instructions.RunCommand:
 				// A bind mount without from= mounts a path of the build context.
 				// The parse leaves the mounts' values to the expansion, which
@@ -397,7 +397,7 @@ func checkBuildContext(dir, name string, dt []byte, ignore dockerignore) []docke
 				_ = c.Expand(func(word string) (string, error) { return word, nil })
 				for _, m := range instructions.GetMounts(c) {
 					if m.Type == instructions.MountTypeBind && m.From == "" && m.Source != "" {
-						problems = append(problems, checkSources(dir, name, line, "RUN --mount=type=bind", "Bind", []string{m.Source}, nil, lex, env, ignore)...)
+						problems = append(problems, checkSources(dir, name, line, "RUN --mount=type=bind", "Bind", []string{m.Source}, lex, env, ignore)...)
 					}
 				}
 				text := strings.Join(c.CmdLine, " ")
@@ -447,11 +447,9 @@ func remoteSource(src string) bool {
 // checkSources checks the sources that one COPY or ADD (kind Copy), or
 // a RUN's bind mount (kind Bind), takes from the build context. A source
 // whose variables have no value is left to the linter's UndefinedVar.
-func checkSources(dir, name string, line int, instr, kind string, sources, excludes []string, lex *shell.Lex, env []string, ignore dockerignore) []dockerProblem {
-	var copyExcludes *patternmatcher.PatternMatcher
-	if len(excludes) > 0 {
-		copyExcludes, _ = patternmatcher.New(excludes)
-	}
+// COPY --exclude is not taken into account: a glob whose matches it all
+// excludes is not reported.
+func checkSources(dir, name string, line int, instr, kind string, sources []string, lex *shell.Lex, env []string, ignore dockerignore) []dockerProblem {
 	var problems []dockerProblem
 	add := func(rule, msg, fix string) {
 		problems = append(problems, dockerProblem{file: name, line: line, rule: kind + rule, msg: msg, fix: fix})
@@ -491,11 +489,6 @@ func checkSources(dir, name string, line int, instr, kind string, sources, exclu
 		}
 		var kept, ignored, patterns []string
 		for _, m := range matches {
-			if copyExcludes != nil {
-				if out, _ := copyExcludes.MatchesOrParentMatches(m.rel); out {
-					continue
-				}
-			}
 			if ignore.sent(dir, m.rel, m.isDir) {
 				kept = append(kept, m.rel)
 			} else {
