@@ -308,6 +308,7 @@ func check(t *testing.T, info catalog.Entry, set proof.Set, names map[string]str
 		t.Fatalf("%s: step generate: %s is not in the first commit: %v\n%s", where, lang.Lock, err, out)
 	}
 	lintWorkflow(t, where, dir)
+	checkProjectDockerfile(t, where, dir)
 
 	stdout, out, err := run(work, env, scaffold, "verify", dir, "--json")
 	var report struct {
