@@ -91,6 +91,9 @@ func chooseTemplate(opts *newOptions, g *given, ask prompt.Prompter) (*choice, e
 		c.in = decide.Input{Goals: goals, Team: team}
 	}
 	rec := decide.Recommend(c.in, cat.Engine())
+	if err := kindFound(c.in, rec); err != nil {
+		return nil, err
+	}
 	if rec.Template == "" {
 		return nil, fmt.Errorf("the catalog has no %s template in any language: add one, or name one with --template", rec.Kind)
 	}
@@ -160,7 +163,8 @@ func stackTemplate(cat *catalog.Catalog, lang, framework string, in decide.Input
 	if framework == "" {
 		c, _, ok := decide.Pick(l, in, cat.Engine())
 		if !ok {
-			return "", &FlagError{Err: fmt.Errorf("--stack %s: no %s template in %s; known templates: %s", lang, decide.Kind, l.Title(), known())}
+			kind, _ := decide.KindFor(in)
+			return "", &FlagError{Err: fmt.Errorf("--stack %s: no %s template in %s; known templates: %s", lang, kind, l.Title(), known())}
 		}
 		return c.Template, nil
 	}

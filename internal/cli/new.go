@@ -41,6 +41,7 @@ type newOptions struct {
 	Team        string
 	Stack       string
 	Framework   string
+	Kind        string
 	Template    string
 	Sets        []string
 	AnswersFile string
@@ -101,6 +102,7 @@ scripts of every package a package.json names.`,
 	fl.StringVar(&opts.Team, "team", "", "the team's strongest language: node, go, rust or none")
 	fl.StringVar(&opts.Stack, "stack", "", "use this language instead of the recommendation: node, go or rust")
 	fl.StringVar(&opts.Framework, "framework", "", "use this framework: express, fastify, chi or axum")
+	fl.StringVar(&opts.Kind, "kind", "", "the kind of project instead of the one the goals give: "+kindFlagValues())
 	fl.StringVarP(&opts.Template, "template", "t", "", "template to render: a built-in (go/chi), a team alias, a folder, or a git URL[//SUBDIR][@REF]")
 	fl.BoolVar(&opts.Refresh, "refresh", false, "fetch a git template again even when it is cached")
 	fl.BoolVar(&opts.Trust, "trust", false, "run the template's hooks and install its dependencies even though it is not trusted")
@@ -399,7 +401,7 @@ func (opts *newOptions) gather() (*given, error) {
 	if team == "" {
 		team = rec.Team
 	}
-	in, err := parseDecideInput(goals, team)
+	in, err := parseDecideInput(goals, team, opts.Kind)
 	if err != nil {
 		return nil, err
 	}

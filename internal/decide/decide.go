@@ -122,6 +122,9 @@ type Input struct {
 	Goals []string
 	// Team is the team's strongest language; empty when unknown.
 	Team Language
+	// Kind is the kind of project asked for (--kind); empty to take it
+	// from the goals (see Kinds).
+	Kind template.ProjectKind
 }
 
 func (in Input) has(goal string) bool { return slices.Contains(in.Goals, goal) }
@@ -230,8 +233,42 @@ var NodeFrameworks = []FrameworkRule{
 	{Framework: "express", Reason: "Express: no throughput goal given, so the most familiar framework with the widest middleware ecosystem"},
 }
 
-// Kind is the kind of project the engine asks the catalog for.
-const Kind = template.Service
+// KindRule says which kind of project the goals ask for.
+type KindRule struct {
+	Kind template.ProjectKind
+	// Any lists goals of which one makes the row fire; none, always.
+	Any    []string
+	Reason string
+}
+
+// Kinds decides the kind of project, first match wins: a goal that
+// names what the project is (a command-line tool) beats the default, a
+// service.
+var Kinds = []KindRule{
+	{Kind: template.CLI, Any: []string{"cli"}, Reason: "kind: a command-line tool, not a server, since you said cli"},
+	{Kind: template.Service},
+}
+
+// KindFor is the kind of project for in, with the reason when a goal
+// or the user chose it rather than the default.
+func KindFor(in Input) (template.ProjectKind, string) {
+	if in.Kind != "" {
+		return in.Kind, fmt.Sprintf("kind: %s, as you asked", in.Kind.Describe())
+	}
+	for _, k := range Kinds {
+		if len(k.Any) == 0 || slices.ContainsFunc(k.Any, in.has) {
+			return k.Kind, k.Reason
+		}
+	}
+	return template.Service, ""
+}
+
+// Unserved says what a project gets for a goal that no template serves
+// beyond the choice of language yet; it is said, never left unsaid.
+var Unserved = map[string]string{
+	"wasm":     "wasm: no template builds WebAssembly yet, so the project gets no WebAssembly build; add one with wasm-bindgen (Rust) yourself",
+	"realtime": "realtime: no template has a WebSocket endpoint yet, so the service gets none; add one with the framework's WebSocket library",
+}
 
 // Catalog is what the engine needs of the template catalog.
 type Catalog interface {
@@ -298,50 +335,67 @@ func Recommend(in Input, cat Catalog) Recommendation {
 		reasons = append(reasons, fmt.Sprintf("%s scores %d, but a CLI tool is never %s first", order[0].Title(), scores[order[0]], order[0].Title()))
 	}
 
-	// The best language the catalog has a template for: a catalog of
-	// team templates may lack one.
-	rec := Recommendation{Kind: Kind, Scores: scores}
-	var choice Choice
-	found := false
-	for _, l := range append([]Language{best}, order...) {
-		if l != best && slices.Contains(vetoed, l) {
-			continue
-		}
-		var why []string
-		if choice, why, found = pick(l, in, cat); found {
-			if l != best {
-				reasons = append(reasons, fmt.Sprintf("no %s template in %s: %s is the next best", Kind, best.Title(), l.Title()))
+	kind, why := KindFor(in)
+	if why != "" {
+		reasons = append(reasons, why)
+	}
+	var unserved []string
+	// The best language the catalog has a template of the kind for: a
+	// catalog of team templates may lack one. With none of the kind in
+	// any language, a service is the next best thing, said as a warning.
+	rec := Recommendation{Kind: kind, Scores: scores}
+	choice, lang, found := Choice{}, best, false
+	for {
+		for _, l := range append([]Language{best}, order...) {
+			if l != best && slices.Contains(vetoed, l) {
+				continue
 			}
-			rec.Language = l
-			reasons = append(reasons, why...)
+			var why []string
+			if choice, why, found = pick(l, kind, in, cat); found {
+				if l != best {
+					reasons = append(reasons, fmt.Sprintf("no %s template in %s: %s is the next best", kind, best.Title(), l.Title()))
+				}
+				lang = l
+				reasons = append(reasons, why...)
+				break
+			}
+		}
+		if found || kind == template.Service {
 			break
 		}
+		unserved = append(unserved, fmt.Sprintf("%s: the catalog has no %s template in any language, so the project is a %s", kind, kind, template.Service))
+		kind, rec.Kind = template.Service, template.Service
 	}
-	if !found {
-		rec.Language = best
+	rec.Language = lang
+	for _, g := range in.Goals {
+		if text, ok := Unserved[g]; ok {
+			unserved = append(unserved, text)
+		}
 	}
-	rec.Reasons, rec.Warnings = reasons, WarningsFor(rec.Language, in)
+	rec.Reasons, rec.Warnings = reasons, append(WarningsFor(rec.Language, in), unserved...)
 	rec.Template, rec.Framework, rec.Title = choice.Template, choice.Framework, choice.Title
 	return rec
 }
 
-// Pick gives the template the engine would take within lang, with the
-// reason when the rules chose its framework; ok is false when the
-// catalog has no template of the kind in lang.
+// Pick gives the template the engine would take within lang, for the
+// kind KindFor gives, with the reason when the rules chose its
+// framework; ok is false when the catalog has no template of the kind
+// in lang.
 func Pick(lang Language, in Input, cat Catalog) (Choice, string, bool) {
-	c, why, ok := pick(lang, in, cat)
+	kind, _ := KindFor(in)
+	c, why, ok := pick(lang, kind, in, cat)
 	if len(why) == 0 {
 		return c, "", ok
 	}
 	return c, why[0], ok
 }
 
-func pick(lang Language, in Input, cat Catalog) (Choice, []string, bool) {
+func pick(lang Language, kind template.ProjectKind, in Input, cat Catalog) (Choice, []string, bool) {
 	prefer, reason := "", ""
-	if lang == Node {
+	if lang == Node && kind == template.Service {
 		prefer, reason = nodeFramework(in)
 	}
-	c, ok := cat.Find(Kind, string(lang), prefer)
+	c, ok := cat.Find(kind, string(lang), prefer)
 	if !ok {
 		return Choice{}, nil, false
 	}

@@ -232,3 +232,51 @@ func TestTheCatalogDecidesTheTemplate(t *testing.T) {
 		t.Errorf("an empty catalog: got %q in %s", got.Template, got.Language)
 	}
 }
+
+// The goals decide the kind as well as the language: cli asks for a
+// command-line tool, in the best language that has a CLI template.
+func TestTheGoalsDecideTheKind(t *testing.T) {
+	withCLIs := append(slices.Clone(builtins), "cli/go/cobra", "cli/rust/clap")
+	tests := []struct {
+		name     string
+		in       Input
+		cat      fakeCatalog
+		kind     template.ProjectKind
+		template string
+		reason   string // one reason must hold it
+		warning  string // one warning must hold it
+	}{
+		{name: "cli and systems: a Rust CLI", in: Input{Goals: []string{"cli", "systems"}}, cat: withCLIs,
+			kind: template.CLI, template: "rust/clap", reason: "kind: a command-line tool, not a server, since you said cli"},
+		{name: "cli and devops: a Go CLI", in: Input{Goals: []string{"cli", "devops"}}, cat: withCLIs,
+			kind: template.CLI, template: "go/cobra"},
+		{name: "no Rust CLI: the next best language that has one", in: Input{Goals: []string{"cli", "systems"}},
+			cat: append(slices.Clone(builtins), "cli/go/cobra"), kind: template.CLI, template: "go/cobra",
+			reason: "no cli template in Rust: Go is the next best"},
+		{name: "no CLI at all: a service, and said so", in: Input{Goals: []string{"cli", "systems"}}, cat: builtins,
+			kind: template.Service, template: "rust/axum",
+			warning: "cli: the catalog has no cli template in any language, so the project is a service"},
+		{name: "--kind cli without the goal", in: Input{Goals: []string{"startup"}, Kind: template.CLI}, cat: withCLIs,
+			kind: template.CLI, template: "go/cobra", reason: "no cli template in Node.js: Go is the next best"},
+		{name: "--kind service with the cli goal", in: Input{Goals: []string{"cli", "systems"}, Kind: template.Service}, cat: withCLIs,
+			kind: template.Service, template: "rust/axum", reason: "kind: an HTTP service, as you asked"},
+		{name: "a service is the default", in: Input{Goals: []string{"performance"}}, cat: withCLIs,
+			kind: template.Service, template: "go/chi"},
+		{name: "wasm is said, not ignored", in: Input{Goals: []string{"wasm"}}, cat: withCLIs,
+			kind: template.Service, template: "rust/axum", warning: "wasm: no template builds WebAssembly yet"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := Recommend(tt.in, tt.cat)
+			if rec.Kind != tt.kind || rec.Template != tt.template {
+				t.Fatalf("got %s %s, want %s %s (reasons %q, warnings %q)", rec.Kind, rec.Template, tt.kind, tt.template, rec.Reasons, rec.Warnings)
+			}
+			if tt.reason != "" && !slices.Contains(rec.Reasons, tt.reason) {
+				t.Errorf("reasons %q lack %q", rec.Reasons, tt.reason)
+			}
+			if tt.warning != "" && !slices.ContainsFunc(rec.Warnings, func(w string) bool { return strings.HasPrefix(w, tt.warning) }) {
+				t.Errorf("warnings %q lack %q", rec.Warnings, tt.warning)
+			}
+		})
+	}
+}

@@ -91,6 +91,31 @@ const (
 // ProjectKinds lists the kinds in the order help shows them.
 var ProjectKinds = []ProjectKind{Service, CLI, Library, Workspace}
 
+// Describe says what a project of the kind is: "an HTTP service".
+func (k ProjectKind) Describe() string {
+	switch k {
+	case Service:
+		return "an HTTP service"
+	case CLI:
+		return "a command-line tool"
+	case Library:
+		return "a library"
+	case Workspace:
+		return "a workspace of several projects"
+	}
+	return string(k)
+}
+
+// ParseKind accepts a kind's name as a flag value.
+func ParseKind(s string) (ProjectKind, error) {
+	for _, k := range ProjectKinds {
+		if string(k) == strings.ToLower(strings.TrimSpace(s)) {
+			return k, nil
+		}
+	}
+	return "", fmt.Errorf("unknown kind %q: use %s", s, strings.Join(kindNames(), ", "))
+}
+
 // HasServer reports whether a project of the kind serves HTTP, so that
 // scaffold verify starts it.
 func (k ProjectKind) HasServer() bool { return k == Service }
