@@ -41,7 +41,11 @@ func NewCmdVerify(f *Factory, runF func(context.Context, *verifyOptions) error) 
 project in DIR (default: the current folder): install its dependencies,
 run its lint and its tests, build it and, for a service, start it on a
 free port, expect GET /healthz to answer 200 with {"status":"ok"}, and
-stop it with SIGTERM, expecting a clean exit within 5 seconds.
+stop it with SIGTERM, expecting a clean exit within 5 seconds; for a
+command-line tool, run the built tool: --help exits 0 and names its
+subcommands, --version prints one line, an unknown flag exits 2 with a
+message on stderr, and each sample of the template's try gives its
+output.
 
 The steps are those the project's template lists (its manifest's verify,
 found through .scaffold-answers.yaml), else its language's default:

@@ -88,6 +88,8 @@ type plan struct {
 	computed     int
 	fromManifest int
 	custom       map[string]string
+	// asks holds the names of the template's questions.
+	asks map[string]bool
 }
 
 // planFor computes the answer sets of a built-in template from its
@@ -119,7 +121,10 @@ func planFor(name string) (plan, error) {
 	if err != nil {
 		return plan{}, err
 	}
-	p := plan{factors: proof.Factors(&m), sets: sets, computed: len(sets) - len(m.Proof.Sets), fromManifest: fromManifest}
+	p := plan{factors: proof.Factors(&m), sets: sets, computed: len(sets) - len(m.Proof.Sets), fromManifest: fromManifest, asks: map[string]bool{}}
+	for _, q := range m.Questions {
+		p.asks[q.Name] = true
+	}
 	if len(custom) > 0 {
 		p.custom = sets[len(sets)-1].Answers
 	}
@@ -224,7 +229,7 @@ func TestTemplates(t *testing.T) {
 						s.Name = rt.name + "-" + s.Name
 					}
 					t.Run(name, func(t *testing.T) {
-						check(t, info, s, names, i == 0, work, append(slices.Clone(env), rt.env...))
+						check(t, info, p.asks, s, names, i == 0, work, append(slices.Clone(env), rt.env...))
 					})
 				}
 			}
@@ -281,7 +286,7 @@ offline = true
 // are answers the language's build manifest must hold. The first set of
 // each runtime also has its server's contract checked: no answer of a
 // built-in changes the server's code.
-func check(t *testing.T, info catalog.Entry, set proof.Set, names map[string]string, first bool, work string, env []string) {
+func check(t *testing.T, info catalog.Entry, asks map[string]bool, set proof.Set, names map[string]string, first bool, work string, env []string) {
 	flags := set.Flags()
 	where := fmt.Sprintf("template %s, project %s, answers {%s}", info.Name, set.Name, strings.Join(flags, " "))
 	lang, ok := stack.Lookup(info.Language)
@@ -302,7 +307,7 @@ func check(t *testing.T, info catalog.Entry, set proof.Set, names map[string]str
 	if _, out, err := run(dir, env, "git", "status", "--porcelain"); err != nil || len(out) > 0 {
 		t.Fatalf("%s: step generate: the tree is not clean after the first commit: %v\n%s", where, err, out)
 	}
-	expectFiles(t, where, dir, set.Answers)
+	expectFiles(t, where, dir, info.Kind, asks, set.Answers)
 	// The install at creation put the lock file in the first commit.
 	if _, out, err := run(dir, env, "git", "ls-files", "--error-unmatch", lang.Lock); err != nil {
 		t.Fatalf("%s: step generate: %s is not in the first commit: %v\n%s", where, lang.Lock, err, out)
@@ -361,7 +366,7 @@ func check(t *testing.T, info catalog.Entry, set proof.Set, names map[string]str
 		t.Errorf("%s: git does not ignore .env: %v\n%s", where, err, out)
 	}
 	// ... while the example of it is in the first commit.
-	if _, out, err := run(dir, env, "git", "ls-files", "--error-unmatch", ".env.example"); err != nil {
+	if _, out, err := run(dir, env, "git", "ls-files", "--error-unmatch", ".env.example"); info.Kind.HasServer() && err != nil {
 		t.Errorf("%s: .env.example is not in the first commit: %v\n%s", where, err, out)
 	}
 	// One task runner with the same verbs in every stack.
@@ -377,18 +382,21 @@ func check(t *testing.T, info catalog.Entry, set proof.Set, names map[string]str
 	t.Logf("%s: ok; %s", where, strings.Join(timings, ", "))
 }
 
-// expectFiles checks that the answers which add or drop files did.
-func expectFiles(t *testing.T, where, dir string, answers map[string]string) {
+// expectFiles checks that the answers which add or drop files did, for
+// the questions the template asks (asks), and the files every project
+// of its kind has.
+func expectFiles(t *testing.T, where, dir string, kind template.ProjectKind, asks map[string]bool, answers map[string]string) {
 	want := map[string]bool{
-		"Dockerfile":               answers["docker"] != "false",
-		".dockerignore":            answers["docker"] != "false",
-		".github/workflows/ci.yml": answers["ci"] != "false",
-		"LICENSE":                  answers["license"] != "none",
+		"Dockerfile":               asks["docker"] && answers["docker"] != "false",
+		".dockerignore":            asks["docker"] && answers["docker"] != "false",
+		".github/workflows/ci.yml": asks["ci"] && answers["ci"] != "false",
+		"LICENSE":                  asks["license"] && answers["license"] != "none",
 		"README.md":                true,
 		".gitignore":               true,
 		".editorconfig":            true,
 		".scaffold-answers.yaml":   true,
-		".env.example":             true,
+		// A service reads its config from the environment.
+		".env.example": kind.HasServer(),
 	}
 	for f, present := range want {
 		_, err := os.Stat(filepath.Join(dir, f))

@@ -33,8 +33,8 @@ type Cmd struct {
 	*exec.Cmd
 
 	ctx    context.Context
-	r      *os.File      // our end of the output pipe
-	copied chan struct{} // closed when the output copy ends
+	rs     []*os.File    // our ends of the output pipes
+	copied chan struct{} // closed when the output copies end
 	waited bool
 
 	mu     sync.Mutex
@@ -64,25 +64,53 @@ func Command(ctx context.Context, name string, args ...string) *Cmd {
 // Start starts the command with its standard output and error copied to
 // out through a pipe of its own: the command gets the pipe's write end
 // as a file, so exec does not wait for it to close.
-func (c *Cmd) Start(out io.Writer) error {
-	r, w, err := os.Pipe()
+func (c *Cmd) Start(out io.Writer) error { return c.start(out) }
+
+// StartSplit is Start with standard output copied to out and standard
+// error to errOut, each through a pipe of its own.
+func (c *Cmd) StartSplit(out, errOut io.Writer) error { return c.start(out, errOut) }
+
+func (c *Cmd) start(outs ...io.Writer) error {
+	var rs, ws []*os.File
+	closeAll := func(fs []*os.File) {
+		for _, f := range fs {
+			f.Close()
+		}
+	}
+	for range outs {
+		r, w, err := os.Pipe()
+		if err != nil {
+			closeAll(rs)
+			closeAll(ws)
+			return err
+		}
+		rs, ws = append(rs, r), append(ws, w)
+	}
+	c.Stdout, c.Stderr = ws[0], ws[len(ws)-1]
+	err := c.Cmd.Start()
+	closeAll(ws) // the child has its copies; EOF once every holder is gone
 	if err != nil {
+		closeAll(rs)
 		return err
 	}
-	c.Stdout, c.Stderr = w, w
-	err = c.Cmd.Start()
-	w.Close() // the child has its copy; EOF once every holder is gone
-	if err != nil {
-		r.Close()
-		return err
-	}
-	c.r, c.copied = r, make(chan struct{})
+	c.rs, c.copied = rs, make(chan struct{})
 	live.Store(c, struct{}{})
-	go func() {
-		defer close(c.copied)
-		io.Copy(out, r)
-	}()
+	var wg sync.WaitGroup
+	for i, r := range rs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			io.Copy(outs[i], r)
+		}()
+	}
+	go func() { wg.Wait(); close(c.copied) }()
 	return nil
+}
+
+func (c *Cmd) closeReaders() {
+	for _, r := range c.rs {
+		r.Close()
+	}
 }
 
 // Wait waits for the command's own process, kills what is left of its
@@ -107,11 +135,11 @@ func (c *Cmd) Wait() error {
 	select {
 	case <-c.copied:
 	case <-t.C:
-		// Something outside the group holds the pipe: stop reading.
-		c.r.Close()
+		// Something outside the group holds a pipe: stop reading.
+		c.closeReaders()
 		<-c.copied
 	}
-	c.r.Close()
+	c.closeReaders()
 	if ctxErr := c.ctxErr(); ctxErr != nil && err != nil {
 		return ctxErr
 	}
@@ -130,6 +158,14 @@ func (c *Cmd) ctxErr() error {
 // Run starts the command, copying its output to out, and waits for it.
 func (c *Cmd) Run(out io.Writer) error {
 	if err := c.Start(out); err != nil {
+		return err
+	}
+	return c.Wait()
+}
+
+// Run2 is Run with standard output to out and standard error to errOut.
+func (c *Cmd) Run2(out, errOut io.Writer) error {
+	if err := c.StartSplit(out, errOut); err != nil {
 		return err
 	}
 	return c.Wait()

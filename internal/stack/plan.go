@@ -22,6 +22,14 @@ func PlanFor(ctx context.Context, t *template.Template, data map[string]any, dir
 		}
 		return l.Plan(dir, out, env, template.Service)
 	}
+	p, err := planOf(ctx, t, data, dir, out, env)
+	if err == nil && p.Try != nil {
+		p.Try.Commands, p.Try.Samples = t.Manifest.Try.Commands, t.Manifest.Try.Samples
+	}
+	return p, err
+}
+
+func planOf(ctx context.Context, t *template.Template, data map[string]any, dir, out string, env []string) (*verify.Plan, error) {
 	m := t.Manifest
 	if len(m.Verify) == 0 {
 		l, ok := Lookup(m.Language)
@@ -48,8 +56,12 @@ func PlanFor(ctx context.Context, t *template.Template, data map[string]any, dir
 	}
 	p := &verify.Plan{Language: m.Language}
 	for i, s := range m.Verify {
-		if s.Name == template.ServeStep {
+		switch s.Name {
+		case template.ServeStep:
 			p.Serve = rendered[i]
+			continue
+		case template.TryStep:
+			p.Try = &verify.Try{Args: rendered[i]}
 			continue
 		}
 		p.Steps = append(p.Steps, verify.Step{Name: s.Name, Args: rendered[i], Empty: s.Empty})

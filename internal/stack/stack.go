@@ -124,15 +124,20 @@ func titles() []string {
 }
 
 // Plan is the language's default check of the project in dir, for a
-// project of the given kind: a kind with no server gets no serve step.
+// project of the given kind: a kind with no server gets no serve step,
+// and a command-line tool a try step, which runs it.
 func (l *Language) Plan(dir, out string, env []string, kind template.ProjectKind) (*verify.Plan, error) {
 	steps, serve, err := l.plan(l, dir, out, env)
 	if err != nil {
 		return nil, err
 	}
 	p := &verify.Plan{Language: l.Name, Steps: steps}
-	if kind.HasServer() {
+	switch {
+	case kind.HasServer():
 		p.Serve = serve
+	case kind == template.CLI:
+		// What serves a service is the tool itself for a CLI.
+		p.Try = &verify.Try{Args: serve}
 	}
 	return p, nil
 }

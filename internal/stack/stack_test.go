@@ -98,6 +98,14 @@ verify:
     run: [go, test, '{{ .pkg }}']
   - name: build
     run: [go, build, -o, '{{ .Verify.Out }}/{{ .Project.Name }}']
+  - name: try
+    run: ['{{ .Verify.Out }}/{{ .Project.Name }}', --quiet]
+try:
+  commands: [count]
+  samples:
+    - args: [count]
+      stdin: "a b"
+      stdout: "1 2"
 `)}})
 	if err != nil {
 		t.Fatal(err)
@@ -113,6 +121,9 @@ verify:
 	}
 	if len(p.Steps) != 2 || !slices.Equal(p.Steps[0].Args, []string{"go", "test", "./..."}) || !slices.Equal(p.Steps[1].Args, []string{"go", "build", "-o", "/out/tool"}) || len(p.Serve) != 0 {
 		t.Errorf("plan %+v", p)
+	}
+	if p.Try == nil || !slices.Equal(p.Try.Args, []string{"/out/tool", "--quiet"}) || !slices.Equal(p.Try.Commands, []string{"count"}) || len(p.Try.Samples) != 1 || *p.Try.Samples[0].Stdout != "1 2" {
+		t.Errorf("try %+v", p.Try)
 	}
 	if _, ok := data["Verify"]; ok {
 		t.Error("PlanFor changed the caller's data")
@@ -134,7 +145,7 @@ func TestManifestPlanIsBounded(t *testing.T) {
 		{"one argument over it", `[echo, '{{ repeat 200000 "x" }}']`, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			files, err := tree.New([]tree.Entry{{Path: template.ManifestFile, Data: []byte("name: t\nkind: cli\nlanguage: go\nverify:\n  - name: big\n    run: " + tc.run + "\n")}})
+			files, err := tree.New([]tree.Entry{{Path: template.ManifestFile, Data: []byte("name: t\nkind: library\nlanguage: go\nverify:\n  - name: big\n    run: " + tc.run + "\n")}})
 			if err != nil {
 				t.Fatal(err)
 			}

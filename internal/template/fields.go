@@ -24,10 +24,17 @@ const (
 	MaxNextSteps   = 20
 	MaxVerifySteps = 30
 	MaxProofSets   = 64
+	MaxTryCommands = 32
+	MaxTrySamples  = 32
+	// MaxSampleBytes bounds a sample's input and expected output, each.
+	MaxSampleBytes = 64 << 10
 )
 
 // ServeStep names the verify step that starts the server and checks it.
 const ServeStep = "serve"
+
+// TryStep names the verify step that runs a built command-line tool.
+const TryStep = "try"
 
 var stepName = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
 
@@ -67,7 +74,53 @@ func (m *Manifest) checkFields(root *yaml.Node, fail func(int, string, ...any) e
 	if err := m.checkVerify(items(root, "verify"), fail); err != nil {
 		return err
 	}
+	if err := m.checkTry(root, fail); err != nil {
+		return err
+	}
 	return m.checkProof(root, fail)
+}
+
+// lastStep is the step a plan of the kind must end with, if any.
+func lastStep(k ProjectKind) string {
+	switch {
+	case k.HasServer():
+		return ServeStep
+	case k == CLI:
+		return TryStep
+	}
+	return ""
+}
+
+func (m *Manifest) checkTry(root *yaml.Node, fail func(int, string, ...any) error) error {
+	try := yamlfile.Section(root, "try")
+	at := line(root, "try")
+	if m.Kind != CLI && (len(m.Try.Commands) > 0 || len(m.Try.Samples) > 0) {
+		return fail(at, "try is for a command-line tool, and this template's kind is %s: remove it, or set kind: cli", m.Kind)
+	}
+	commands := lines{child(try, "commands")}
+	if len(m.Try.Commands) > MaxTryCommands {
+		return fail(commands.at(MaxTryCommands), "try: %d commands, more than the %d a template may have", len(m.Try.Commands), MaxTryCommands)
+	}
+	for i, c := range m.Try.Commands {
+		if strings.TrimSpace(c) == "" || strings.ContainsFunc(c, unicode.IsControl) {
+			return fail(commands.at(i), "try: command %d must be a subcommand's name", i+1)
+		}
+	}
+	samples := lines{child(try, "samples")}
+	if len(m.Try.Samples) > MaxTrySamples {
+		return fail(samples.at(MaxTrySamples), "try: %d samples, more than the %d a template may have", len(m.Try.Samples), MaxTrySamples)
+	}
+	for i, s := range m.Try.Samples {
+		switch {
+		case len(s.Stdin) > MaxSampleBytes || s.Stdout != nil && len(*s.Stdout) > MaxSampleBytes || len(s.Stderr) > MaxSampleBytes:
+			return fail(samples.at(i), "try: sample %d: an input or output over %d bytes", i+1, MaxSampleBytes)
+		case s.Exit < 0 || s.Exit > 125:
+			return fail(samples.at(i), "try: sample %d: exit %d is not an exit code a program gives (0-125)", i+1, s.Exit)
+		case len(s.Args) > MaxVerifySteps:
+			return fail(samples.at(i), "try: sample %d: %d arguments, more than %d", i+1, len(s.Args), MaxVerifySteps)
+		}
+	}
+	return nil
 }
 
 func (m *Manifest) checkVerify(steps lines, fail func(int, string, ...any) error) error {
@@ -85,11 +138,18 @@ func (m *Manifest) checkVerify(steps lines, fail func(int, string, ...any) error
 			return fail(steps.at(i), "verify step %q has no run: give the command and its arguments as a list", s.Name)
 		case s.Name == ServeStep && !m.Kind.HasServer():
 			return fail(steps.at(i), "kind %s has no server: remove the serve step", m.Kind)
+		case s.Name == TryStep && m.Kind != CLI:
+			return fail(steps.at(i), "kind %s is not a command-line tool: remove the try step", m.Kind)
 		}
 		seen[s.Name] = true
 	}
-	if n := len(m.Verify); n > 0 && m.Kind.HasServer() && m.Verify[n-1].Name != ServeStep {
+	n := len(m.Verify)
+	switch last := lastStep(m.Kind); {
+	case n == 0 || last == "" || m.Verify[n-1].Name == last:
+	case last == ServeStep:
 		return fail(steps.at(n-1), "the verify plan of a %s must end with a %s step, which starts it and checks /healthz", m.Kind, ServeStep)
+	default:
+		return fail(steps.at(n-1), "the verify plan of a %s must end with a %s step, which runs the built tool", m.Kind, TryStep)
 	}
 	return nil
 }

@@ -92,11 +92,19 @@ func checkFieldsHold(t *testing.T, m *Manifest) {
 		}
 	}
 	for i, s := range m.Verify {
-		if !stepName.MatchString(s.Name) || len(s.Run) == 0 || (s.Name == ServeStep && !m.Kind.HasServer()) {
+		if !stepName.MatchString(s.Name) || len(s.Run) == 0 || (s.Name == ServeStep && !m.Kind.HasServer()) || (s.Name == TryStep && m.Kind != CLI) {
 			t.Fatalf("accepted verify step %+v of a %s", s, m.Kind)
 		}
-		if i == len(m.Verify)-1 && m.Kind.HasServer() && s.Name != ServeStep {
+		if last := lastStep(m.Kind); i == len(m.Verify)-1 && last != "" && s.Name != last {
 			t.Fatalf("accepted a %s plan ending in %q", m.Kind, s.Name)
+		}
+	}
+	if m.Kind != CLI && (len(m.Try.Commands) > 0 || len(m.Try.Samples) > 0) {
+		t.Fatalf("accepted try in a %s", m.Kind)
+	}
+	for _, smp := range m.Try.Samples {
+		if smp.Exit < 0 || smp.Exit > 125 || len(smp.Stdin) > MaxSampleBytes {
+			t.Fatalf("accepted sample %+v", smp)
 		}
 	}
 }

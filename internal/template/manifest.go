@@ -75,6 +75,29 @@ type Manifest struct {
 	Verify []VerifyStep `yaml:"verify"`
 	// Proof adds to the answer sets the end-to-end proof computes.
 	Proof Proof `yaml:"proof"`
+	// Try is what scaffold verify asks of a built command-line tool
+	// (kind cli) besides its help, version and usage errors.
+	Try Try `yaml:"try"`
+}
+
+// Try is what scaffold verify runs a built command-line tool with.
+type Try struct {
+	// Commands are the subcommands its --help must name.
+	Commands []string `yaml:"commands"`
+	// Samples are runs with a known input and the output they give.
+	Samples []Sample `yaml:"samples"`
+}
+
+// Sample is one run of a built command-line tool.
+type Sample struct {
+	Args  []string `yaml:"args"`
+	Stdin string   `yaml:"stdin"`
+	// Stdout, when set, is the whole standard output expected.
+	Stdout *string `yaml:"stdout"`
+	// Stderr, when set, must be found in the standard error.
+	Stderr string `yaml:"stderr"`
+	// Exit is the exit code expected (0 unless set).
+	Exit int `yaml:"exit"`
 }
 
 // ProjectKind is what a template makes.
@@ -132,7 +155,8 @@ type NextStep struct {
 // VerifyStep is one step of scaffold verify.
 type VerifyStep struct {
 	// Name names the step: install, lint, format, test, build, or serve,
-	// which starts the server (kind service only) and checks /healthz.
+	// which starts the server (kind service only) and checks /healthz,
+	// or try, which runs the built tool (kind cli only; see Try).
 	Name string `yaml:"name"`
 	// Run is the command and its arguments, each template text over the
 	// template's data and .Verify.Out, a folder for built binaries.

@@ -51,7 +51,14 @@ proof:
       answers: {docker: false, license: none, tags: [a]}
   fixed: [license]
 `, ""},
-		{"kind cli", "kind: cli\nverify:\n  - name: test\n    run: [go, test]\n", ""},
+		{"kind cli", "kind: cli\nverify:\n  - name: test\n    run: [go, test]\n  - name: try\n    run: [bin/x]\n", ""},
+		{"cli not ending in try", "kind: cli\nverify:\n  - name: test\n    run: [go, test]\n", ":14: the verify plan of a cli must end with a try step, which runs the built tool"},
+		{"try in a service", "verify:\n  - name: try\n    run: [x]\n  - name: serve\n    run: [x]\n", ":13: kind service is not a command-line tool: remove the try step"},
+		{"try samples", "kind: cli\ntry:\n  commands: [count]\n  samples:\n    - args: [count]\n      stdin: \"a b\\n\"\n      stdout: \"1 2\\n\"\n    - args: [count, nope]\n      exit: 1\n      stderr: nope\n", ""},
+		{"try in a service manifest", "try:\n  commands: [count]\n", ":13: try is for a command-line tool, and this template's kind is service"},
+		{"try exit out of range", "kind: cli\ntry:\n  samples:\n    - args: [x]\n      exit: 300\n", ":15: try: sample 1: exit 300 is not an exit code"},
+		{"try command blank", "kind: cli\ntry:\n  commands: ['']\n", ":14: try: command 1 must be a subcommand's name"},
+		{"try sample too large", "kind: cli\ntry:\n  samples:\n    - stdin: " + strings.Repeat("x", 64<<10+1) + "\n", "try: sample 1: an input or output over 65536 bytes"},
 		{"unknown kind", "kind: daemon\n", `:12: unknown kind "daemon": use service, cli, library, workspace`},
 
 		{"long title", "title: " + strings.Repeat("x", 81) + "\n", ":12: title: 81 characters, more than 80"},

@@ -21,6 +21,7 @@ import (
 
 	"github.com/scaffold-cli/scaffold/internal/proc"
 	"github.com/scaffold-cli/scaffold/internal/source"
+	"github.com/scaffold-cli/scaffold/internal/template"
 )
 
 // Step is one command of a check.
@@ -37,6 +38,9 @@ type Plan struct {
 	Steps    []Step
 	// Serve starts the built server; empty for a project with none.
 	Serve []string
+	// Try runs the built command-line tool; nil for a project that is
+	// not one.
+	Try *Try
 	// Env is the environment of every command.
 	Env []string
 }
@@ -101,7 +105,7 @@ type Progress interface {
 // returns the results so far with a *StepError.
 func Run(ctx context.Context, dir string, p *Plan, progress Progress) ([]Result, error) {
 	n := len(p.Steps)
-	if len(p.Serve) > 0 {
+	if len(p.Serve) > 0 || p.Try != nil {
 		n++
 	}
 	var results []Result
@@ -109,6 +113,21 @@ func Run(ctx context.Context, dir string, p *Plan, progress Progress) ([]Result,
 		cmd := strings.Join(s.Args, " ")
 		progress.Start(i+1, n, s.Name, cmd)
 		r := runStep(ctx, dir, s, p.Env)
+		progress.Done(r)
+		results = append(results, r)
+		if r.Err != "" {
+			return results, &StepError{Result: r, Cause: ctx.Err()}
+		}
+	}
+	if p.Try != nil {
+		cmd := strings.Join(p.Try.Args, " ")
+		progress.Start(n, n, template.TryStep, cmd+" (--help, --version, a bad flag, "+samples(len(p.Try.Samples))+")")
+		start := time.Now()
+		r := Result{Step: template.TryStep, Command: cmd}
+		if err := try(ctx, dir, p.Try, p.Env); err != nil {
+			r.Err = err.Error()
+		}
+		r.Duration = time.Since(start)
 		progress.Done(r)
 		results = append(results, r)
 		if r.Err != "" {
