@@ -416,8 +416,8 @@ func expectFiles(t *testing.T, where, dir string, kind template.ProjectKind, ask
 }
 
 func lintWorkflow(t *testing.T, where, dir string) {
-	wf := filepath.Join(dir, ".github", "workflows", "ci.yml")
-	if _, err := os.Stat(wf); err != nil {
+	files, _ := filepath.Glob(filepath.Join(dir, ".github", "workflows", "*.y*ml"))
+	if len(files) == 0 {
 		return
 	}
 	opts := &actionlint.LinterOptions{WorkingDir: dir, LogWriter: io.Discard}
@@ -426,17 +426,19 @@ func lintWorkflow(t *testing.T, where, dir string) {
 	} else if mode == "strict" {
 		t.Errorf("%s: shellcheck is not installed, so actionlint cannot check the workflow's scripts", where)
 	}
-	var out bytes.Buffer
-	linter, err := actionlint.NewLinter(&out, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	errs, err := linter.LintFile(wf, nil)
-	if err != nil {
-		t.Fatalf("%s: actionlint: %v", where, err)
-	}
-	if len(errs) > 0 {
-		t.Errorf("%s: step actionlint: %d problems in .github/workflows/ci.yml:\n%s", where, len(errs), out.String())
+	for _, wf := range files {
+		var out bytes.Buffer
+		linter, err := actionlint.NewLinter(&out, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		errs, err := linter.LintFile(wf, nil)
+		if err != nil {
+			t.Fatalf("%s: actionlint: %v", where, err)
+		}
+		if len(errs) > 0 {
+			t.Errorf("%s: step actionlint: %d problems in %s:\n%s", where, len(errs), filepath.Base(wf), out.String())
+		}
 	}
 }
 
