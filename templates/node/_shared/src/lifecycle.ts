@@ -77,10 +77,7 @@ export async function shutdown(opts: ShutdownOptions): Promise<boolean> {
   const { config, logger, lifecycle, connections, signal } = opts;
   lifecycle.draining = true;
   connections.drain();
-  logger.info(
-    { signal, drain_ms: config.shutdownDrainMs, timeout_ms: config.shutdownTimeoutMs },
-    "shutdown started",
-  );
+  logger.info({ signal, drain_ms: config.shutdownDrainMs, timeout_ms: config.shutdownTimeoutMs }, "shutdown started");
   await sleep(config.shutdownDrainMs);
 
   let timer: NodeJS.Timeout | undefined;

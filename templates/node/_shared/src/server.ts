@@ -20,21 +20,7 @@ function configOrExit(): Config {
 const config = configOrExit();
 const logger = pino({ level: config.logLevel });
 
-let service: Service;
-try {
-  service = await start(config, logger);
-} catch (err) {
-  logger.fatal({ err }, "failed to start");
-  process.exit(1);
-}
-
-let stopping = false;
-function onSignal(signal: NodeJS.Signals): void {
-  if (stopping) {
-    logger.warn({ signal }, "second signal during shutdown, exiting now");
-    process.exit(1);
-  }
-  stopping = true;
+function shutdown(service: Service, signal: NodeJS.Signals): void {
   service.shutdown(signal).then(
     (drained) => process.exit(drained ? 0 : 1),
     (err: unknown) => {
@@ -43,5 +29,28 @@ function onSignal(signal: NodeJS.Signals): void {
     },
   );
 }
+
+// The handlers are in place before the server listens: a signal that
+// arrives once "server listening" is logged but before start() returns
+// still drains, instead of killing the process.
+let service: Service | undefined;
+let stopping: NodeJS.Signals | undefined;
+function onSignal(signal: NodeJS.Signals): void {
+  if (stopping) {
+    logger.warn({ signal }, "second signal during shutdown, exiting now");
+    process.exit(1);
+  }
+  stopping = signal;
+  if (service) shutdown(service, signal);
+}
 process.on("SIGTERM", onSignal);
 process.on("SIGINT", onSignal);
+
+try {
+  service = await start(config, logger);
+} catch (err) {
+  logger.fatal({ err }, "failed to start");
+  process.exit(1);
+}
+// A signal during start: shut down now that there is a service.
+if (stopping) shutdown(service, stopping);

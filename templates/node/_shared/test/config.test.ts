@@ -54,11 +54,14 @@ describe("loadConfig", () => {
   ];
   for (const [env, message] of bad) {
     it(`refuses ${JSON.stringify(env)}`, () => {
-      assert.throws(() => loadConfig(env), (err: unknown) => {
-        assert.ok(err instanceof ConfigError);
-        assert.equal(err.message, message);
-        return true;
-      });
+      assert.throws(
+        () => loadConfig(env),
+        (err: unknown) => {
+          assert.ok(err instanceof ConfigError);
+          assert.equal(err.message, message);
+          return true;
+        },
+      );
     });
   }
 });

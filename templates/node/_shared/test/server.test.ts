@@ -69,9 +69,19 @@ describe("server entry point", () => {
     assert.equal(res.status, 200);
     r.child.kill("SIGTERM");
     assert.equal(await r.exited, 0);
-    const lines = r.stdout().trim().split("\n").map((line) => JSON.parse(line) as { msg: string; drained?: boolean });
-    assert.ok(lines.some((l) => l.msg === "shutdown started"), r.stdout());
-    assert.ok(lines.some((l) => l.msg === "shutdown finished" && l.drained === true), r.stdout());
+    const lines = r
+      .stdout()
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { msg: string; drained?: boolean });
+    assert.ok(
+      lines.some((l) => l.msg === "shutdown started"),
+      r.stdout(),
+    );
+    assert.ok(
+      lines.some((l) => l.msg === "shutdown finished" && l.drained === true),
+      r.stdout(),
+    );
     assert.equal(r.stderr(), "");
   });
 

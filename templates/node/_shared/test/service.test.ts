@@ -214,11 +214,16 @@ describe("slow clients", () => {
       let answer = "";
       socket.setEncoding("utf8").on("data", (chunk: string) => (answer += chunk));
       const closed = once(socket, "close");
-      const bound = new Promise((_, reject) => setTimeout(() => reject(new Error("still open after 5 s")), 5000).unref());
+      const bound = new Promise((_, reject) =>
+        setTimeout(() => reject(new Error("still open after 5 s")), 5000).unref(),
+      );
       await Promise.race([closed, bound]);
       assert.match(answer, /^HTTP\/1\.1 408 /);
       assert.match(answer, /\r\nContent-Type: application\/problem\+json\r\n/);
-      assert.match(answer, /\r\n\r\n\{"type":"about:blank","title":"Request Timeout","status":408,"request_id":"[0-9a-f]{32}"\}$/);
+      assert.match(
+        answer,
+        /\r\n\r\n\{"type":"about:blank","title":"Request Timeout","status":408,"request_id":"[0-9a-f]{32}"\}$/,
+      );
     } finally {
       await service.shutdown("test");
     }

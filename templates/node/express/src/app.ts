@@ -1,6 +1,6 @@
 import express, {
   type ErrorRequestHandler,
-  type Express,
+  type Express as ExpressApp,
   type RequestHandler,
   type Response,
 } from "express";
@@ -26,11 +26,14 @@ export interface AppOptions {
   logger: Logger;
   lifecycle: Lifecycle;
   /** Adds routes after the built-in ones, before the 404 handler (the tests add one that throws). */
-  routes?: (app: Express) => void;
+  routes?: (app: ExpressApp) => void;
 }
 
 function sendProblem(res: Response, status: number, detail?: string): void {
-  res.status(status).type(PROBLEM_CONTENT_TYPE).json(problem(status, res.req.id, detail));
+  res
+    .status(status)
+    .type(PROBLEM_CONTENT_TYPE)
+    .json(problem(status, res.req.id, detail));
 }
 
 // Express answers an unrouted method with 404; a route that exists deserves 405 and its methods.
@@ -57,7 +60,7 @@ function echoMessage(body: unknown): { message: string } | { error: string } {
   return { message };
 }
 
-export function buildApp({ config, logger, lifecycle, routes }: AppOptions): Express {
+export function buildApp({ config, logger, lifecycle, routes }: AppOptions): ExpressApp {
   const app = express();
   app.disable("x-powered-by");
 

@@ -120,7 +120,10 @@ export function buildApp({ config, logger, lifecycle }: AppOptions) {
       status = 500;
       detail = undefined;
     }
-    return reply.code(status).type(PROBLEM_CONTENT_TYPE).send(problem(status, request.id, detail));
+    return reply
+      .code(status)
+      .type(PROBLEM_CONTENT_TYPE)
+      .send(problem(status, request.id, detail));
   });
 
   app.get("/healthz", async () => ({ status: "ok" }));
