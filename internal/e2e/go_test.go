@@ -19,11 +19,13 @@ func init() {
 }
 
 // The golangci-lint version each place pins: the generated workflow
-// (through the official action), .ci/run, and the README's install line.
+// (through the official action), .ci/run, the README's install line and
+// the header of .golangci.yml.
 var (
 	workflowPin = regexp.MustCompile(`uses: golangci/golangci-lint-action@v\d+\s+with:\s+version: (v\d+\.\d+\.\d+)\s`)
 	ciRunPin    = regexp.MustCompile(`(?m)^golangci_lint_version=(v\d+\.\d+\.\d+)$`)
 	readmePin   = regexp.MustCompile(`golangci-lint/v2/cmd/golangci-lint@(v\d+\.\d+\.\d+)`)
+	configPin   = regexp.MustCompile(`written for golangci-lint (v\d+\.\d+\.\d+)`)
 )
 
 func pinIn(t *testing.T, file string, re *regexp.Regexp) string {
@@ -47,6 +49,7 @@ func TestGolangciLintPinsAgree(t *testing.T) {
 		".ci/run":            pinIn(t, filepath.Join("..", "..", ".ci", "run"), ciRunPin),
 		"go/chi ci.yml.tmpl": pinIn(t, filepath.Join(tmpl, ".github", "workflows", "ci.yml.tmpl"), workflowPin),
 		"go/chi README":      pinIn(t, filepath.Join(tmpl, "README.md.tmpl"), readmePin),
+		"go/chi .golangci":   pinIn(t, filepath.Join(tmpl, ".golangci.yml.tmpl"), configPin),
 	}
 	want := pins[".ci/run"]
 	for where, v := range pins {
