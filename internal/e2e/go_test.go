@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -87,7 +88,11 @@ func probeUnused() {}
 func golangciLint(t *testing.T, where, dir string, env []string) {
 	bin := os.Getenv("SCAFFOLD_GOLANGCI_LINT")
 	if bin == "" {
-		msg := "SCAFFOLD_GOLANGCI_LINT is not set: .ci/run builds golangci-lint and sets it; without it Go projects are not linted"
+		msg := "SCAFFOLD_GOLANGCI_LINT is not set, so Go projects are not linted: .ci/run builds golangci-lint and sets it"
+		if cache, err := os.UserCacheDir(); err == nil {
+			pin := pinIn(t, filepath.Join("..", "..", ".ci", "run"), ciRunPin)
+			msg += fmt.Sprintf("; where it has run, export SCAFFOLD_GOLANGCI_LINT=%s", filepath.Join(cache, "scaffold", "golangci-lint", pin, "golangci-lint"))
+		}
 		if mode == "strict" {
 			t.Fatalf("%s: %s", where, msg)
 		}
