@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -60,6 +61,10 @@ type Created struct {
 	// how long it ran.
 	Installed bool
 	Took      time.Duration
+
+	// leftovers are the files the install wrote besides its lock file,
+	// which no commit holds, the hooks' included.
+	leftovers pathSet
 }
 
 // Create puts a new project at dir: it writes the files (see Write) and,
@@ -98,6 +103,9 @@ func Create(ctx context.Context, dir string, opts CreateOptions) (*Created, erro
 					paths = append(paths, in.Lock)
 				}
 			}
+			if opts.Git != nil && len(opts.Hooks) > 0 {
+				c.leftovers = filesBut(tmp, paths)
+			}
 		}
 		if opts.Git == nil {
 			return nil
@@ -125,6 +133,31 @@ func Create(ctx context.Context, dir string, opts CreateOptions) (*Created, erro
 		}
 	}
 	return c, errors.Join(installErr, commitErr, c.runHooks(ctx, dir, opts))
+}
+
+// filesBut lists the files (and links) below dir that are not among
+// paths, .git left out: what an install wrote besides its lock file. A
+// folder it cannot read is passed over: git cannot read it either.
+func filesBut(dir string, paths []string) pathSet {
+	keep := make(map[string]bool, len(paths))
+	for _, p := range paths {
+		keep[p] = true
+	}
+	out := pathSet{}
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		rel, rerr := filepath.Rel(dir, p)
+		rel = filepath.ToSlash(rel)
+		switch {
+		case err != nil || rerr != nil:
+			return nil
+		case rel == ".git":
+			return filepath.SkipDir
+		case !d.IsDir() && !keep[rel]:
+			out[rel] = true
+		}
+		return nil
+	})
+	return out
 }
 
 // movedError is a failure to commit in tmp as it reads once tmp is dir:
@@ -161,7 +194,7 @@ func (c *Created) runHooks(ctx context.Context, dir string, opts CreateOptions) 
 	if c.Commit == "" {
 		return nil
 	}
-	hash, err := CommitChanges(dir, *opts.Git, opts.Now(), "Run template hooks", opts.Private...)
+	hash, err := commitChanges(dir, *opts.Git, opts.Now(), "Run template hooks", c.leftovers, opts.Private)
 	if err != nil {
 		return fmt.Errorf("committing what the hooks changed: %w", err)
 	}

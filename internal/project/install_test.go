@@ -153,3 +153,27 @@ func TestInstallEnv(t *testing.T) {
 		t.Errorf("InstallEnv = %v, want %v", got, want)
 	}
 }
+
+// The hooks' commit holds what the hooks changed, not what the install
+// left behind: nothing the install wrote but the lock file is committed,
+// with hooks or without.
+func TestCreateHooksCommitLeavesTheInstallOut(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "app")
+	files := []template.File{{Path: "README.md", Data: []byte("# app\n"), Mode: 0o644}}
+	c, err := Create(context.Background(), dir, CreateOptions{
+		Files: files, Base: files,
+		Git:    &GitSettings{Identity: Identity{"T", "t@example.com"}, Branch: "main"},
+		Source: "test/tpl", Now: func() time.Time { return time.Unix(1e9, 0) },
+		Install: &Install{Args: []string{"/bin/sh", "-c", "echo pinned > deps.lock && mkdir -p deps/x && echo x > deps/x/index.js && env > install-env.txt"},
+			Env: []string{"PATH=" + os.Getenv("PATH"), "NPM_TOKEN=s3cret"}, Lock: "deps.lock", Output: &bytes.Buffer{}},
+		Hooks: []string{"echo hooked > hooked.txt"}, Name: "app",
+		Getenv: func(string) string { return "" }, HookOutput: &bytes.Buffer{},
+	})
+	if err != nil || c.HooksCommit == "" {
+		t.Fatalf("created %+v, %v", c, err)
+	}
+	// HEAD is the hooks' commit.
+	if want := []string{"README.md", "deps.lock", "hooked.txt"}; !slices.Equal(firstCommitPaths(t, dir), want) {
+		t.Errorf("after the hooks' commit git holds %v, want %v", firstCommitPaths(t, dir), want)
+	}
+}
