@@ -20,7 +20,10 @@ import (
 // installPlan is whether scaffold new installs the project's
 // dependencies before the first commit, and why not when it does not.
 type installPlan struct {
+	// Command is what runs; shown is it as printed, with what it
+	// derives from a secret answer masked.
 	Command []string
+	shown   []string
 	// Lock is the file the install writes and the first commit holds.
 	Lock string
 	// Run says it is to run; Skipped says why not.
@@ -41,7 +44,8 @@ const (
 	skipDeclined   = "declined at the prompt"
 )
 
-func (p *installPlan) command() string { return strings.Join(p.Command, " ") }
+// command is the command as printed: never with a secret answer in it.
+func (p *installPlan) command() string { return strings.Join(p.shown, " ") }
 
 func (p *installPlan) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
@@ -69,11 +73,11 @@ func (opts *newOptions) install(ctx context.Context, opened *source.Opened, cfg 
 	has := func(p string) bool {
 		return slices.ContainsFunc(rendered, func(f template.File) bool { return f.Path == p })
 	}
-	step, err := stack.InstallStep(ctx, tmpl, answers, has)
+	step, shown, err := stack.InstallStep(ctx, tmpl, answers, has)
 	if err != nil || step == nil {
 		return nil, err
 	}
-	p := &installPlan{Command: step.Args, Lock: stack.LockOf(tmpl.Manifest.Language)}
+	p := &installPlan{Command: step.Args, shown: shown, Lock: stack.LockOf(tmpl.Manifest.Language)}
 	if has(p.Lock) {
 		p.Lock = "" // the template's own, committed as rendered
 	}
@@ -94,7 +98,7 @@ func (opts *newOptions) install(ctx context.Context, opened *source.Opened, cfg 
 		return p, nil
 	case !trusted && (opts.Yes || noTerminal):
 		if opts.Install {
-			return nil, inputErr(fmt.Errorf("template %s is not trusted, and installing its dependencies runs %s on its files, with the install scripts of every package they name; nothing was written: pass --trust as well to install them, or leave out --install", opened.Ref, p.Command[0]))
+			return nil, inputErr(fmt.Errorf("template %s is not trusted, and installing its dependencies runs %s on its files, with the install scripts of every package they name; nothing was written: pass --trust as well to install them, or leave out --install", opened.Ref, p.shown[0]))
 		}
 		p.Skipped = "the template is not trusted: pass --install --trust to install them"
 		return p, nil
@@ -106,7 +110,7 @@ func (opts *newOptions) install(ctx context.Context, opened *source.Opened, cfg 
 	}
 	help := fmt.Sprintf("runs %s in the new project, %s", p.command(), what)
 	if !trusted {
-		fmt.Fprintf(opts.IO.ErrOut, "The template %s is not trusted: installing its dependencies runs %s on its files, with the install scripts of every package they name.\n", display.Untrusted(opened.Ref), display.Untrusted(p.Command[0]))
+		fmt.Fprintf(opts.IO.ErrOut, "The template %s is not trusted: installing its dependencies runs %s on its files, with the install scripts of every package they name.\n", display.Untrusted(opened.Ref), display.Untrusted(p.shown[0]))
 	}
 	ok, err := ask.Ask(prompt.Question{
 		Name: "install", Message: fmt.Sprintf("Install dependencies now (%s)?", p.command()), Help: help,
@@ -127,7 +131,7 @@ func (opts *newOptions) createInstall(p *installPlan) *project.Install {
 	if p == nil || !p.Run {
 		return nil
 	}
-	return &project.Install{Args: p.Command, Env: project.InstallEnv(opts.Environ()), Lock: p.Lock, Output: opts.IO.ErrOut}
+	return &project.Install{Args: p.Command, Shown: p.command(), Env: project.InstallEnv(opts.Environ()), Lock: p.Lock, Output: opts.IO.ErrOut}
 }
 
 // flag is the flag the repeatable command line needs for the answer.

@@ -20,8 +20,11 @@ import (
 // manager runs what the template's files name (npm, the scripts of every
 // dependency; cargo, a .cargo/config.toml's wrappers).
 type Install struct {
-	// Args is the command: npm install, cargo fetch.
-	Args []string
+	// Args is the command: npm install, cargo fetch. Shown is it as
+	// printed, with what it derives from a secret answer masked; Args
+	// joined when empty.
+	Args  []string
+	Shown string
 	// Env is its whole environment (see InstallEnv).
 	Env []string
 	// Lock is the file it writes, committed with the rendered files;
@@ -80,7 +83,10 @@ func InstallEnv(environ []string) []string {
 // have left half-written, so that no commit holds it. rendered says
 // whether the template itself wrote the lock file, which is kept.
 func (in *Install) run(ctx context.Context, dir string, rendered bool) (time.Duration, error) {
-	command := strings.Join(in.Args, " ")
+	command := in.Shown
+	if command == "" {
+		command = strings.Join(in.Args, " ")
+	}
 	fmt.Fprintf(in.Output, "installing dependencies: %s\n", display.Untrusted(command))
 	start := time.Now()
 	var out proc.Tail
