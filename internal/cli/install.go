@@ -30,8 +30,9 @@ type installPlan struct {
 	Run     bool
 	Skipped string
 	// asked says the user answered the question, so the repeatable
-	// command line spells the answer.
-	asked bool
+	// command line spells the answer; trusting says the template is not
+	// trusted and the answer was yes, which it spells --trust.
+	asked, trusting bool
 	// Installed and Took are what happened.
 	Installed bool
 	Took      time.Duration
@@ -123,6 +124,7 @@ func (opts *newOptions) install(ctx context.Context, opened *source.Opened, cfg 
 	if p.Run = ok.(bool); !p.Run {
 		p.Skipped = skipDeclined
 	}
+	p.trusting = p.Run && !trusted
 	return p, nil
 }
 
@@ -144,6 +146,9 @@ func (p *installPlan) flag() string {
 	}
 	return "--no-install"
 }
+
+// trusted says the user trusted the template at the install question.
+func (p *installPlan) trusted() bool { return p != nil && p.trusting }
 
 // print says what the install did or would do.
 func (p *installPlan) print(opts *newOptions, dryRun bool) {

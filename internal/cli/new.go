@@ -576,13 +576,19 @@ func repeatCommand(opts *newOptions, r *newResult) string {
 	if f := r.Install.flag(); f != "" {
 		args = append(args, f)
 	}
+	// Trust given at the prompt, for the hooks or the install, is
+	// --trust without one, as --trust given is.
+	trust := opts.Trust || r.Install.trusted()
 	if r.Hooks != nil {
 		switch r.Hooks.Decision.Reason {
-		case project.Declined:
+		case project.Declined, project.NoHooksFlag:
 			args = append(args, "--no-hooks")
 		case project.Confirmed:
-			args = append(args, "--trust")
+			trust = true
 		}
+	}
+	if trust {
+		args = append(args, "--trust")
 	}
 	for _, q := range r.secrets {
 		args = append(args, "--set", q+"=…")
