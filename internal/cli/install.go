@@ -33,9 +33,13 @@ type installPlan struct {
 	// command line spells the answer; trusting says the template is not
 	// trusted and the answer was yes, which it spells --trust.
 	asked, trusting bool
-	// Installed and Took are what happened.
+	// Installed and Took are what happened; committed says the first
+	// commit holds Lock.
 	Installed bool
 	Took      time.Duration
+	committed bool
+	// git says there is to be a commit at all.
+	git bool
 }
 
 // The reasons an install does not run.
@@ -78,7 +82,7 @@ func (opts *newOptions) install(ctx context.Context, opened *source.Opened, cfg 
 	if err != nil || step == nil {
 		return nil, err
 	}
-	p := &installPlan{Command: step.Args, shown: shown, Lock: stack.LockOf(tmpl.Manifest.Language)}
+	p := &installPlan{Command: step.Args, shown: shown, Lock: stack.LockOf(tmpl.Manifest.Language), git: !opts.NoGit}
 	if has(p.Lock) {
 		p.Lock = "" // the template's own, committed as rendered
 	}
@@ -106,7 +110,12 @@ func (opts *newOptions) install(ctx context.Context, opened *source.Opened, cfg 
 	}
 	// A terminal, and a question to ask.
 	what := "writes " + p.Lock + " and puts it in the first commit"
-	if p.Lock == "" {
+	switch {
+	case !p.git && p.Lock != "":
+		what = "which writes " + p.Lock
+	case !p.git:
+		what = "once the files are written"
+	case p.Lock == "":
 		what = "before the first commit"
 	}
 	help := fmt.Sprintf("runs %s in the new project, %s", p.command(), what)
@@ -157,7 +166,7 @@ func (p *installPlan) print(opts *newOptions, dryRun bool) {
 	}
 	w := opts.IO.Out
 	commit := ""
-	if p.Lock != "" {
+	if p.Lock != "" && p.git {
 		commit = " and commit " + p.Lock
 	}
 	switch {
@@ -167,8 +176,11 @@ func (p *installPlan) print(opts *newOptions, dryRun bool) {
 		fmt.Fprintf(w, "Would not install dependencies: %s\n", p.Skipped)
 	case p.Installed:
 		fmt.Fprintf(w, "Installed dependencies in %s (%s)", p.Took.Round(100*time.Millisecond), display.Untrusted(p.command()))
-		if p.Lock != "" {
+		switch {
+		case p.committed:
 			fmt.Fprintf(w, "; %s is in the first commit", p.Lock)
+		case p.Lock != "" && p.git:
+			fmt.Fprintf(w, "; %s is not in the first commit: the template's .gitignore ignores it", p.Lock)
 		}
 		fmt.Fprintln(w)
 	case p.Skipped != "" && p.Skipped != skipFlag && p.Skipped != skipDeclined && p.Skipped != skipNoTerminal:

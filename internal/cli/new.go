@@ -238,11 +238,14 @@ func newRun(ctx context.Context, opts *newOptions) error {
 		return err
 	}
 	if inst != nil {
-		inst.Installed, inst.Took = created.Installed, created.Took
+		inst.Installed, inst.Took, inst.committed = created.Installed, created.Took, created.LockCommitted
 	}
 	if res.Git != nil {
 		if created.Commit == "" {
 			res.Git = nil
+			if inst != nil {
+				inst.git = false // the commit failed, and says so
+			}
 		} else {
 			res.Git.Commit, res.Git.HooksCommit = created.Commit, created.HooksCommit
 		}

@@ -58,9 +58,11 @@ type Created struct {
 	// not ignore, which a plain git add -A would commit.
 	NotIgnored []string
 	// Installed says the install ran and wrote its lock file; Took is
-	// how long it ran.
-	Installed bool
-	Took      time.Duration
+	// how long it ran. LockCommitted says the first commit holds that
+	// lock file: not without git, nor when .gitignore ignores it.
+	Installed     bool
+	Took          time.Duration
+	LockCommitted bool
 
 	// leftovers are the files the install wrote besides its lock file,
 	// which no commit holds, the hooks' included.
@@ -97,6 +99,9 @@ func Create(ctx context.Context, dir string, opts CreateOptions) (*Created, erro
 			}
 			if err != nil {
 				installErr = movedError(err, tmp, dir)
+				if ie := (*InstallError)(nil); opts.Git == nil && errors.As(installErr, &ie) {
+					ie.Lock = "" // no commit to put it in
+				}
 			} else {
 				c.Installed = true
 				if !rendered && in.Lock != "" && !slices.Contains(opts.Private, in.Lock) {
@@ -122,6 +127,10 @@ func Create(ctx context.Context, dir string, opts CreateOptions) (*Created, erro
 			return nil
 		}
 		c.Commit = hash.String()
+		if c.Installed && opts.Install.Lock != "" {
+			open, err := NotIgnored(tmp, []string{opts.Install.Lock})
+			c.LockCommitted = err == nil && len(open) == 1 && slices.Contains(paths, opts.Install.Lock)
+		}
 		return nil
 	}
 	if err := Write(ctx, dir, opts.Files, finish); err != nil {
