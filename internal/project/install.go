@@ -96,13 +96,17 @@ func (in *Install) run(ctx context.Context, dir string, rendered bool) (time.Dur
 	err := cmd.Run(io.MultiWriter(in.Output, &out))
 	took := time.Since(start)
 	if err == nil && in.Lock != "" {
-		if _, serr := os.Lstat(filepath.Join(dir, in.Lock)); serr != nil {
+		// What is committed as the lock file is one: not a link (out of
+		// the project, say) nor a folder.
+		if info, serr := os.Lstat(filepath.Join(dir, in.Lock)); serr != nil {
 			err = fmt.Errorf("it wrote no %s", in.Lock)
+		} else if !info.Mode().IsRegular() {
+			err = fmt.Errorf("the %s it left is not a file", in.Lock)
 		}
 	}
 	if err != nil {
 		if !rendered && in.Lock != "" {
-			os.Remove(filepath.Join(dir, in.Lock))
+			os.RemoveAll(filepath.Join(dir, in.Lock))
 		}
 		b, dropped := out.Bytes()
 		return took, &InstallError{Command: command, Lock: in.Lock, Err: err, Output: lastLines(b, dropped, 20)}

@@ -177,3 +177,18 @@ func TestCreateHooksCommitLeavesTheInstallOut(t *testing.T) {
 		t.Errorf("after the hooks' commit git holds %v, want %v", firstCommitPaths(t, dir), want)
 	}
 }
+
+// A lock file is a file: a link (out of the project, say) or a folder
+// the install left in its place is not committed, and the install failed.
+func TestCreateWantsTheLockFileAFile(t *testing.T) {
+	for _, script := range []string{"ln -s /etc/passwd deps.lock", "mkdir deps.lock && echo x > deps.lock/x"} {
+		dir, c, _, err := installCreate(context.Background(), t, script)
+		if err == nil || !strings.Contains(err.Error(), "the deps.lock it left is not a file") || c == nil || c.Installed {
+			t.Errorf("%s: created %+v, %v", script, c, err)
+			continue
+		}
+		if want := []string{".gitignore", "README.md", "src/main.js"}; !slices.Equal(firstCommitPaths(t, dir), want) {
+			t.Errorf("%s: first commit holds %v, want %v", script, firstCommitPaths(t, dir), want)
+		}
+	}
+}
