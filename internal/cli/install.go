@@ -49,8 +49,15 @@ const (
 	skipDeclined   = "declined at the prompt"
 )
 
-// command is the command as printed: never with a secret answer in it.
-func (p *installPlan) command() string { return strings.Join(p.shown, " ") }
+// command is the command as printed, quoted as a shell takes it, and
+// never with a secret answer in it.
+func (p *installPlan) command() string {
+	q := make([]string, len(p.shown))
+	for i, a := range p.shown {
+		q[i] = shellQuote(a)
+	}
+	return strings.Join(q, " ")
+}
 
 func (p *installPlan) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
