@@ -34,10 +34,10 @@ type installPlan struct {
 	// trusted and the answer was yes, which it spells --trust.
 	asked, trusting bool
 	// Installed and Took are what happened; committed says the first
-	// commit holds Lock.
-	Installed bool
-	Took      time.Duration
-	committed bool
+	// commit holds Lock, noLock that the install wrote none.
+	Installed         bool
+	Took              time.Duration
+	committed, noLock bool
 	// git says there is to be a commit at all.
 	git bool
 }
@@ -184,6 +184,10 @@ func (p *installPlan) print(opts *newOptions, dryRun bool) {
 	case p.Installed:
 		fmt.Fprintf(w, "Installed dependencies in %s (%s)", p.Took.Round(100*time.Millisecond), display.Untrusted(p.command()))
 		switch {
+		case p.noLock && p.git:
+			fmt.Fprintf(w, "; it wrote no %s, so there is none to commit", p.Lock)
+		case p.noLock:
+			fmt.Fprintf(w, "; it wrote no %s", p.Lock)
 		case p.committed:
 			fmt.Fprintf(w, "; %s is in the first commit", p.Lock)
 		case p.Lock != "" && p.git:

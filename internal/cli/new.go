@@ -238,7 +238,7 @@ func newRun(ctx context.Context, opts *newOptions) error {
 		return err
 	}
 	if inst != nil {
-		inst.Installed, inst.Took, inst.committed = created.Installed, created.Took, created.LockCommitted
+		inst.Installed, inst.Took, inst.committed, inst.noLock = created.Installed, created.Took, created.LockCommitted, created.NoLock
 	}
 	if res.Git != nil {
 		if created.Commit == "" {

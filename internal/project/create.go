@@ -60,9 +60,12 @@ type Created struct {
 	// Installed says the install ran and wrote its lock file; Took is
 	// how long it ran. LockCommitted says the first commit holds that
 	// lock file: not without git, nor when .gitignore ignores it.
+	// NoLock says it wrote no lock file (a Go module with no
+	// dependencies has no go.sum).
 	Installed     bool
 	Took          time.Duration
 	LockCommitted bool
+	NoLock        bool
 
 	// leftovers are the files the install wrote besides its lock file,
 	// which no commit holds, the hooks' included.
@@ -92,7 +95,7 @@ func Create(ctx context.Context, dir string, opts CreateOptions) (*Created, erro
 		}
 		if in := opts.Install; in != nil {
 			rendered := slices.Contains(paths, in.Lock)
-			took, err := in.run(ctx, tmp, rendered)
+			took, locked, err := in.run(ctx, tmp, rendered)
 			c.Took = took
 			if ctx.Err() != nil {
 				return ctx.Err() // interrupted: nothing is created
@@ -103,8 +106,8 @@ func Create(ctx context.Context, dir string, opts CreateOptions) (*Created, erro
 					ie.Lock = "" // no commit to put it in
 				}
 			} else {
-				c.Installed = true
-				if !rendered && in.Lock != "" && !slices.Contains(opts.Private, in.Lock) {
+				c.Installed, c.NoLock = true, in.Lock != "" && !locked
+				if locked && !rendered && !slices.Contains(opts.Private, in.Lock) {
 					paths = append(paths, in.Lock)
 				}
 			}

@@ -2,8 +2,10 @@ package project
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -79,10 +81,10 @@ func InstallEnv(environ []string) []string {
 }
 
 // run runs the install in dir, the project's temporary folder. It
-// reports the time it took; on failure it removes the lock file it may
+// reports the time it took and whether it wrote the lock file; on failure it removes the lock file it may
 // have left half-written, so that no commit holds it. rendered says
 // whether the template itself wrote the lock file, which is kept.
-func (in *Install) run(ctx context.Context, dir string, rendered bool) (time.Duration, error) {
+func (in *Install) run(ctx context.Context, dir string, rendered bool) (took time.Duration, locked bool, err error) {
 	command := in.Shown
 	if command == "" {
 		command = strings.Join(in.Args, " ")
@@ -93,15 +95,21 @@ func (in *Install) run(ctx context.Context, dir string, rendered bool) (time.Dur
 	cmd := proc.Command(ctx, in.Args[0], in.Args[1:]...)
 	cmd.Dir = dir
 	cmd.Env = in.Env
-	err := cmd.Run(io.MultiWriter(in.Output, &out))
-	took := time.Since(start)
+	err = cmd.Run(io.MultiWriter(in.Output, &out))
+	took = time.Since(start)
 	if err == nil && in.Lock != "" {
-		// What is committed as the lock file is one: not a link (out of
-		// the project, say) nor a folder.
-		if info, serr := os.Lstat(filepath.Join(dir, in.Lock)); serr != nil {
-			err = fmt.Errorf("it wrote no %s", in.Lock)
-		} else if !info.Mode().IsRegular() {
+		// No lock file is no failure: a Go module with no dependencies
+		// has no go.sum, and npm writes none with package-lock=false.
+		// What is committed as the lock file is one, though: not a link
+		// (out of the project, say) nor a folder.
+		info, serr := os.Lstat(filepath.Join(dir, in.Lock))
+		switch {
+		case serr == nil && !info.Mode().IsRegular():
 			err = fmt.Errorf("the %s it left is not a file", in.Lock)
+		case serr == nil:
+			locked = true
+		case !errors.Is(serr, fs.ErrNotExist):
+			err = serr
 		}
 	}
 	if err != nil {
@@ -109,7 +117,7 @@ func (in *Install) run(ctx context.Context, dir string, rendered bool) (time.Dur
 			os.RemoveAll(filepath.Join(dir, in.Lock))
 		}
 		b, dropped := out.Bytes()
-		return took, &InstallError{Command: command, Lock: in.Lock, Err: err, Output: lastLines(b, dropped, 20)}
+		return took, false, &InstallError{Command: command, Lock: in.Lock, Err: err, Output: lastLines(b, dropped, 20)}
 	}
-	return took, nil
+	return took, locked, nil
 }
