@@ -80,7 +80,11 @@ func (c *Cmd) Start(out io.Writer) error {
 	live.Store(c, struct{}{})
 	go func() {
 		defer close(c.copied)
-		io.Copy(out, r)
+		// Once out fails (a full disk), the pipe is still read: a command
+		// blocked writing to it would never exit.
+		if _, err := io.Copy(out, r); err != nil {
+			io.Copy(io.Discard, r)
+		}
 	}()
 	return nil
 }
