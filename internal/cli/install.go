@@ -86,8 +86,14 @@ func (opts *newOptions) install(ctx context.Context, opened *source.Opened, cfg 
 		return slices.ContainsFunc(rendered, func(f template.File) bool { return f.Path == p })
 	}
 	step, shown, err := stack.InstallStep(ctx, tmpl, answers, has)
-	if err != nil || step == nil {
+	if err != nil {
 		return nil, err
+	}
+	if step == nil {
+		if opts.Install {
+			fmt.Fprintf(opts.IO.ErrOut, "note: --install: the template %s has no install step (a verify step named install), so there is nothing to install\n", display.Untrusted(opened.Ref))
+		}
+		return nil, nil
 	}
 	p := &installPlan{Command: step.Args, shown: shown, Lock: stack.LockOf(tmpl.Manifest.Language), git: !opts.NoGit}
 	if has(p.Lock) {
