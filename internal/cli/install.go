@@ -114,6 +114,11 @@ func (opts *newOptions) install(ctx context.Context, opened *source.Opened, cfg 
 	case trusted && (opts.Install || opts.Yes):
 		p.Run = true
 		return p, nil
+	case !trusted && opts.DryRun:
+		// A dry run runs nothing, so it neither asks nor refuses, as for
+		// hooks: it says what a real run needs.
+		p.Skipped = "the template is not trusted: pass --install --trust, or add a trust entry with digest " + opened.Digest
+		return p, nil
 	case !trusted && (opts.Yes || noTerminal):
 		if opts.Install {
 			return nil, inputErr(fmt.Errorf("template %s is not trusted, and installing its dependencies runs %s on its files, with the install scripts of every package they name; nothing was written: pass --trust as well to install them, or leave out --install", opened.Ref, p.shown[0]))
