@@ -99,9 +99,15 @@ func (opts *newOptions) install(ctx context.Context, opened *source.Opened, cfg 
 	if has(p.Lock) {
 		p.Lock = "" // the template's own, committed as rendered
 	}
-	trusted := opts.Trust || opened.Kind == source.Builtin
+	trusted, why := opts.Trust || opened.Kind == source.Builtin, ""
 	if !trusted {
-		trusted, _ = cfg.Trusted(opened.Ref, opened.Digest)
+		trusted, why = cfg.Trusted(opened.Ref, opened.Digest)
+	}
+	// why is set when a trust entry names the template but no longer
+	// holds (its digest changed): "not trusted" alone would puzzle.
+	notTrusted := "is not trusted"
+	if why != "" {
+		notTrusted = "is not trusted (" + why + ")"
 	}
 	_, noTerminal := opts.Prompter.(prompt.NoTerminal)
 	switch {
@@ -117,13 +123,13 @@ func (opts *newOptions) install(ctx context.Context, opened *source.Opened, cfg 
 	case !trusted && opts.DryRun:
 		// A dry run runs nothing, so it neither asks nor refuses, as for
 		// hooks: it says what a real run needs.
-		p.Skipped = "the template is not trusted: pass --install --trust, or add a trust entry with digest " + opened.Digest
+		p.Skipped = "the template " + notTrusted + ": pass --install --trust, or add a trust entry with digest " + opened.Digest
 		return p, nil
 	case !trusted && (opts.Yes || noTerminal):
 		if opts.Install {
-			return nil, inputErr(fmt.Errorf("template %s is not trusted, and installing its dependencies runs %s on its files, with the install scripts of every package they name; nothing was written: pass --trust as well to install them, or leave out --install", opened.Ref, p.shown[0]))
+			return nil, inputErr(fmt.Errorf("template %s %s, and installing its dependencies runs %s on its files, with the install scripts of every package they name; nothing was written: pass --trust as well to install them, or leave out --install", opened.Ref, notTrusted, p.shown[0]))
 		}
-		p.Skipped = "the template is not trusted: pass --install --trust to install them"
+		p.Skipped = "the template " + notTrusted + ": pass --install --trust to install them"
 		return p, nil
 	}
 	// A terminal, and a question to ask.
@@ -138,7 +144,7 @@ func (opts *newOptions) install(ctx context.Context, opened *source.Opened, cfg 
 	}
 	help := fmt.Sprintf("runs %s in the new project, %s", p.command(), what)
 	if !trusted {
-		fmt.Fprintf(opts.IO.ErrOut, "The template %s is not trusted: installing its dependencies runs %s on its files, with the install scripts of every package they name.\n", display.Untrusted(opened.Ref), display.Untrusted(p.shown[0]))
+		fmt.Fprintf(opts.IO.ErrOut, "The template %s %s: installing its dependencies runs %s on its files, with the install scripts of every package they name.\n", display.Untrusted(opened.Ref), display.Untrusted(notTrusted), display.Untrusted(p.shown[0]))
 	}
 	ok, err := ask.Ask(prompt.Question{
 		Name: "install", Message: fmt.Sprintf("Install dependencies now (%s)?", p.command()), Help: help,
