@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-git/go-git/v5/plumbing"
+
 	"github.com/scaffold-cli/scaffold/internal/template"
 )
 
@@ -118,7 +120,16 @@ func Create(ctx context.Context, dir string, opts CreateOptions) (*Created, erro
 		if opts.Git == nil {
 			return nil
 		}
-		hash, err := initialCommit(tmp, *opts.Git, opts.Now(), "Initial commit from scaffold ("+opts.Source+")", paths, opts.Private)
+		var hash plumbing.Hash
+		var err error
+		if _, serr := os.Lstat(filepath.Join(tmp, ".git")); serr == nil {
+			// No rendered path is .git: the install made it. go-git would
+			// take it for the new repository, with whatever hooks, config
+			// or history it holds; it is removed below.
+			err = errors.New("the install left a .git in the project, which scaffold does not take for its repository")
+		} else {
+			hash, err = initialCommit(tmp, *opts.Git, opts.Now(), "Initial commit from scaffold ("+opts.Source+")", paths, opts.Private)
+		}
 		if err == nil {
 			_, err = WriteBase(tmp, Without(opts.Base, opts.Private), *opts.Git, opts.Now(), "scaffold: pristine render of "+opts.Source)
 		}

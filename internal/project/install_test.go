@@ -197,3 +197,16 @@ func TestCreateWantsTheLockFileAFile(t *testing.T) {
 		}
 	}
 }
+
+// A .git the install left (a hook planted in it, a history to sit the
+// first commit on) is not taken for the project's repository: there is
+// no commit, the error says why, and the .git is gone.
+func TestCreateRefusesTheInstallsGit(t *testing.T) {
+	dir, c, _, err := installCreate(context.Background(), t, "echo pinned > deps.lock && mkdir -p .git/hooks && echo planted > .git/hooks/pre-commit")
+	if err == nil || !strings.Contains(err.Error(), "the install left a .git") || c == nil || c.Commit != "" {
+		t.Fatalf("created %+v, %v", c, err)
+	}
+	if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
+		t.Error("the install's .git is still there")
+	}
+}
