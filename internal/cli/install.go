@@ -197,7 +197,8 @@ func (p *installPlan) print(opts *newOptions, dryRun bool) {
 	case dryRun && p.Run:
 		fmt.Fprintf(w, "Would install dependencies (%s)%s\n", display.Untrusted(p.command()), commit)
 	case dryRun:
-		fmt.Fprintf(w, "Would not install dependencies: %s\n", p.Skipped)
+		// A reason may quote the template's reference (see why).
+		fmt.Fprintf(w, "Would not install dependencies: %s\n", display.Untrusted(p.Skipped))
 	case p.Installed:
 		fmt.Fprintf(w, "Installed dependencies in %s (%s)", p.Took.Round(100*time.Millisecond), display.Untrusted(p.command()))
 		switch {
@@ -212,7 +213,7 @@ func (p *installPlan) print(opts *newOptions, dryRun bool) {
 		}
 		fmt.Fprintln(w)
 	case p.Skipped != "" && p.Skipped != skipFlag && p.Skipped != skipDeclined && p.Skipped != skipNoTerminal:
-		fmt.Fprintf(opts.IO.ErrOut, "note: dependencies were not installed: %s\n", p.Skipped)
+		fmt.Fprintf(opts.IO.ErrOut, "note: dependencies were not installed: %s\n", display.Untrusted(p.Skipped))
 	}
 }
 
