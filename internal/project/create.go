@@ -122,7 +122,7 @@ func Create(ctx context.Context, dir string, opts CreateOptions) (*Created, erro
 		}
 		var hash plumbing.Hash
 		var err error
-		if _, serr := os.Lstat(filepath.Join(tmp, ".git")); serr == nil {
+		if _, serr := os.Lstat(filepath.Join(tmp, ".git")); serr == nil && opts.Install != nil {
 			// No rendered path is .git: the install made it. go-git would
 			// take it for the new repository, with whatever hooks, config
 			// or history it holds; it is removed below.

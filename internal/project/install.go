@@ -81,9 +81,10 @@ func InstallEnv(environ []string) []string {
 }
 
 // run runs the install in dir, the project's temporary folder. It
-// reports the time it took and whether it wrote the lock file; on failure it removes the lock file it may
-// have left half-written, so that no commit holds it. rendered says
-// whether the template itself wrote the lock file, which is kept.
+// reports the time it took and whether it wrote the lock file; on
+// failure it removes the lock file it may have left half-written, so
+// that no commit holds it. rendered says whether the template itself
+// wrote the lock file, which is kept.
 func (in *Install) run(ctx context.Context, dir string, rendered bool) (took time.Duration, locked bool, err error) {
 	command := in.Shown
 	if command == "" {
