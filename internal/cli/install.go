@@ -67,7 +67,10 @@ func (p *installPlan) MarshalJSON() ([]byte, error) {
 		Skipped   string `json:"skipped,omitempty"`
 		Installed bool   `json:"installed"`
 		TookMS    int64  `json:"took_ms,omitempty"`
-	}{p.command(), p.Lock, p.Run, p.Skipped, p.Installed, p.Took.Milliseconds()})
+		// LockCommitted says the first commit holds Lock: not without
+		// git, when the install wrote none, or .gitignore ignores it.
+		LockCommitted bool `json:"lock_committed"`
+	}{p.command(), p.Lock, p.Run, p.Skipped, p.Installed, p.Took.Milliseconds(), p.committed})
 }
 
 // install decides whether the project's dependencies are installed at
