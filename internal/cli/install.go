@@ -24,6 +24,8 @@ type installPlan struct {
 	// derives from a secret answer masked.
 	Command []string
 	shown   []string
+	// env is added to the user's environment for it.
+	env []string
 	// Lock is the file the install writes and the first commit holds.
 	Lock string
 	// Run says it is to run; Skipped says why not.
@@ -98,7 +100,8 @@ func (opts *newOptions) install(ctx context.Context, opened *source.Opened, cfg 
 		}
 		return nil, nil
 	}
-	p := &installPlan{Command: step.Args, shown: shown, Lock: stack.LockOf(tmpl.Manifest.Language), git: !opts.NoGit}
+	p := &installPlan{Command: step.Args, shown: shown, Lock: stack.LockOf(tmpl.Manifest.Language), git: !opts.NoGit,
+		env: stack.InstallEnvOf(tmpl.Manifest.Language)}
 	if has(p.Lock) {
 		p.Lock = "" // the template's own, committed as rendered
 	}
@@ -169,7 +172,7 @@ func (opts *newOptions) createInstall(p *installPlan) *project.Install {
 	if p == nil || !p.Run {
 		return nil
 	}
-	return &project.Install{Args: p.Command, Shown: p.command(), Env: project.InstallEnv(opts.Environ()), Lock: p.Lock, Output: opts.IO.ErrOut}
+	return &project.Install{Args: p.Command, Shown: p.command(), Env: append(project.InstallEnv(opts.Environ()), p.env...), Lock: p.Lock, Output: opts.IO.ErrOut}
 }
 
 // flag is the flag the repeatable command line needs for the answer.

@@ -99,6 +99,15 @@ func InstallStep(ctx context.Context, t *template.Template, data map[string]any,
 	return &verify.Step{Name: "install", Args: args[0], Empty: m.Verify[i].Empty}, masked[0], nil
 }
 
+// InstallEnvOf is what the language adds to the environment of the
+// install at creation (see Language.InstallEnv).
+func InstallEnvOf(language string) []string {
+	if l, ok := Lookup(language); ok {
+		return l.InstallEnv
+	}
+	return nil
+}
+
 // LockOf is the lock file of the language, "" when scaffold does not
 // know it.
 func LockOf(language string) string {
