@@ -20,18 +20,28 @@ import (
 // installPlan is whether scaffold new installs the project's
 // dependencies before the first commit, and why not when it does not.
 type installPlan struct {
+	// Command is what runs; shown is it as printed, with what it
+	// derives from a secret answer masked.
 	Command []string
+	shown   []string
+	// env is added to the user's environment for it.
+	env []string
 	// Lock is the file the install writes and the first commit holds.
 	Lock string
 	// Run says it is to run; Skipped says why not.
 	Run     bool
 	Skipped string
 	// asked says the user answered the question, so the repeatable
-	// command line spells the answer.
-	asked bool
-	// Installed and Took are what happened.
-	Installed bool
-	Took      time.Duration
+	// command line spells the answer; trusting says the template is not
+	// trusted and the answer was yes, which it spells --trust.
+	asked, trusting bool
+	// Installed and Took are what happened; committed says the first
+	// commit holds Lock, noLock that the install wrote none.
+	Installed         bool
+	Took              time.Duration
+	committed, noLock bool
+	// git says there is to be a commit at all.
+	git bool
 }
 
 // The reasons an install does not run.
@@ -41,7 +51,15 @@ const (
 	skipDeclined   = "declined at the prompt"
 )
 
-func (p *installPlan) command() string { return strings.Join(p.Command, " ") }
+// command is the command as printed, quoted as a shell takes it, and
+// never with a secret answer in it.
+func (p *installPlan) command() string {
+	q := make([]string, len(p.shown))
+	for i, a := range p.shown {
+		q[i] = shellQuote(a)
+	}
+	return strings.Join(q, " ")
+}
 
 func (p *installPlan) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
@@ -51,7 +69,10 @@ func (p *installPlan) MarshalJSON() ([]byte, error) {
 		Skipped   string `json:"skipped,omitempty"`
 		Installed bool   `json:"installed"`
 		TookMS    int64  `json:"took_ms,omitempty"`
-	}{p.command(), p.Lock, p.Run, p.Skipped, p.Installed, p.Took.Milliseconds()})
+		// LockCommitted says the first commit holds Lock: not without
+		// git, when the install wrote none, or .gitignore ignores it.
+		LockCommitted bool `json:"lock_committed"`
+	}{p.command(), p.Lock, p.Run, p.Skipped, p.Installed, p.Took.Milliseconds(), p.committed})
 }
 
 // install decides whether the project's dependencies are installed at
@@ -69,17 +90,30 @@ func (opts *newOptions) install(ctx context.Context, opened *source.Opened, cfg 
 	has := func(p string) bool {
 		return slices.ContainsFunc(rendered, func(f template.File) bool { return f.Path == p })
 	}
-	step, err := stack.InstallStep(ctx, tmpl, answers, has)
-	if err != nil || step == nil {
+	step, shown, err := stack.InstallStep(ctx, tmpl, answers, has)
+	if err != nil {
 		return nil, err
 	}
-	p := &installPlan{Command: step.Args, Lock: stack.LockOf(tmpl.Manifest.Language)}
+	if step == nil {
+		if opts.Install {
+			fmt.Fprintf(opts.IO.ErrOut, "note: --install: the template %s has no install step (a verify step named install), so there is nothing to install\n", display.Untrusted(opened.Ref))
+		}
+		return nil, nil
+	}
+	p := &installPlan{Command: step.Args, shown: shown, Lock: stack.LockOf(tmpl.Manifest.Language), git: !opts.NoGit,
+		env: stack.InstallEnvOf(tmpl.Manifest.Language)}
 	if has(p.Lock) {
 		p.Lock = "" // the template's own, committed as rendered
 	}
-	trusted := opts.Trust || opened.Kind == source.Builtin
+	trusted, why := opts.Trust || opened.Kind == source.Builtin, ""
 	if !trusted {
-		trusted, _ = cfg.Trusted(opened.Ref, opened.Digest)
+		trusted, why = cfg.Trusted(opened.Ref, opened.Digest)
+	}
+	// why is set when a trust entry names the template but no longer
+	// holds (its digest changed): "not trusted" alone would puzzle.
+	notTrusted := "is not trusted"
+	if why != "" {
+		notTrusted = "is not trusted (" + why + ")"
 	}
 	_, noTerminal := opts.Prompter.(prompt.NoTerminal)
 	switch {
@@ -92,21 +126,31 @@ func (opts *newOptions) install(ctx context.Context, opened *source.Opened, cfg 
 	case trusted && (opts.Install || opts.Yes):
 		p.Run = true
 		return p, nil
+	case !trusted && opts.DryRun:
+		// A dry run runs nothing, so it neither asks nor refuses, as for
+		// hooks: it says what a real run needs.
+		p.Skipped = "the template " + notTrusted + ": pass --install --trust, or add a trust entry with digest " + opened.Digest
+		return p, nil
 	case !trusted && (opts.Yes || noTerminal):
 		if opts.Install {
-			return nil, inputErr(fmt.Errorf("template %s is not trusted, and installing its dependencies runs %s on its files, with the install scripts of every package they name; nothing was written: pass --trust as well to install them, or leave out --install", opened.Ref, p.Command[0]))
+			return nil, inputErr(fmt.Errorf("template %s %s, and installing its dependencies runs %s on its files, with the install scripts of every package they name; nothing was written: pass --trust as well to install them, or leave out --install", opened.Ref, notTrusted, p.shown[0]))
 		}
-		p.Skipped = "the template is not trusted: pass --install --trust to install them"
+		p.Skipped = "the template " + notTrusted + ": pass --install --trust to install them"
 		return p, nil
 	}
 	// A terminal, and a question to ask.
 	what := "writes " + p.Lock + " and puts it in the first commit"
-	if p.Lock == "" {
+	switch {
+	case !p.git && p.Lock != "":
+		what = "which writes " + p.Lock
+	case !p.git:
+		what = "once the files are written"
+	case p.Lock == "":
 		what = "before the first commit"
 	}
 	help := fmt.Sprintf("runs %s in the new project, %s", p.command(), what)
 	if !trusted {
-		fmt.Fprintf(opts.IO.ErrOut, "The template %s is not trusted: installing its dependencies runs %s on its files, with the install scripts of every package they name.\n", display.Untrusted(opened.Ref), display.Untrusted(p.Command[0]))
+		fmt.Fprintf(opts.IO.ErrOut, "The template %s %s: installing its dependencies runs %s on its files, with the install scripts of every package they name.\n", display.Untrusted(opened.Ref), display.Untrusted(notTrusted), display.Untrusted(p.shown[0]))
 	}
 	ok, err := ask.Ask(prompt.Question{
 		Name: "install", Message: fmt.Sprintf("Install dependencies now (%s)?", p.command()), Help: help,
@@ -119,6 +163,7 @@ func (opts *newOptions) install(ctx context.Context, opened *source.Opened, cfg 
 	if p.Run = ok.(bool); !p.Run {
 		p.Skipped = skipDeclined
 	}
+	p.trusting = p.Run && !trusted
 	return p, nil
 }
 
@@ -127,7 +172,7 @@ func (opts *newOptions) createInstall(p *installPlan) *project.Install {
 	if p == nil || !p.Run {
 		return nil
 	}
-	return &project.Install{Args: p.Command, Env: project.InstallEnv(opts.Environ()), Lock: p.Lock, Output: opts.IO.ErrOut}
+	return &project.Install{Args: p.Command, Shown: p.command(), Env: append(project.InstallEnv(opts.Environ()), p.env...), Lock: p.Lock, Output: opts.IO.ErrOut}
 }
 
 // flag is the flag the repeatable command line needs for the answer.
@@ -141,6 +186,9 @@ func (p *installPlan) flag() string {
 	return "--no-install"
 }
 
+// trusted says the user trusted the template at the install question.
+func (p *installPlan) trusted() bool { return p != nil && p.trusting }
+
 // print says what the install did or would do.
 func (p *installPlan) print(opts *newOptions, dryRun bool) {
 	if p == nil {
@@ -148,22 +196,30 @@ func (p *installPlan) print(opts *newOptions, dryRun bool) {
 	}
 	w := opts.IO.Out
 	commit := ""
-	if p.Lock != "" {
+	if p.Lock != "" && p.git {
 		commit = " and commit " + p.Lock
 	}
 	switch {
 	case dryRun && p.Run:
 		fmt.Fprintf(w, "Would install dependencies (%s)%s\n", display.Untrusted(p.command()), commit)
 	case dryRun:
-		fmt.Fprintf(w, "Would not install dependencies: %s\n", p.Skipped)
+		// A reason may quote the template's reference (see why).
+		fmt.Fprintf(w, "Would not install dependencies: %s\n", display.Untrusted(p.Skipped))
 	case p.Installed:
 		fmt.Fprintf(w, "Installed dependencies in %s (%s)", p.Took.Round(100*time.Millisecond), display.Untrusted(p.command()))
-		if p.Lock != "" {
+		switch {
+		case p.noLock && p.git:
+			fmt.Fprintf(w, "; it wrote no %s, so there is none to commit", p.Lock)
+		case p.noLock:
+			fmt.Fprintf(w, "; it wrote no %s", p.Lock)
+		case p.committed:
 			fmt.Fprintf(w, "; %s is in the first commit", p.Lock)
+		case p.Lock != "" && p.git:
+			fmt.Fprintf(w, "; %s is not in the first commit: the template's .gitignore ignores it", p.Lock)
 		}
 		fmt.Fprintln(w)
 	case p.Skipped != "" && p.Skipped != skipFlag && p.Skipped != skipDeclined && p.Skipped != skipNoTerminal:
-		fmt.Fprintf(opts.IO.ErrOut, "note: dependencies were not installed: %s\n", p.Skipped)
+		fmt.Fprintf(opts.IO.ErrOut, "note: dependencies were not installed: %s\n", display.Untrusted(p.Skipped))
 	}
 }
 

@@ -240,11 +240,14 @@ func newRun(ctx context.Context, opts *newOptions) error {
 		return err
 	}
 	if inst != nil {
-		inst.Installed, inst.Took = created.Installed, created.Took
+		inst.Installed, inst.Took, inst.committed, inst.noLock = created.Installed, created.Took, created.LockCommitted, created.NoLock
 	}
 	if res.Git != nil {
 		if created.Commit == "" {
 			res.Git = nil
+			if inst != nil {
+				inst.git = false // the commit failed, and says so
+			}
 		} else {
 			res.Git.Commit, res.Git.HooksCommit = created.Commit, created.HooksCommit
 		}
@@ -578,13 +581,19 @@ func repeatCommand(opts *newOptions, r *newResult) string {
 	if f := r.Install.flag(); f != "" {
 		args = append(args, f)
 	}
+	// Trust given at the prompt, for the hooks or the install, is
+	// --trust without one, as --trust given is.
+	trust := opts.Trust || r.Install.trusted()
 	if r.Hooks != nil {
 		switch r.Hooks.Decision.Reason {
-		case project.Declined:
+		case project.Declined, project.NoHooksFlag:
 			args = append(args, "--no-hooks")
 		case project.Confirmed:
-			args = append(args, "--trust")
+			trust = true
 		}
+	}
+	if trust {
+		args = append(args, "--trust")
 	}
 	for _, q := range r.secrets {
 		args = append(args, "--set", q+"=…")

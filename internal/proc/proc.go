@@ -100,7 +100,11 @@ func (c *Cmd) start(outs ...io.Writer) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			io.Copy(outs[i], r)
+			// Once out fails (a full disk), the pipe is still read: a
+			// command blocked writing to it would never exit.
+			if _, err := io.Copy(outs[i], r); err != nil {
+				io.Copy(io.Discard, r)
+			}
 		}()
 	}
 	go func() { wg.Wait(); close(c.copied) }()

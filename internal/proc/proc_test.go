@@ -120,3 +120,25 @@ func TestRunIsBoundedWhenAnEscapeeHoldsThePipe(t *testing.T) {
 		t.Errorf("output %q", out.String())
 	}
 }
+
+// failingWriter is an output that takes nothing: a full disk, /dev/full.
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, syscall.ENOSPC }
+
+// An output that fails does not stop the reading of the pipe: a command
+// that prints more than the pipe holds would block on it for good.
+func TestRunWhenTheOutputFails(t *testing.T) {
+	done := make(chan error, 1)
+	go func() {
+		done <- proc.Command(context.Background(), "/bin/sh", "-c", "yes progress | head -c 1000000").Run(failingWriter{})
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	case <-time.After(prompt):
+		t.Fatal("Run still waits on a command blocked on its output")
+	}
+}

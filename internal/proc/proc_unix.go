@@ -8,14 +8,18 @@ import (
 	"syscall"
 )
 
-// setGroup makes the command the leader of a new process group, so that
-// a signal to the group reaches everything it starts (and a Ctrl-C at
-// the terminal reaches scaffold, which then ends the group itself).
+// setGroup makes the command the leader of a new session, and so of a
+// new process group, so that a signal to the group reaches everything it
+// starts (and a Ctrl-C at the terminal reaches scaffold, which then ends
+// the group itself). The session has no terminal: a command that asks
+// at /dev/tty (git or ssh wanting a password or a host key) fails and
+// says so. In a group of scaffold's session it would open the terminal
+// as a background job, and be stopped (SIGTTIN) with scaffold waiting.
 func setGroup(cmd *exec.Cmd) {
 	if cmd.SysProcAttr == nil {
 		cmd.SysProcAttr = &syscall.SysProcAttr{}
 	}
-	cmd.SysProcAttr.Setpgid = true
+	cmd.SysProcAttr.Setsid = true
 }
 
 // terminate sends SIGTERM to the process's group.

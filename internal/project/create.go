@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
 
 	"github.com/scaffold-cli/scaffold/internal/template"
 )
@@ -57,9 +60,18 @@ type Created struct {
 	// not ignore, which a plain git add -A would commit.
 	NotIgnored []string
 	// Installed says the install ran and wrote its lock file; Took is
-	// how long it ran.
-	Installed bool
-	Took      time.Duration
+	// how long it ran. LockCommitted says the first commit holds that
+	// lock file: not without git, nor when .gitignore ignores it.
+	// NoLock says it wrote no lock file (a Go module with no
+	// dependencies has no go.sum).
+	Installed     bool
+	Took          time.Duration
+	LockCommitted bool
+	NoLock        bool
+
+	// leftovers are the files the install wrote besides its lock file,
+	// which no commit holds, the hooks' included.
+	leftovers pathSet
 }
 
 // Create puts a new project at dir: it writes the files (see Write) and,
@@ -85,24 +97,39 @@ func Create(ctx context.Context, dir string, opts CreateOptions) (*Created, erro
 		}
 		if in := opts.Install; in != nil {
 			rendered := slices.Contains(paths, in.Lock)
-			took, err := in.run(ctx, tmp, rendered)
+			took, locked, err := in.run(ctx, tmp, rendered)
 			c.Took = took
 			if ctx.Err() != nil {
 				return ctx.Err() // interrupted: nothing is created
 			}
 			if err != nil {
 				installErr = movedError(err, tmp, dir)
+				if ie := (*InstallError)(nil); opts.Git == nil && errors.As(installErr, &ie) {
+					ie.Lock = "" // no commit to put it in
+				}
 			} else {
-				c.Installed = true
-				if !rendered && in.Lock != "" && !slices.Contains(opts.Private, in.Lock) {
+				c.Installed, c.NoLock = true, in.Lock != "" && !locked
+				if locked && !rendered && !slices.Contains(opts.Private, in.Lock) {
 					paths = append(paths, in.Lock)
 				}
+			}
+			if opts.Git != nil && len(opts.Hooks) > 0 {
+				c.leftovers = filesBut(tmp, paths)
 			}
 		}
 		if opts.Git == nil {
 			return nil
 		}
-		hash, err := initialCommit(tmp, *opts.Git, opts.Now(), "Initial commit from scaffold ("+opts.Source+")", paths, opts.Private)
+		var hash plumbing.Hash
+		var err error
+		if _, serr := os.Lstat(filepath.Join(tmp, ".git")); serr == nil && opts.Install != nil {
+			// No rendered path is .git: the install made it. go-git would
+			// take it for the new repository, with whatever hooks, config
+			// or history it holds; it is removed below.
+			err = errors.New("the install left a .git in the project, which scaffold does not take for its repository")
+		} else {
+			hash, err = initialCommit(tmp, *opts.Git, opts.Now(), "Initial commit from scaffold ("+opts.Source+")", paths, opts.Private)
+		}
 		if err == nil {
 			_, err = WriteBase(tmp, Without(opts.Base, opts.Private), *opts.Git, opts.Now(), "scaffold: pristine render of "+opts.Source)
 		}
@@ -114,6 +141,10 @@ func Create(ctx context.Context, dir string, opts CreateOptions) (*Created, erro
 			return nil
 		}
 		c.Commit = hash.String()
+		if c.Installed && opts.Install.Lock != "" {
+			open, err := NotIgnored(tmp, []string{opts.Install.Lock})
+			c.LockCommitted = err == nil && len(open) == 1 && slices.Contains(paths, opts.Install.Lock)
+		}
 		return nil
 	}
 	if err := Write(ctx, dir, opts.Files, finish); err != nil {
@@ -125,6 +156,31 @@ func Create(ctx context.Context, dir string, opts CreateOptions) (*Created, erro
 		}
 	}
 	return c, errors.Join(installErr, commitErr, c.runHooks(ctx, dir, opts))
+}
+
+// filesBut lists the files (and links) below dir that are not among
+// paths, .git left out: what an install wrote besides its lock file. A
+// folder it cannot read is passed over: git cannot read it either.
+func filesBut(dir string, paths []string) pathSet {
+	keep := make(map[string]bool, len(paths))
+	for _, p := range paths {
+		keep[p] = true
+	}
+	out := pathSet{}
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		rel, rerr := filepath.Rel(dir, p)
+		rel = filepath.ToSlash(rel)
+		switch {
+		case err != nil || rerr != nil:
+			return nil
+		case rel == ".git":
+			return filepath.SkipDir
+		case !d.IsDir() && !keep[rel]:
+			out[rel] = true
+		}
+		return nil
+	})
+	return out
 }
 
 // movedError is a failure to commit in tmp as it reads once tmp is dir:
@@ -161,7 +217,7 @@ func (c *Created) runHooks(ctx context.Context, dir string, opts CreateOptions) 
 	if c.Commit == "" {
 		return nil
 	}
-	hash, err := CommitChanges(dir, *opts.Git, opts.Now(), "Run template hooks", opts.Private...)
+	hash, err := commitChanges(dir, *opts.Git, opts.Now(), "Run template hooks", c.leftovers, opts.Private)
 	if err != nil {
 		return fmt.Errorf("committing what the hooks changed: %w", err)
 	}

@@ -130,7 +130,11 @@ func initialCommit(dir string, s GitSettings, when time.Time, message string, on
 	if err != nil {
 		return plumbing.ZeroHash, &CommitError{fmt.Errorf("git init with branch %q (init.defaultBranch): %w", s.Branch, err)}
 	}
-	hash, err := commitAll(repo, s, when, message, only, private)
+	var excludes []gitignore.Pattern
+	if only != nil {
+		excludes = append(excludes, onlyPaths(only))
+	}
+	hash, err := commitAll(repo, s, when, message, excludes, private)
 	if err == nil && hash.IsZero() {
 		err = errors.New("there is nothing to commit")
 	}
@@ -145,24 +149,32 @@ func initialCommit(dir string, s GitSettings, when time.Time, message string, on
 // was nothing to commit. The paths in private are left out, as
 // InitialCommit leaves them out.
 func CommitChanges(dir string, s GitSettings, when time.Time, message string, private ...string) (plumbing.Hash, error) {
+	return commitChanges(dir, s, when, message, nil, private)
+}
+
+// commitChanges is CommitChanges, leaving out the paths of leave as well
+// (what the install left in a new project besides its lock file).
+func commitChanges(dir string, s GitSettings, when time.Time, message string, leave pathSet, private []string) (plumbing.Hash, error) {
 	repo, err := git.PlainOpen(dir)
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
-	return commitAll(repo, s, when, message, nil, private)
+	var excludes []gitignore.Pattern
+	if len(leave) > 0 {
+		excludes = append(excludes, leave)
+	}
+	return commitAll(repo, s, when, message, excludes, private)
 }
 
-// commitAll adds every file of the work tree that .gitignore does not
-// ignore, or with only, those of its paths that it does not, leaving
+// commitAll adds every file of the work tree that neither .gitignore
+// nor one of excludes (matched before .gitignore) excludes, leaving
 // private out, and commits.
-func commitAll(repo *git.Repository, s GitSettings, when time.Time, message string, only, private []string) (plumbing.Hash, error) {
+func commitAll(repo *git.Repository, s GitSettings, when time.Time, message string, excludes []gitignore.Pattern, private []string) (plumbing.Hash, error) {
 	wt, err := repo.Worktree()
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
-	if only != nil {
-		wt.Excludes = append(wt.Excludes, onlyPaths(only))
-	}
+	wt.Excludes = append(wt.Excludes, excludes...)
 	// Excluded as .gitignore excludes, before anything is hashed into
 	// the object store; an exact path, as no glob could say it safely.
 	for _, p := range private {
@@ -226,6 +238,18 @@ func (o onlyPathsPattern) Match(names []string, _ bool) gitignore.MatchResult {
 		return gitignore.NoMatch
 	}
 	return gitignore.Exclude
+}
+
+// pathSet is a gitignore pattern excluding the slash paths it holds, and
+// nothing else; unlike one exactPath a path, it costs the same for a
+// hundred thousand of them (a node_modules).
+type pathSet map[string]bool
+
+func (s pathSet) Match(names []string, _ bool) gitignore.MatchResult {
+	if s[filepath.ToSlash(strings.Join(names, "/"))] {
+		return gitignore.Exclude
+	}
+	return gitignore.NoMatch
 }
 
 // NotIgnored returns the paths of dir that its .gitignore files do not

@@ -2,8 +2,10 @@ package project
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,8 +22,11 @@ import (
 // manager runs what the template's files name (npm, the scripts of every
 // dependency; cargo, a .cargo/config.toml's wrappers).
 type Install struct {
-	// Args is the command: npm install, cargo fetch.
-	Args []string
+	// Args is the command: npm install, cargo fetch. Shown is it as
+	// printed, with what it derives from a secret answer masked; Args
+	// joined when empty.
+	Args  []string
+	Shown string
 	// Env is its whole environment (see InstallEnv).
 	Env []string
 	// Lock is the file it writes, committed with the rendered files;
@@ -76,30 +81,44 @@ func InstallEnv(environ []string) []string {
 }
 
 // run runs the install in dir, the project's temporary folder. It
-// reports the time it took; on failure it removes the lock file it may
-// have left half-written, so that no commit holds it. rendered says
-// whether the template itself wrote the lock file, which is kept.
-func (in *Install) run(ctx context.Context, dir string, rendered bool) (time.Duration, error) {
-	command := strings.Join(in.Args, " ")
+// reports the time it took and whether it wrote the lock file; on
+// failure it removes the lock file it may have left half-written, so
+// that no commit holds it. rendered says whether the template itself
+// wrote the lock file, which is kept.
+func (in *Install) run(ctx context.Context, dir string, rendered bool) (took time.Duration, locked bool, err error) {
+	command := in.Shown
+	if command == "" {
+		command = strings.Join(in.Args, " ")
+	}
 	fmt.Fprintf(in.Output, "installing dependencies: %s\n", display.Untrusted(command))
 	start := time.Now()
 	var out proc.Tail
 	cmd := proc.Command(ctx, in.Args[0], in.Args[1:]...)
 	cmd.Dir = dir
 	cmd.Env = in.Env
-	err := cmd.Run(io.MultiWriter(in.Output, &out))
-	took := time.Since(start)
+	err = cmd.Run(io.MultiWriter(in.Output, &out))
+	took = time.Since(start)
 	if err == nil && in.Lock != "" {
-		if _, serr := os.Lstat(filepath.Join(dir, in.Lock)); serr != nil {
-			err = fmt.Errorf("it wrote no %s", in.Lock)
+		// No lock file is no failure: a Go module with no dependencies
+		// has no go.sum, and npm writes none with package-lock=false.
+		// What is committed as the lock file is one, though: not a link
+		// (out of the project, say) nor a folder.
+		info, serr := os.Lstat(filepath.Join(dir, in.Lock))
+		switch {
+		case serr == nil && !info.Mode().IsRegular():
+			err = fmt.Errorf("the %s it left is not a file", in.Lock)
+		case serr == nil:
+			locked = true
+		case !errors.Is(serr, fs.ErrNotExist):
+			err = serr
 		}
 	}
 	if err != nil {
 		if !rendered && in.Lock != "" {
-			os.Remove(filepath.Join(dir, in.Lock))
+			os.RemoveAll(filepath.Join(dir, in.Lock))
 		}
 		b, dropped := out.Bytes()
-		return took, &InstallError{Command: command, Lock: in.Lock, Err: err, Output: lastLines(b, dropped, 20)}
+		return took, false, &InstallError{Command: command, Lock: in.Lock, Err: err, Output: lastLines(b, dropped, 20)}
 	}
-	return took, nil
+	return took, locked, nil
 }

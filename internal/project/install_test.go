@@ -106,11 +106,16 @@ func TestCreateKeepsTheProjectWhenTheInstallFails(t *testing.T) {
 	}
 }
 
-// An install that writes no lock file failed.
-func TestCreateWantsTheLockFile(t *testing.T) {
-	_, c, _, err := installCreate(context.Background(), t, "true")
-	if err == nil || !strings.Contains(err.Error(), "it wrote no deps.lock") || c.Installed {
+// An install that writes no lock file did not fail: a Go module with no
+// dependencies has no go.sum, npm writes none with package-lock=false.
+// There is just no lock file to commit.
+func TestCreateWithoutALockFile(t *testing.T) {
+	dir, c, _, err := installCreate(context.Background(), t, "true")
+	if err != nil || !c.Installed || !c.NoLock || c.LockCommitted {
 		t.Fatalf("created %+v, %v", c, err)
+	}
+	if want := []string{".gitignore", "README.md", "src/main.js"}; !slices.Equal(firstCommitPaths(t, dir), want) {
+		t.Errorf("first commit holds %v, want %v", firstCommitPaths(t, dir), want)
 	}
 }
 
@@ -151,5 +156,57 @@ func TestInstallEnv(t *testing.T) {
 	got := InstallEnv([]string{"PATH=/bin", "SCAFFOLD_GIT_TOKEN=s3cret", "NPM_TOKEN=mine", "SCAFFOLD_CONFIG=x"})
 	if want := []string{"PATH=/bin", "NPM_TOKEN=mine"}; !slices.Equal(got, want) {
 		t.Errorf("InstallEnv = %v, want %v", got, want)
+	}
+}
+
+// The hooks' commit holds what the hooks changed, not what the install
+// left behind: nothing the install wrote but the lock file is committed,
+// with hooks or without.
+func TestCreateHooksCommitLeavesTheInstallOut(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "app")
+	files := []template.File{{Path: "README.md", Data: []byte("# app\n"), Mode: 0o644}}
+	c, err := Create(context.Background(), dir, CreateOptions{
+		Files: files, Base: files,
+		Git:    &GitSettings{Identity: Identity{"T", "t@example.com"}, Branch: "main"},
+		Source: "test/tpl", Now: func() time.Time { return time.Unix(1e9, 0) },
+		Install: &Install{Args: []string{"/bin/sh", "-c", "echo pinned > deps.lock && mkdir -p deps/x && echo x > deps/x/index.js && env > install-env.txt"},
+			Env: []string{"PATH=" + os.Getenv("PATH"), "NPM_TOKEN=s3cret"}, Lock: "deps.lock", Output: &bytes.Buffer{}},
+		Hooks: []string{"echo hooked > hooked.txt"}, Name: "app",
+		Getenv: func(string) string { return "" }, HookOutput: &bytes.Buffer{},
+	})
+	if err != nil || c.HooksCommit == "" {
+		t.Fatalf("created %+v, %v", c, err)
+	}
+	// HEAD is the hooks' commit.
+	if want := []string{"README.md", "deps.lock", "hooked.txt"}; !slices.Equal(firstCommitPaths(t, dir), want) {
+		t.Errorf("after the hooks' commit git holds %v, want %v", firstCommitPaths(t, dir), want)
+	}
+}
+
+// A lock file is a file: a link (out of the project, say) or a folder
+// the install left in its place is not committed, and the install failed.
+func TestCreateWantsTheLockFileAFile(t *testing.T) {
+	for _, script := range []string{"ln -s /etc/passwd deps.lock", "mkdir deps.lock && echo x > deps.lock/x"} {
+		dir, c, _, err := installCreate(context.Background(), t, script)
+		if err == nil || !strings.Contains(err.Error(), "the deps.lock it left is not a file") || c == nil || c.Installed {
+			t.Errorf("%s: created %+v, %v", script, c, err)
+			continue
+		}
+		if want := []string{".gitignore", "README.md", "src/main.js"}; !slices.Equal(firstCommitPaths(t, dir), want) {
+			t.Errorf("%s: first commit holds %v, want %v", script, firstCommitPaths(t, dir), want)
+		}
+	}
+}
+
+// A .git the install left (a hook planted in it, a history to sit the
+// first commit on) is not taken for the project's repository: there is
+// no commit, the error says why, and the .git is gone.
+func TestCreateRefusesTheInstallsGit(t *testing.T) {
+	dir, c, _, err := installCreate(context.Background(), t, "echo pinned > deps.lock && mkdir -p .git/hooks && echo planted > .git/hooks/pre-commit")
+	if err == nil || !strings.Contains(err.Error(), "the install left a .git") || c == nil || c.Commit != "" {
+		t.Fatalf("created %+v, %v", c, err)
+	}
+	if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
+		t.Error("the install's .git is still there")
 	}
 }

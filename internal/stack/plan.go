@@ -3,6 +3,7 @@ package stack
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/scaffold-cli/scaffold/internal/template"
 	"github.com/scaffold-cli/scaffold/internal/verify"
@@ -70,31 +71,53 @@ func planOf(ctx context.Context, t *template.Template, data map[string]any, dir,
 }
 
 // InstallStep is the step that installs the dependencies of a project
-// made from t with data, whose files has says it has: the install step
-// of the check PlanFor gives, or nil when that check has none. It reads
-// no file, so it names the step before the project is written; a lock
-// file the template ships makes it the language's clean install (npm ci).
-func InstallStep(ctx context.Context, t *template.Template, data map[string]any, has func(path string) bool) (*verify.Step, error) {
+// made from t with data, whose files has says it has: the manifest's
+// install step, or its language's when it lists no steps; nil when there
+// is none. It reads no file, so it names the step before the project is
+// written; a lock file the template ships makes the language's step its
+// clean install (npm ci). shown is the command as scaffold prints it:
+// what it derives from a secret answer (a registry token) is ***.
+//
+// Only the install step is rendered: a step that renders only where
+// verify runs it (over .Verify.Out) is no reason for new to fail.
+func InstallStep(ctx context.Context, t *template.Template, data map[string]any, has func(path string) bool) (step *verify.Step, shown []string, err error) {
 	m := t.Manifest
 	if len(m.Verify) == 0 {
 		l, ok := Lookup(m.Language)
 		if !ok || len(l.Install) == 0 {
-			return nil, nil
+			return nil, nil, nil
 		}
 		s := l.installStep(has)
-		return &s, nil
+		return &s, s.Args, nil
 	}
-	// A manifest's steps are rendered, never read from the folder.
-	p, err := PlanFor(ctx, t, data, "", "", nil)
+	i := slices.IndexFunc(m.Verify, func(s template.VerifyStep) bool { return s.Name == "install" })
+	if i < 0 {
+		return nil, nil, nil
+	}
+	d := make(map[string]any, len(data)+1)
+	for k, v := range data {
+		d[k] = v
+	}
+	d["Verify"] = map[string]any{"Out": ""}
+	cmds := []template.Command{{What: "verify step install", Args: m.Verify[i].Run}}
+	args, err := t.EvalCommands(ctx, cmds, d)
 	if err != nil {
-		return nil, err
+		return nil, nil, t.Redact(err, d)
 	}
-	for _, s := range p.Steps {
-		if s.Name == "install" {
-			return &s, nil
-		}
+	masked, err := t.EvalShown(ctx, cmds, d)
+	if err != nil {
+		return nil, nil, err
 	}
-	return nil, nil
+	return &verify.Step{Name: "install", Args: args[0], Empty: m.Verify[i].Empty}, masked[0], nil
+}
+
+// InstallEnvOf is what the language adds to the environment of the
+// install at creation (see Language.InstallEnv).
+func InstallEnvOf(language string) []string {
+	if l, ok := Lookup(language); ok {
+		return l.InstallEnv
+	}
+	return nil
 }
 
 // LockOf is the lock file of the language, "" when scaffold does not

@@ -35,6 +35,9 @@ type Language struct {
 	// the project has none yet; scaffold new runs it before the first
 	// commit (see InstallStep).
 	Install []string
+	// InstallEnv is added to the environment of the install new runs,
+	// whichever step it runs (the manifest's or Install).
+	InstallEnv []string
 	// Format is the name format of the project's package name.
 	Format template.Format
 	// Tools must be on PATH to build and check a project.
@@ -181,9 +184,13 @@ var golang = &Language{
 	Name: "go", Title: "Go", Help: "Go", Aliases: []string{"golang"},
 	Marker: "go.mod", Lock: "go.sum", Format: template.GoModule,
 	Install: []string{"go", "mod", "download"},
-	Tools:   []string{"go", "gofmt"},
-	Checks:  "go mod download, go vet, gofmt -l, go test, go build ./cmd/NAME",
-	Next:    []template.NextStep{{Run: "go run ./cmd/{{ .Project.Name }}", Note: "run"}, {Run: "go test ./...", Note: "test"}},
+	// A project made inside a Go workspace is none of its modules yet:
+	// go there fails ("no modules were found in the current workspace").
+	// The install at creation is the new module's alone.
+	InstallEnv: []string{"GOWORK=off"},
+	Tools:      []string{"go", "gofmt"},
+	Checks:     "go mod download, go vet, gofmt -l, go test, go build ./cmd/NAME",
+	Next:       []template.NextStep{{Run: "go run ./cmd/{{ .Project.Name }}", Note: "run"}, {Run: "go test ./...", Note: "test"}},
 	plan: func(l *Language, dir, out string, _ []string) ([]verify.Step, []string, error) {
 		name, err := goMain(dir)
 		if err != nil {
