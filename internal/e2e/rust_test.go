@@ -177,6 +177,9 @@ type lintProbe struct {
 	what  string
 	code  string
 	lints []string // the lint's names as rustc and clippy print them
+	// before, if set, is the Rust version from which the probe's code is
+	// fine: it runs only for a project whose rust-version is older.
+	before string
 }
 
 var lintProbes = []lintProbe{
@@ -194,6 +197,14 @@ var lintProbes = []lintProbe{
 		what:  "an unwrap outside tests",
 		code:  "pub fn scaffold_lint_probe() -> u8 {\n    \"1\".parse().unwrap()\n}\n",
 		lints: []string{"clippy::unwrap_used", "clippy::unwrap-used"},
+	},
+	{
+		// Clippy knows when each std item became stable and reads
+		// rust-version: the project's own code keeps to it as well.
+		what:   "a std function newer than rust-version",
+		code:   "pub fn scaffold_lint_probe() -> std::time::Duration {\n    std::time::Duration::from_mins(1)\n}\n",
+		lints:  []string{"clippy::incompatible_msrv", "clippy::incompatible-msrv"},
+		before: "1.91",
 	},
 }
 
@@ -216,6 +227,14 @@ func checkRustLints(t *testing.T, where, dir string, env []string) {
 		t.Fatalf("%s: step lint probes: Cargo.toml has no edition", where)
 	}
 	edition := string(m[1])
+	rv := regexp.MustCompile(`(?m)^rust-version\s*=\s*"([0-9.]+)"`).FindSubmatch(cargoToml)
+	if rv == nil {
+		t.Fatalf("%s: step lint probes: Cargo.toml has no rust-version", where)
+	}
+	rustVersion, err := parseRustVersion(string(rv[1]))
+	if err != nil {
+		t.Fatalf("%s: step lint probes: Cargo.toml: %v", where, err)
+	}
 	answers, err := os.ReadFile(filepath.Join(dir, ".scaffold-answers.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -247,7 +266,15 @@ func checkRustLints(t *testing.T, where, dir string, env []string) {
 		}
 	}()
 	clippy := []string{"clippy", "--locked", "--all-targets", "--", "-D", "warnings"}
+	probed := 0
 	for _, p := range lintProbes {
+		if p.before != "" {
+			if v, _ := parseRustVersion(p.before); compareRustVersions(rustVersion, v) >= 0 {
+				t.Logf("%s: lint probes: no probe with %s, as rust-version is %s", where, p.what, rv[1])
+				continue
+			}
+		}
+		probed++
 		if err := os.WriteFile(lib, append(append([]byte{}, original...), "\n"+p.code...), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -273,5 +300,5 @@ func checkRustLints(t *testing.T, where, dir string, env []string) {
 	if _, out, err := run(dir, env, "git", "diff", "--exit-code", "--", "src/lib.rs"); err != nil {
 		t.Errorf("%s: step lint probes: src/lib.rs is not as generated: %v\n%s", where, err, out)
 	}
-	t.Logf("%s: lint probes for %s: clippy refused %d probes and passed without them", where, key, len(lintProbes))
+	t.Logf("%s: lint probes for %s: clippy refused %d probes and passed without them", where, key, probed)
 }
