@@ -172,8 +172,8 @@ func checkRustLocked(t *testing.T, where, dir string, _ []string) {
 	}
 }
 
-// lintProbe is code that breaks one lint the project must enforce.
-type lintProbe struct {
+// rustLintProbe is code that breaks one lint the project must enforce.
+type rustLintProbe struct {
 	what  string
 	code  string
 	lints []string // the lint's names as rustc and clippy print them
@@ -182,7 +182,7 @@ type lintProbe struct {
 	before string
 }
 
-var lintProbes = []lintProbe{
+var rustLintProbes = []rustLintProbe{
 	{
 		what:  "an unused variable",
 		code:  "pub fn scaffold_lint_probe() {\n    let unused = 1;\n}\n",
@@ -209,8 +209,8 @@ var lintProbes = []lintProbe{
 }
 
 var (
-	lintsProvedMu sync.Mutex
-	lintsProved   = map[string]string{} // template and edition -> the project that proved them
+	rustLintsProvedMu sync.Mutex
+	rustLintsProved   = map[string]string{} // template and edition -> the project that proved them
 )
 
 // checkRustLints adds each probe to src/lib.rs in turn and requires the
@@ -244,12 +244,12 @@ func checkRustLints(t *testing.T, where, dir string, env []string) {
 		t.Fatalf("%s: step lint probes: .scaffold-answers.yaml names no template", where)
 	}
 	key := string(tm[1]) + " edition " + edition
-	lintsProvedMu.Lock()
-	by, done := lintsProved[key]
+	rustLintsProvedMu.Lock()
+	by, done := rustLintsProved[key]
 	if !done {
-		lintsProved[key] = filepath.Base(dir)
+		rustLintsProved[key] = filepath.Base(dir)
 	}
-	lintsProvedMu.Unlock()
+	rustLintsProvedMu.Unlock()
 	if done {
 		t.Logf("%s: lint probes for %s ran in project %s", where, key, by)
 		return
@@ -267,7 +267,7 @@ func checkRustLints(t *testing.T, where, dir string, env []string) {
 	}()
 	clippy := []string{"clippy", "--locked", "--all-targets", "--", "-D", "warnings"}
 	probed := 0
-	for _, p := range lintProbes {
+	for _, p := range rustLintProbes {
 		if p.before != "" {
 			if v, _ := parseRustVersion(p.before); compareRustVersions(rustVersion, v) >= 0 {
 				t.Logf("%s: lint probes: no probe with %s, as rust-version is %s", where, p.what, rv[1])
