@@ -50,7 +50,7 @@ func TestBuiltinDefaults(t *testing.T) {
 		},
 		"rust/axum": {
 			files: []string{"scaffold.yaml", "Cargo.toml.tmpl", "README.md.tmpl", ".gitignore", ".editorconfig",
-				"Dockerfile.tmpl", ".dockerignore", ".github/workflows/ci.yml", "LICENSE.tmpl", "src/lib.rs"},
+				"Dockerfile.tmpl", ".dockerignore", ".github/workflows/ci.yml.tmpl", "LICENSE.tmpl", "src/lib.rs", "Makefile"},
 			hardening: map[string]string{
 				"request timeout": `TimeoutLayer`, "body limit": `DefaultBodyLimit::max`,
 			},

@@ -157,6 +157,7 @@ async fn echo(JsonBody(request): JsonBody<EchoRequest>) -> Result<Json<EchoRespo
 /// A JSON request body, strictly: `Content-Type: application/json` (415
 /// otherwise), no trailing data, and, with `#[serde(deny_unknown_fields)]` on
 /// the type, no unknown fields and no type coercion (400).
+#[derive(Debug)]
 pub struct JsonBody<T>(pub T);
 
 impl<T, S> FromRequest<S> for JsonBody<T>

@@ -83,6 +83,9 @@ pub async fn render(request: Request, next: Next) -> Response {
         return response;
     }
     let (mut parts, _) = response.into_parts();
+    // The old body is dropped: its length and type go with it.
+    parts.headers.remove(CONTENT_LENGTH);
+    parts.headers.remove(CONTENT_TYPE);
     let body = Body9457 {
         kind: "about:blank",
         title: status.canonical_reason().unwrap_or("Error"),
@@ -92,10 +95,18 @@ pub async fn render(request: Request, next: Next) -> Response {
             .and_then(|problem| problem.detail.as_deref()),
         request_id: &request_id,
     };
-    let bytes = serde_json::to_vec(&body).expect("a problem serializes");
-    parts
-        .headers
-        .insert(CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
-    parts.headers.remove(CONTENT_LENGTH);
-    Response::from_parts(parts, Body::from(bytes))
+    match serde_json::to_vec(&body) {
+        Ok(bytes) => {
+            parts
+                .headers
+                .insert(CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+            Response::from_parts(parts, Body::from(bytes))
+        }
+        // Strings and a number always serialize; should that ever change,
+        // the status still goes out, with no body.
+        Err(err) => {
+            tracing::error!(error = %err, "cannot serialize a problem body");
+            Response::from_parts(parts, Body::empty())
+        }
+    }
 }

@@ -82,8 +82,8 @@ pub async fn serve(
 
     state.start_draining();
     tracing::info!(
-        drain_ms = config.shutdown_drain.as_millis() as u64,
-        timeout_ms = config.shutdown_timeout.as_millis() as u64,
+        drain_ms = millis(config.shutdown_drain),
+        timeout_ms = millis(config.shutdown_timeout),
         "shutdown started: not ready, still serving"
     );
     // Load balancers need a moment to see /readyz fail and stop sending.
@@ -113,4 +113,10 @@ pub async fn serve(
         "shutdown finished"
     );
     outcome
+}
+
+/// A duration in whole milliseconds for a log field; `u64::MAX` for one too
+/// long to count (half a billion years).
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
