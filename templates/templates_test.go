@@ -32,6 +32,15 @@ func TestBuiltinDefaults(t *testing.T) {
 				"write timeout": `WriteTimeout:`, "idle timeout": `IdleTimeout:`, "body limit": `RequestSize\(maxBodyBytes\)`,
 			},
 		},
+		"go/cobra": {
+			files: []string{"scaffold.yaml", "go.mod.tmpl", "go.sum", "README.md.tmpl", ".gitignore.tmpl", ".editorconfig",
+				".golangci.yml.tmpl", ".goreleaser.yaml.tmpl", "Makefile.tmpl", ".github/workflows/ci.yml",
+				".github/workflows/release.yml", "LICENSE.tmpl"},
+			// A CLI serves nothing: its defaults are exit codes and static builds.
+			hardening: map[string]string{
+				"usage exit code": `ExitUsage\s+= 2`, "static release build": `CGO_ENABLED=0`,
+			},
+		},
 		"node/express": {
 			files: []string{"scaffold.yaml", "package.json.tmpl", "README.md.tmpl", ".gitignore", ".editorconfig",
 				"Dockerfile", ".dockerignore", ".github/workflows/ci.yml", "LICENSE.tmpl", "tsconfig.json"},

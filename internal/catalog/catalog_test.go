@@ -16,15 +16,19 @@ func TestBuiltinsReadEveryManifest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := c.Names(), []string{"go/chi", "node/express", "node/fastify", "rust/axum"}; !slices.Equal(got, want) {
+	if got, want := c.Names(), []string{"go/chi", "go/cobra", "node/express", "node/fastify", "rust/axum"}; !slices.Equal(got, want) {
 		t.Errorf("built-ins %q, want %q", got, want)
 	}
 	for _, e := range c.Entries() {
-		if e.Kind != template.Service || e.Title == "" || e.Source != Builtin || e.Version == "" {
+		want := template.Service
+		if e.Name == "go/cobra" {
+			want = template.CLI
+		}
+		if e.Kind != want || e.Title == "" || e.Source != Builtin || e.Version == "" {
 			t.Errorf("%s: %+v", e.Name, e)
 		}
 	}
-	if got := c.Frameworks(); !slices.Equal(got, []string{"express", "fastify", "chi", "axum"}) {
+	if got := c.Frameworks(); !slices.Equal(got, []string{"express", "fastify", "chi", "cobra", "axum"}) {
 		t.Errorf("frameworks %q: want them in the registry's language order", got)
 	}
 }
