@@ -230,6 +230,29 @@ describe("slow clients", () => {
   });
 });
 
+describe("large bodies", () => {
+  it("refuses a declared body over 1 MiB at once, without waiting for it", async () => {
+    const { service } = await startService();
+    try {
+      const socket = connect(service.address.port, "127.0.0.1");
+      socket.on("error", () => {});
+      await once(socket, "connect");
+      // Headers for 2 MiB, then only the start of the body: the answer must not wait for the rest.
+      socket.write(
+        `POST /v1/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${2 * 1024 * 1024}\r\n\r\n{"message":"`,
+      );
+      let answer = "";
+      socket.setEncoding("utf8").on("data", (chunk: string) => (answer += chunk));
+      const answered = eventually(() => (answer.includes("\r\n\r\n{") ? answer : undefined));
+      assert.match(await answered, /^HTTP\/1\.1 413 /);
+      assert.match(answer, /\r\ncontent-type: application\/problem\+json/i);
+      socket.destroy();
+    } finally {
+      await service.shutdown("test");
+    }
+  });
+});
+
 describe("shutdown", () => {
   it("turns /readyz to 503 at once and keeps serving during the drain", async () => {
     const { service, url, lines } = await startService({ shutdownDrainMs: 1000 });

@@ -44,6 +44,19 @@ function methodNotAllowed(allow: string): RequestHandler {
   };
 }
 
+/** The largest request body a route reads (1 MiB); more is 413. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+// body-parser answers a body over its limit only once the client has sent all of it, so a client that
+// declares 2 MiB and sends nothing more holds the request until REQUEST_TIMEOUT. A declared length over
+// the limit is refused at once, and the connection closed, since the unread body is still on it.
+const refuseLargeBodies: RequestHandler = (req, res, next) => {
+  const length = Number(req.headers["content-length"]);
+  if (!(length > MAX_BODY_BYTES)) return next();
+  res.set("Connection", "close");
+  sendProblem(res, 413, `the body is ${length} bytes, more than the ${MAX_BODY_BYTES} allowed`);
+};
+
 const requireJson: RequestHandler = (req, res, next) => {
   if (req.is("application/json")) return next();
   sendProblem(res, 415, "Content-Type must be application/json");
@@ -105,7 +118,7 @@ export function buildApp({ config, logger, lifecycle, routes }: AppOptions): Exp
 
   app
     .route("/v1/echo")
-    .post(requireJson, express.json({ limit: "1mb", strict: true }), (req, res) => {
+    .post(refuseLargeBodies, requireJson, express.json({ limit: MAX_BODY_BYTES, strict: true }), (req, res) => {
       const echo = echoMessage(req.body);
       if ("error" in echo) return sendProblem(res, 400, echo.error);
       res.json({ message: echo.message });
