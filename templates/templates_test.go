@@ -64,6 +64,13 @@ func TestBuiltinDefaults(t *testing.T) {
 				"request timeout": `TimeoutLayer`, "body limit": `DefaultBodyLimit::max`,
 			},
 		},
+		"rust/clap": {
+			files: []string{"scaffold.yaml", "Cargo.toml.tmpl", "README.md.tmpl", ".gitignore", ".editorconfig",
+				"Makefile", ".github/workflows/ci.yml.tmpl", "LICENSE.tmpl", "src/lib.rs", "tests/cli.rs"},
+			hardening: map[string]string{
+				"no unsafe code": `unsafe_code = "forbid"`, "locked builds": `cargo build --release --locked`,
+			},
+		},
 	}
 	secret := regexp.MustCompile(`-----BEGIN [A-Z ]*PRIVATE KEY-----|AKIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{30,}|(?i)(password|secret|token|api_key)\s*[:=]\s*["'][^"'{]{6,}["']`)
 	for name, w := range builtins {
