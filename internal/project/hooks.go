@@ -30,11 +30,7 @@ func (e *HookError) Error() string {
 	if e.Output != "" {
 		// Escaped line by line: the hook's output must not redraw the
 		// message it is part of (cursor up, erase line).
-		lines := strings.Split(e.Output, "\n")
-		for i, l := range lines {
-			lines[i] = display.Untrusted(l)
-		}
-		msg += "\n" + strings.Join(lines, "\n")
+		msg += "\n" + display.Lines(e.Output)
 	}
 	return msg
 }

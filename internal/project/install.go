@@ -54,11 +54,7 @@ func (e *InstallError) Error() string {
 		msg += ", then commit " + e.Lock
 	}
 	if e.Output != "" {
-		lines := strings.Split(e.Output, "\n")
-		for i, l := range lines {
-			lines[i] = display.Untrusted(l)
-		}
-		msg += "\n" + strings.Join(lines, "\n")
+		msg += "\n" + display.Lines(e.Output)
 	}
 	return msg
 }

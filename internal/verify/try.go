@@ -53,15 +53,9 @@ func (r ran) String() string {
 	return fmt.Sprintf("%s exited %d\nstdout:\n%s\nstderr:\n%s", shown(strings.Join(r.args, " ")), r.code, shown(r.stdout), shown(r.stderr))
 }
 
-// shown is the project's output as printed: line by line, with what a
+// shown is the project's output as printed: its lines, with what a
 // terminal would act on escaped.
-func shown(s string) string {
-	lines := strings.Split(strings.TrimSuffix(s, "\n"), "\n")
-	for i, l := range lines {
-		lines[i] = display.Untrusted(l)
-	}
-	return strings.Join(lines, "\n")
-}
+func shown(s string) string { return display.Lines(strings.TrimSuffix(s, "\n")) }
 
 func try(ctx context.Context, dir string, t *Try, env []string) error {
 	run := func(stdin string, args ...string) (ran, error) {
