@@ -182,6 +182,13 @@ describe("service", () => {
     assert.equal(missingLine.route, "unmatched");
     assert.equal(missingLine.status, 404);
   });
+
+  it("logs a method the route lacks under the route's pattern", async () => {
+    const denied = (await fetch(`${url}/healthz`, { method: "DELETE" })).headers.get("x-request-id");
+    const line = await eventually(() => lines.find((l) => l.msg === "request" && l.request_id === denied));
+    assert.equal(line.route, "/healthz");
+    assert.equal(line.status, 405);
+  });
 });
 
 describe("malformed requests", () => {

@@ -1,5 +1,5 @@
 import type { JsonSchemaToTsProvider } from "@fastify/type-provider-json-schema-to-ts";
-import Fastify, { type FastifyError, LogController } from "fastify";
+import Fastify, { type FastifyError, type FastifyRequest, LogController } from "fastify";
 import type { Logger } from "pino";
 
 import type { Config } from "./config.js";
@@ -65,6 +65,8 @@ export function buildApp({ config, logger, lifecycle }: AppOptions) {
 
   // Fastify answers an unrouted method with 404; a path that exists deserves 405 and its methods.
   const methods = new Map<string, Set<string>>();
+  // The route a 405 was for: Fastify sees no route matched, but the log should name it.
+  const deniedRoutes = new WeakMap<FastifyRequest, string>();
   app.addHook("onRoute", (route) => {
     const allowed = methods.get(route.url) ?? new Set<string>();
     for (const method of [route.method].flat()) {
@@ -81,7 +83,7 @@ export function buildApp({ config, logger, lifecycle }: AppOptions) {
 
   app.addHook("onResponse", async (request, reply) => {
     // The route pattern, never the URL: a query string may carry secrets.
-    const route = request.routeOptions.url ?? "unmatched";
+    const route = request.routeOptions.url ?? deniedRoutes.get(request) ?? "unmatched";
     request.log[accessLogLevel(route, reply.statusCode)](
       { method: request.method, route, status: reply.statusCode, duration_ms: reply.elapsedTime },
       "request",
@@ -92,6 +94,7 @@ export function buildApp({ config, logger, lifecycle }: AppOptions) {
     const path = request.url.split("?", 1)[0] ?? "/";
     const allowed = methods.get(path);
     if (allowed !== undefined) {
+      deniedRoutes.set(request, path);
       const allow = [...allowed].join(", ");
       return reply
         .code(405)
