@@ -13,7 +13,6 @@ import (
 	"os/exec"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -21,6 +20,7 @@ import (
 	"github.com/scaffold-cli/scaffold/internal/proc"
 	"github.com/scaffold-cli/scaffold/internal/stack"
 	"github.com/scaffold-cli/scaffold/internal/template"
+	"github.com/scaffold-cli/scaffold/internal/verify"
 )
 
 // The service contract every built-in service keeps, checked here from
@@ -108,22 +108,31 @@ func (c *contract) badConfig() {
 	}
 }
 
+// output is what a server printed, kept whole up to Max (16 MiB) and
+// safe to read while it runs.
+type output struct{ proc.Tail }
+
+func (o *output) String() string {
+	b, _ := o.Bytes()
+	return string(b)
+}
+
 // server is a running server and its output.
 type server struct {
 	cmd    *proc.Cmd
 	base   string
-	out    *lockedBuffer
+	out    *output
 	exited chan struct{}
 	err    error // how it ended, once exited is closed
 }
 
 func (c *contract) start(extra ...string) *server {
 	c.t.Helper()
-	port, err := freePort()
+	port, err := verify.FreePort()
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	s := &server{out: &lockedBuffer{}, exited: make(chan struct{}), base: fmt.Sprintf("http://127.0.0.1:%d", port)}
+	s := &server{out: &output{proc.Tail{Max: 16 << 20}}, exited: make(chan struct{}), base: fmt.Sprintf("http://127.0.0.1:%d", port)}
 	s.cmd = proc.Command(context.Background(), c.serve[0], c.serve[1:]...)
 	s.cmd.Dir = c.dir
 	s.cmd.Env = append(slices.Clone(c.env), append([]string{"HOST=127.0.0.1", fmt.Sprintf("PORT=%d", port)}, extra...)...)
@@ -423,32 +432,4 @@ func jsonEqual(got []byte, want string) bool {
 	x, _ := json.Marshal(a)
 	y, _ := json.Marshal(b)
 	return bytes.Equal(x, y)
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-// lockedBuffer is a bytes.Buffer safe to write from the output copy
-// while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

@@ -176,7 +176,7 @@ func runStep(ctx context.Context, dir string, s Step, env []string) Result {
 // in a process group of its own: whatever it started is killed with it,
 // and a child holding its output does not keep serve waiting.
 func serve(ctx context.Context, dir string, args, env []string) ([]byte, int64, error) {
-	port, err := freePort()
+	port, err := FreePort()
 	if err != nil {
 		return nil, 0, err
 	}
@@ -260,7 +260,8 @@ func waitHealthy(ctx context.Context, url string, exited <-chan struct{}, waitEr
 	return fmt.Errorf("GET %s did not answer within %v: %v", url, StartTimeout, last)
 }
 
-func freePort() (int, error) {
+// FreePort is a TCP port of 127.0.0.1 free when asked.
+func FreePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, err
