@@ -35,6 +35,9 @@ type Language struct {
 	// the project has none yet; scaffold new runs it before the first
 	// commit (see InstallStep).
 	Install []string
+	// Locked installs them as Lock pins them, changing nothing (npm ci);
+	// empty when Install already does.
+	Locked []string
 	// InstallEnv is added to the environment of the install new runs,
 	// whichever step it runs (the manifest's or Install).
 	InstallEnv []string
@@ -163,6 +166,7 @@ var node = &Language{
 	Aliases: []string{"nodejs", "node.js", "js", "javascript", "ts", "typescript"},
 	Marker:  "package.json", Lock: "package-lock.json", Format: template.NpmPackage,
 	Install: []string{"npm", "install", "--no-audit", "--no-fund"},
+	Locked:  []string{"npm", "ci", "--no-audit", "--no-fund"},
 	Tools:   []string{"node", "npm"},
 	Checks:  "npm ci (npm install without a lock file), npm run lint, npm test,\n           npm run build, node <main>",
 	Next:    []template.NextStep{{Run: "npm install", Note: "install"}, {Run: "npm run dev", Note: "run"}, {Run: "npm test", Note: "test"}},
@@ -213,6 +217,7 @@ var rust = &Language{
 	Name: "rust", Title: "Rust", Help: "Rust", Aliases: []string{"rs"},
 	Marker: "Cargo.toml", Lock: "Cargo.lock", Format: template.CargoCrate,
 	Install: []string{"cargo", "fetch"},
+	Locked:  []string{"cargo", "fetch", "--locked"},
 	Tools:   []string{"cargo", "rustc", "cargo-clippy", "rustfmt"},
 	Checks:  "cargo fetch, cargo fmt --check, cargo clippy -D warnings, cargo test,\n           cargo build, target/debug/NAME (all --locked once Cargo.lock is there)",
 	Next:    []template.NextStep{{Run: "cargo run", Note: "run"}, {Run: "cargo test", Note: "test"}},
@@ -234,7 +239,7 @@ var rust = &Language{
 			return args
 		}
 		return []verify.Step{
-			step("install", locked("cargo", "fetch")...),
+			l.installStep(in(dir)),
 			step("format", "cargo", "fmt", "--check"),
 			step("lint", slices.Concat(locked("cargo", "clippy", "--all-targets"), []string{"--", "-D", "warnings"})...),
 			step("test", locked("cargo", "test")...),
@@ -248,8 +253,8 @@ var rust = &Language{
 // match it (npm ci), where the language has one; otherwise Install,
 // which writes the lock file.
 func (l *Language) installStep(has func(name string) bool) verify.Step {
-	if l.Name == "node" && has(l.Lock) {
-		return step("install", "npm", "ci", "--no-audit", "--no-fund")
+	if len(l.Locked) > 0 && has(l.Lock) {
+		return step("install", l.Locked...)
 	}
 	return step("install", l.Install...)
 }
