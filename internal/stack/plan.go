@@ -100,11 +100,7 @@ func InstallStep(ctx context.Context, t *template.Template, data map[string]any,
 	}
 	d["Verify"] = map[string]any{"Out": ""}
 	cmds := []template.Command{{What: "verify step install", Args: m.Verify[i].Run}}
-	args, err := t.EvalCommands(ctx, cmds, d)
-	if err != nil {
-		return nil, nil, t.Redact(err, d)
-	}
-	masked, err := t.EvalShown(ctx, cmds, d)
+	args, masked, err := t.EvalRunShown(ctx, cmds, d)
 	if err != nil {
 		return nil, nil, err
 	}

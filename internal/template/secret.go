@@ -357,36 +357,45 @@ func (t *Template) RedactText(s string, data map[string]any) string {
 // not render is an error, cut down as RedactRun cuts it. When the
 // commands do not render with a stand-in, every argument is ***.
 func (t *Template) EvalShown(ctx context.Context, cmds []Command, data map[string]any) ([][]string, error) {
+	_, shown, err := t.EvalRunShown(ctx, cmds, data)
+	return shown, err
+}
+
+// EvalRunShown is EvalShown that also gives the commands as they run,
+// for a command scaffold both runs and prints (the install at new).
+func (t *Template) EvalRunShown(ctx context.Context, cmds []Command, data map[string]any) (run, shown [][]string, err error) {
 	real, err := t.EvalCommands(ctx, cmds, data)
 	if err != nil && ctx.Err() != nil {
-		return nil, err // interrupted: the error is the signal's, and says so
+		return nil, nil, err // interrupted: the error is the signal's, and says so
 	}
 	if err != nil {
-		return nil, t.RedactRun(ctx, err, data, func(d map[string]any) error {
+		return nil, nil, t.RedactRun(ctx, err, data, func(d map[string]any) error {
 			_, err := t.EvalCommands(ctx, cmds, d)
 			return err
 		})
 	}
 	probeA, _, secrets := t.secretProbe(ctx, data, fixedStandIn("scaffold-stand-in"))
 	if secrets == 0 {
-		return real, nil
+		return real, real, nil
 	}
 	probeB, _, _ := t.secretProbe(ctx, data, fixedStandIn("ghp_Other-Stand-In-2"))
 	a, errA := t.EvalCommands(ctx, cmds, probeA)
 	b, errB := t.EvalCommands(ctx, cmds, probeB)
 	if ctx.Err() != nil {
-		return nil, context.Cause(ctx)
+		return nil, nil, context.Cause(ctx)
 	}
+	shown = make([][]string, len(real))
 	for i, args := range real {
+		shown[i] = make([]string, len(args))
 		for j := range args {
 			if errA != nil || errB != nil {
-				args[j] = "***"
+				shown[i][j] = "***"
 				continue
 			}
-			args[j] = maskDifference(a[i][j], b[i][j])
+			shown[i][j] = maskDifference(a[i][j], b[i][j])
 		}
 	}
-	return real, nil
+	return real, shown, nil
 }
 
 // fixedStandIn replaces a secret string by s, whatever it held, and any
