@@ -57,9 +57,9 @@ func (r ran) String() string {
 // terminal would act on escaped.
 func shown(s string) string { return display.Lines(strings.TrimSuffix(s, "\n")) }
 
-func try(ctx context.Context, dir string, t *Try, env []string) error {
+func try(parent context.Context, dir string, t *Try, env []string) error {
 	run := func(stdin string, args ...string) (ran, error) {
-		ctx, cancel := context.WithTimeout(ctx, TryTimeout)
+		ctx, cancel := context.WithTimeout(parent, TryTimeout)
 		defer cancel()
 		all := append(slices.Clone(t.Args), args...)
 		cmd := proc.Command(ctx, all[0], all[1:]...)
@@ -70,6 +70,9 @@ func try(ctx context.Context, dir string, t *Try, env []string) error {
 		r := ran{args: append([]string{"$"}, all...), stdout: out.String(), stderr: errOut.String()}
 		var exit *exec.ExitError
 		switch {
+		case err != nil && parent.Err() != nil:
+			// Ended by the caller (Ctrl-C), not by the tool's timeout.
+			return r, context.Cause(parent)
 		case errors.As(err, &exit):
 			r.code = exit.ExitCode()
 		case err != nil && ctx.Err() != nil:

@@ -2,10 +2,12 @@ package verify
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/scaffold-cli/scaffold/internal/template"
 )
@@ -73,3 +75,18 @@ func TestTry(t *testing.T) {
 }
 
 func ptr(s string) *string { return &s }
+
+// TestTryInterrupted: a try run ended by its caller (Ctrl-C) says so,
+// not that the tool ran past the try step's timeout.
+func TestTryInterrupted(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "tool")
+	if err := os.WriteFile(p, []byte("#!/bin/sh\nsleep 60\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	err := try(ctx, t.TempDir(), &Try{Args: []string{p}}, os.Environ())
+	if !errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "did not finish within") {
+		t.Fatalf("error %v, want the caller's context's", err)
+	}
+}
