@@ -50,7 +50,9 @@ type ran struct {
 }
 
 func (r ran) String() string {
-	return fmt.Sprintf("%s exited %d\nstdout:\n%s\nstderr:\n%s", shown(strings.Join(r.args, " ")), r.code, shown(r.stdout), shown(r.stderr))
+	// The end of each output, where a tool says what went wrong, as the
+	// other steps show it.
+	return fmt.Sprintf("%s exited %d\nstdout:\n%s\nstderr:\n%s", shown(strings.Join(r.args, " ")), r.code, shown(tail([]byte(r.stdout), 0)), shown(tail([]byte(r.stderr), 0)))
 }
 
 // shown is the project's output as printed: its lines, with what a
@@ -76,9 +78,10 @@ func try(parent context.Context, dir string, t *Try, env []string) error {
 		case errors.As(err, &exit):
 			r.code = exit.ExitCode()
 		case err != nil && ctx.Err() != nil:
-			return r, fmt.Errorf("%s did not finish within %v", strings.Join(all, " "), TryTimeout)
+			return r, fmt.Errorf("%s did not finish within %v", shown(strings.Join(all, " ")), TryTimeout)
 		case err != nil:
-			return r, err
+			// exec's error quotes the template's command.
+			return r, errors.New(shown(err.Error()))
 		}
 		return r, nil
 	}

@@ -3,6 +3,7 @@ package verify
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -88,5 +89,17 @@ func TestTryInterrupted(t *testing.T) {
 	err := try(ctx, t.TempDir(), &Try{Args: []string{p}}, os.Environ())
 	if !errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "did not finish within") {
 		t.Fatalf("error %v, want the caller's context's", err)
+	}
+}
+
+// A tool that cannot start is named escaped: the path is the template's.
+func TestTryToolThatCannotStartIsShownEscaped(t *testing.T) {
+	p := &Plan{Try: &Try{Args: []string{filepath.Join(t.TempDir(), "no\x1b[2Jtool")}}, Env: os.Environ()}
+	_, err := Run(context.Background(), t.TempDir(), p, quiet{})
+	// The step's command is escaped where it is printed, as every step's;
+	// what the step says went wrong is escaped here.
+	_, cause, _ := strings.Cut(fmt.Sprint(err), "failed: ")
+	if strings.Contains(cause, "\x1b") || !strings.Contains(cause, `no\x1b[2Jtool`) {
+		t.Fatalf("error %q, want the path with its escape shown escaped", err)
 	}
 }
