@@ -24,10 +24,24 @@ func PlanFor(ctx context.Context, t *template.Template, data map[string]any, dir
 		return l.Plan(dir, out, env, template.Service)
 	}
 	p, err := planOf(ctx, t, data, dir, out, env)
-	if err == nil && p.Try != nil {
+	if err != nil {
+		return nil, err
+	}
+	if p.Try != nil {
 		p.Try.Commands, p.Try.Samples = t.Manifest.Try.Commands, t.Manifest.Try.Samples
 	}
-	return p, err
+	if ws := t.Manifest.WebSocket; ws.Path != "" && len(p.Serve) > 0 {
+		on := true
+		if ws.When != "" {
+			if on, err = t.EvalBoolContext(ctx, "websocket when", ws.When, data); err != nil {
+				return nil, t.Redact(err, data)
+			}
+		}
+		if on {
+			p.WebSocket = ws.Path
+		}
+	}
+	return p, nil
 }
 
 func planOf(ctx context.Context, t *template.Template, data map[string]any, dir, out string, env []string) (*verify.Plan, error) {

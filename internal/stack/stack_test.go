@@ -214,3 +214,39 @@ func TestDefaultPlanReadsTheProjectSafely(t *testing.T) {
 		})
 	}
 }
+
+// The WebSocket endpoint is in the plan only when the answers give the
+// project one.
+func TestPlanForWebSocketFollowsTheAnswers(t *testing.T) {
+	files, err := tree.New([]tree.Entry{{Path: template.ManifestFile, Data: []byte(`name: t
+language: go
+questions:
+  - name: realtime
+    type: bool
+    default: false
+verify:
+  - name: build
+    run: [go, build, -o, '{{ .Verify.Out }}/svc']
+  - name: serve
+    run: ['{{ .Verify.Out }}/svc']
+websocket:
+  path: /v1/ws
+  when: '{{ .realtime }}'
+`)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl, err := template.Load(files, "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, on := range []bool{true, false} {
+		p, err := PlanFor(context.Background(), tmpl, map[string]any{"realtime": on}, t.TempDir(), "/out", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := map[bool]string{true: "/v1/ws"}[on]; p.WebSocket != want {
+			t.Errorf("realtime=%v: WebSocket = %q, want %q", on, p.WebSocket, want)
+		}
+	}
+}

@@ -1,8 +1,11 @@
 package template
 
 import (
+	"errors"
 	"fmt"
 	"maps"
+	"net/url"
+	"path"
 	"regexp"
 	"slices"
 	"strings"
@@ -77,6 +80,9 @@ func (m *Manifest) checkFields(root *yaml.Node, fail func(int, string, ...any) e
 	if err := m.checkTry(root, fail); err != nil {
 		return err
 	}
+	if err := m.checkWebSocket(root, fail); err != nil {
+		return err
+	}
 	return m.checkProof(root, fail)
 }
 
@@ -119,6 +125,45 @@ func (m *Manifest) checkTry(root *yaml.Node, fail func(int, string, ...any) erro
 		case len(s.Args) > MaxVerifySteps:
 			return fail(samples.at(i), "try: sample %d: %d arguments, more than %d", i+1, len(s.Args), MaxVerifySteps)
 		}
+	}
+	return nil
+}
+
+// MaxWebSocketPath bounds the websocket path.
+const MaxWebSocketPath = 256
+
+func (m *Manifest) checkWebSocket(root *yaml.Node, fail func(int, string, ...any) error) error {
+	ws := m.WebSocket
+	at := line(root, "websocket")
+	switch {
+	case ws.Path == "" && ws.When == "":
+		return nil
+	case !m.Kind.HasServer():
+		return fail(at, "websocket is for a service, and this template's kind is %s: remove it, or set kind: service", m.Kind)
+	case ws.Path == "":
+		return fail(at, "websocket has no path: give the endpoint's path, e.g. path: /v1/ws")
+	}
+	if err := CheckEndpoint(ws.Path); err != nil {
+		return fail(at, "websocket path %q: %v", ws.Path, err)
+	}
+	return nil
+}
+
+// CheckEndpoint accepts the path of an endpoint on the server: absolute,
+// clean, printable, without a query or fragment.
+func CheckEndpoint(p string) error {
+	u, err := url.Parse(p)
+	switch {
+	case len(p) > MaxWebSocketPath:
+		return fmt.Errorf("longer than %d bytes", MaxWebSocketPath)
+	case !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//"):
+		return errors.New("must start with a single /, e.g. /v1/ws")
+	case strings.ContainsFunc(p, func(r rune) bool { return r <= ' ' || r == 0x7f || r == '\\' || r >= utf8.RuneSelf }):
+		return errors.New("must be printable ASCII without spaces or backslashes")
+	case err != nil || u.RawQuery != "" || u.Fragment != "" || u.Opaque != "" || u.Host != "" || strings.ContainsAny(p, "?#"):
+		return errors.New("must be a path alone, without a query or fragment")
+	case path.Clean(p) != p:
+		return fmt.Errorf("is not clean: use %s", path.Clean(p))
 	}
 	return nil
 }

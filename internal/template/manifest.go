@@ -78,6 +78,21 @@ type Manifest struct {
 	// Try is what scaffold verify asks of a built command-line tool
 	// (kind cli) besides its help, version and usage errors.
 	Try Try `yaml:"try"`
+	// WebSocket is the endpoint scaffold verify talks to on the running
+	// server (kind service), when the project has one.
+	WebSocket WebSocket `yaml:"websocket"`
+}
+
+// WebSocket names a service's WebSocket endpoint. scaffold verify
+// connects two clients to it on the running server, expects a message
+// sent by one to reach both, and expects a close frame (1001, going away)
+// on each when the server is told to stop.
+type WebSocket struct {
+	// Path is the endpoint's path on the server: /v1/ws.
+	Path string `yaml:"path"`
+	// When is template text over the template's data; the project has
+	// the endpoint only when it renders to true. Empty means always.
+	When string `yaml:"when"`
 }
 
 // Try is what scaffold verify runs a built command-line tool with.

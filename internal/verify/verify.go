@@ -38,6 +38,9 @@ type Plan struct {
 	Steps    []Step
 	// Serve starts the built server; empty for a project with none.
 	Serve []string
+	// WebSocket is the path of the server's WebSocket endpoint, which
+	// the serve step talks to (see checkSocket); empty when it has none.
+	WebSocket string
 	// Try runs the built command-line tool; nil for a project that is
 	// not one.
 	Try *Try
@@ -69,8 +72,11 @@ func Environ(env []string) []string {
 
 // Result is the outcome of one step.
 type Result struct {
-	Step     string        `json:"step"`
-	Command  string        `json:"command"`
+	Step    string `json:"step"`
+	Command string `json:"command"`
+	// Checks says what the step checks beyond the command's exit:
+	// "GET /healthz, WebSocket /v1/ws, SIGTERM".
+	Checks   string        `json:"checks,omitempty"`
 	Duration time.Duration `json:"duration_ns"`
 	Err      string        `json:"error,omitempty"`
 	// Output is the tail of what a failed step printed.
@@ -121,9 +127,10 @@ func Run(ctx context.Context, dir string, p *Plan, progress Progress) ([]Result,
 	}
 	if p.Try != nil {
 		cmd := strings.Join(p.Try.Args, " ")
-		progress.Start(n, n, template.TryStep, cmd+" (--help, --version, a bad flag, "+samples(len(p.Try.Samples))+")")
+		checks := "--help, --version, a bad flag, " + samples(len(p.Try.Samples))
+		progress.Start(n, n, template.TryStep, cmd+" ("+checks+")")
 		start := time.Now()
-		r := Result{Step: template.TryStep, Command: cmd}
+		r := Result{Step: template.TryStep, Command: cmd, Checks: checks}
 		if err := try(ctx, dir, p.Try, p.Env); err != nil {
 			r.Err = err.Error()
 		}
@@ -138,10 +145,14 @@ func Run(ctx context.Context, dir string, p *Plan, progress Progress) ([]Result,
 		return results, nil
 	}
 	cmd := strings.Join(p.Serve, " ")
-	progress.Start(n, n, "serve", cmd+" (GET /healthz, SIGTERM)")
+	checks := "GET /healthz, SIGTERM"
+	if p.WebSocket != "" {
+		checks = "GET /healthz, WebSocket " + p.WebSocket + ", SIGTERM"
+	}
+	progress.Start(n, n, "serve", cmd+" ("+checks+")")
 	start := time.Now()
-	r := Result{Step: "serve", Command: cmd}
-	if out, dropped, err := serve(ctx, dir, p.Serve, p.Env); err != nil {
+	r := Result{Step: "serve", Command: cmd, Checks: checks}
+	if out, dropped, err := serve(ctx, dir, p.Serve, p.Env, p.WebSocket); err != nil {
 		r.Err, r.Output = err.Error(), tail(out, dropped)
 	}
 	r.Duration = time.Since(start)
@@ -172,10 +183,13 @@ func runStep(ctx context.Context, dir string, s Step, env []string) Result {
 }
 
 // serve starts the server on a free port, checks /healthz and stops it
-// with SIGTERM, expecting exit code 0 within StopTimeout. The server runs
-// in a process group of its own: whatever it started is killed with it,
-// and a child holding its output does not keep serve waiting.
-func serve(ctx context.Context, dir string, args, env []string) ([]byte, int64, error) {
+// with SIGTERM, expecting exit code 0 within StopTimeout. With a
+// WebSocket endpoint (wsPath), two clients exchange a message through it
+// before the stop, and each must get a close frame (1001) before the
+// server exits. The server runs in a process group of its own: whatever
+// it started is killed with it, and a child holding its output does not
+// keep serve waiting.
+func serve(ctx context.Context, dir string, args, env []string, wsPath string) ([]byte, int64, error) {
 	port, err := FreePort()
 	if err != nil {
 		return nil, 0, err
@@ -203,6 +217,15 @@ func serve(ctx context.Context, dir string, args, env []string) ([]byte, int64, 
 	if err := waitHealthy(ctx, url, exited, &waitErr); err != nil {
 		return fail(err)
 	}
+	var socks *sockets
+	if wsPath != "" {
+		sctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		if socks, err = openSockets(sctx, port, wsPath); err != nil {
+			return fail(err)
+		}
+		defer socks.abort()
+	}
 	// The server alone gets SIGTERM: shutting down cleanly is its job.
 	if err := cmd.Signal(syscall.SIGTERM); err != nil {
 		return fail(err)
@@ -214,6 +237,15 @@ func serve(ctx context.Context, dir string, args, env []string) ([]byte, int64, 
 		b, dropped := out.Bytes()
 		if waitErr != nil {
 			return b, dropped, fmt.Errorf("after SIGTERM the server exited with %v, want exit code 0", waitErr)
+		}
+		if socks != nil {
+			// The server is gone, and its connections with it: each
+			// client has ended by now, or does within moments.
+			wctx, cancel := context.WithTimeout(ctx, SocketTimeout)
+			defer cancel()
+			if err := socks.wait(wctx); err != nil {
+				return b, dropped, err
+			}
 		}
 		return b, dropped, nil
 	case <-ctx.Done():

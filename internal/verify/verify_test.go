@@ -23,9 +23,12 @@ import (
 // TestMain lets the test binary be the server that verify starts:
 // VERIFY_TEST_SERVER=fork serves /healthz after starting a child that
 // holds its stdout and stderr, and writes that child's pid to
-// VERIFY_TEST_PIDFILE; =sick does the same but answers 500.
+// VERIFY_TEST_PIDFILE; =sick does the same but answers 500; =room... is
+// a server with a WebSocket room (see room).
 func TestMain(m *testing.M) {
-	if mode := os.Getenv("VERIFY_TEST_SERVER"); mode != "" {
+	if mode := os.Getenv("VERIFY_TEST_SERVER"); strings.HasPrefix(mode, "room") {
+		os.Exit(room(mode))
+	} else if mode != "" {
 		os.Exit(server(mode))
 	}
 	os.Exit(m.Run())
