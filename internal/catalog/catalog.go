@@ -18,6 +18,7 @@ import (
 	"github.com/scaffold-cli/scaffold/internal/decide"
 	"github.com/scaffold-cli/scaffold/internal/stack"
 	"github.com/scaffold-cli/scaffold/internal/template"
+	"github.com/scaffold-cli/scaffold/internal/tree"
 	"github.com/scaffold-cli/scaffold/templates"
 )
 
@@ -37,6 +38,10 @@ type Entry struct {
 	Description string               `json:"description"`
 	// Source is "builtin", or the reference an alias points at.
 	Source string `json:"source"`
+
+	// questions is a template of the manifest alone, whose question
+	// defaults Features evaluates; nil for a team alias.
+	questions *template.Template
 }
 
 // Catalog is the list of templates, sorted by name.
@@ -79,9 +84,14 @@ func read(fsys fs.FS) (*Catalog, error) {
 		if err != nil {
 			return nil, fmt.Errorf("built-in template %s: %w", name, err)
 		}
+		questions, err := manifestOnly(m, data)
+		if err != nil {
+			return nil, fmt.Errorf("built-in template %s: %w", name, err)
+		}
 		c.entries = append(c.entries, Entry{
 			Name: name, Kind: mf.Kind, Language: mf.Language, Framework: mf.Framework,
 			Title: TitleOf(mf), Version: mf.Version, Description: mf.Description, Source: Builtin,
+			questions: questions,
 		})
 	}
 	c.sort()
@@ -204,6 +214,57 @@ func (c *Catalog) Frameworks() []string {
 	return out
 }
 
+func manifestOnly(name string, manifest []byte) (*template.Template, error) {
+	files, err := tree.New([]tree.Entry{{Path: template.ManifestFile, Data: manifest}})
+	if err != nil {
+		return nil, err
+	}
+	return template.Load(files, path.Dir(name))
+}
+
+// Features are the yes-or-no questions of template name that goals turn
+// on: those whose default is false with no goals and true with these
+// (default: '{{ has "realtime" .Goals }}'), each with the goals that do
+// it alone, or all of them when it takes them together. A team alias is
+// opened only once chosen, so the catalog cannot say and gives none.
+func (c *Catalog) Features(name string, goals []string) []decide.Feature {
+	e, ok := c.Get(name)
+	if !ok || e.questions == nil || len(goals) == 0 {
+		return nil
+	}
+	var out []decide.Feature
+	for _, q := range e.questions.Manifest.Questions {
+		def, ok := q.Default.(string)
+		if q.Type != template.Bool || !ok || !strings.Contains(def, ".Goals") {
+			continue
+		}
+		on := func(goals []string) bool {
+			// Only .Goals is known before the project is: a default that
+			// needs more is no feature of the goals.
+			r, err := e.questions.Eval("question "+q.Name+" default", def, map[string]any{"Goals": goals})
+			if err != nil {
+				return false
+			}
+			v, err := q.Coerce(r)
+			return err == nil && v == true
+		}
+		if on([]string{}) || !on(goals) {
+			continue
+		}
+		var by []string
+		for _, g := range goals {
+			if on([]string{g}) {
+				by = append(by, g)
+			}
+		}
+		if len(by) == 0 {
+			by = slices.Clone(goals)
+		}
+		out = append(out, decide.Feature{Question: q.Name, Prompt: q.Prompt, Goals: by})
+	}
+	return out
+}
+
 // Engine is the catalog as the decision engine asks it.
 func (c *Catalog) Engine() decide.Catalog { return engine{c} }
 
@@ -212,4 +273,8 @@ type engine struct{ c *Catalog }
 func (e engine) Find(kind template.ProjectKind, language, prefer string) (decide.Choice, bool) {
 	t, ok := e.c.Find(kind, language, prefer)
 	return decide.Choice{Template: t.Name, Framework: t.Framework, Title: t.Title}, ok
+}
+
+func (e engine) Features(name string, goals []string) []decide.Feature {
+	return e.c.Features(name, goals)
 }

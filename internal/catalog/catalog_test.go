@@ -1,11 +1,13 @@
 package catalog
 
 import (
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
 
+	"github.com/scaffold-cli/scaffold/internal/decide"
 	"github.com/scaffold-cli/scaffold/internal/template"
 )
 
@@ -99,5 +101,45 @@ func TestBrokenBuiltinIsNamed(t *testing.T) {
 	_, err := Builtins(fstest.MapFS{"go/bad/scaffold.yaml": manifest("language: go\n")})
 	if err == nil || !strings.Contains(err.Error(), "built-in template go/bad") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+func TestFeaturesAreWhatTheGoalsTurnOn(t *testing.T) {
+	c, err := Builtins(fstest.MapFS{"go/svc/scaffold.yaml": manifest(`name: go/svc
+language: go
+questions:
+  - name: realtime
+    prompt: Include a WebSocket endpoint?
+    type: bool
+    default: '{{ has "realtime" .Goals }}'
+  - name: fast
+    type: bool
+    default: '{{ and (has "performance" .Goals) (has "concurrency" .Goals) }}'
+  - name: always
+    type: bool
+    default: '{{ not (has "nothing" .Goals) }}'
+  - name: project
+    type: bool
+    default: '{{ eq .Project.Name "x" }}'
+  - name: docker
+    type: bool
+    default: true
+`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := c.Features("go/svc", []string{"startup", "realtime", "performance", "concurrency"})
+	want := []decide.Feature{
+		{Question: "realtime", Prompt: "Include a WebSocket endpoint?", Goals: []string{"realtime"}},
+		{Question: "fast", Prompt: "fast", Goals: []string{"startup", "realtime", "performance", "concurrency"}},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("features = %+v\nwant %+v", got, want)
+	}
+	if got := c.Features("go/svc", []string{"startup"}); len(got) != 0 {
+		t.Errorf("startup turned on %+v", got)
+	}
+	if got := c.WithAliases([]Alias{{Name: "go/svc", Source: "/x", From: "team.yaml"}}).Features("go/svc", []string{"realtime"}); len(got) != 0 {
+		t.Errorf("an alias, not yet opened, turned on %+v", got)
 	}
 }

@@ -144,6 +144,12 @@ func printRecommendation(w io.Writer, rec decide.Recommendation) {
 	for _, r := range rec.Reasons {
 		fmt.Fprintf(w, "  - %s\n", r)
 	}
+	if len(rec.Features) > 0 {
+		fmt.Fprintln(w, "Turned on by the goals:")
+		for _, f := range rec.Features {
+			fmt.Fprintf(w, "  - %s yes: you said %s (--set %s=false leaves it out)\n", display.Untrusted(f.Prompt), strings.Join(f.Goals, " and "), f.Question)
+		}
+	}
 	if len(rec.Warnings) > 0 {
 		fmt.Fprintln(w, "Watch out:")
 		for _, r := range rec.Warnings {

@@ -263,11 +263,12 @@ func KindFor(in Input) (template.ProjectKind, string) {
 	return template.Service, ""
 }
 
-// Unserved says what a project gets for a goal that no template serves
-// beyond the choice of language yet; it is said, never left unsaid.
+// Unserved says what a project gets for a goal that the template chosen
+// does not serve beyond the choice of language: one whose questions the
+// goal turns none of on (see Feature). It is said, never left unsaid.
 var Unserved = map[string]string{
 	"wasm":     "wasm: no template builds WebAssembly yet, so the project gets no WebAssembly build; add one with wasm-bindgen (Rust) yourself",
-	"realtime": "realtime: no template has a WebSocket endpoint yet, so the service gets none; add one with the framework's WebSocket library",
+	"realtime": "realtime: the template chosen has no WebSocket endpoint to turn on, so the project gets none (the built-in service templates have one: --set realtime=true)",
 }
 
 // Catalog is what the engine needs of the template catalog.
@@ -276,6 +277,22 @@ type Catalog interface {
 	// the framework prefer when there is one; ok is false when there is
 	// no such template.
 	Find(kind template.ProjectKind, language, prefer string) (Choice, bool)
+	// Features are what the goals turn on in the template: nil when
+	// they turn on nothing, or the catalog cannot say before the
+	// template is opened.
+	Features(template string, goals []string) []Feature
+}
+
+// Feature is a yes-or-no question of a template that the goals answer
+// yes by default (its default is {{ has "realtime" .Goals }}): what the
+// project will have because of what it is for.
+type Feature struct {
+	// Question is the question's name: --set NAME=false turns it off.
+	Question string `json:"question"`
+	// Prompt is what the question asks: "Include a WebSocket endpoint?".
+	Prompt string `json:"prompt"`
+	// Goals are the goals that turn it on.
+	Goals []string `json:"goals"`
 }
 
 // Choice is a template the catalog offers.
@@ -295,6 +312,8 @@ type Recommendation struct {
 	Scores    map[Language]int     `json:"scores"`
 	Reasons   []string             `json:"reasons"`
 	Warnings  []string             `json:"warnings"`
+	// Features are what the goals turn on in the template.
+	Features []Feature `json:"features"`
 }
 
 // Recommend scores the languages for in, asks the catalog for a
@@ -367,8 +386,13 @@ func Recommend(in Input, cat Catalog) Recommendation {
 		kind, rec.Kind = template.Service, template.Service
 	}
 	rec.Language = lang
+	rec.Features = []Feature{}
+	if found {
+		rec.Features = append(rec.Features, cat.Features(choice.Template, in.Goals)...)
+	}
 	for _, g := range in.Goals {
-		if text, ok := Unserved[g]; ok {
+		served := slices.ContainsFunc(rec.Features, func(f Feature) bool { return slices.Contains(f.Goals, g) })
+		if text, ok := Unserved[g]; ok && !served {
 			unserved = append(unserved, text)
 		}
 	}

@@ -187,6 +187,34 @@ func TestWarningsForAnOverride(t *testing.T) {
 // fakeCatalog is a catalog of templates as kind/language/framework.
 type fakeCatalog []string
 
+func (fakeCatalog) Features(string, []string) []Feature { return nil }
+
+// realtimeCatalog is the built-ins' shape: realtime turns on a question
+// of every service.
+type realtimeCatalog struct{ fakeCatalog }
+
+func (realtimeCatalog) Features(name string, goals []string) []Feature {
+	if slices.Contains(goals, "realtime") {
+		return []Feature{{Question: "realtime", Prompt: "Include a WebSocket endpoint?", Goals: []string{"realtime"}}}
+	}
+	return nil
+}
+
+// A goal is unserved only when the template chosen has nothing it
+// turns on.
+func TestUnservedUnlessAFeatureServesIt(t *testing.T) {
+	in := Input{Goals: []string{"realtime"}}
+	cat := fakeCatalog{"service/node/fastify", "service/node/express"}
+	rec := Recommend(in, cat)
+	if !slices.ContainsFunc(rec.Warnings, func(w string) bool { return strings.HasPrefix(w, "realtime:") }) || len(rec.Features) != 0 {
+		t.Errorf("without the feature: warnings %q, features %+v", rec.Warnings, rec.Features)
+	}
+	rec = Recommend(in, realtimeCatalog{cat})
+	if slices.ContainsFunc(rec.Warnings, func(w string) bool { return strings.HasPrefix(w, "realtime:") }) || len(rec.Features) != 1 || rec.Features[0].Question != "realtime" {
+		t.Errorf("with the feature: warnings %q, features %+v", rec.Warnings, rec.Features)
+	}
+}
+
 func (c fakeCatalog) Find(kind template.ProjectKind, language, prefer string) (Choice, bool) {
 	var found []Choice
 	for _, e := range c {
