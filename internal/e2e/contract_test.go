@@ -43,6 +43,15 @@ const (
 )
 
 func checkContract(t *testing.T, where, dir string, env []string) {
+	c := newContract(t, where, dir, env)
+	c.badConfig()
+	c.endpoints()
+	c.secondSignal()
+}
+
+// newContract builds the service in dir again, into a folder of the
+// check's own (cached: fast), ready to start.
+func newContract(t *testing.T, where, dir string, env []string) *contract {
 	lang, err := stack.Detect(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -51,7 +60,6 @@ func checkContract(t *testing.T, where, dir string, env []string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The build again, into this check's own folder (cached: fast).
 	for _, s := range plan.Steps {
 		if s.Name == "build" {
 			if _, out, err := run(dir, env, s.Args[0], s.Args[1:]...); err != nil {
@@ -59,10 +67,7 @@ func checkContract(t *testing.T, where, dir string, env []string) {
 			}
 		}
 	}
-	c := contract{t: t, where: where, dir: dir, env: env, serve: plan.Serve, logVar: logLevelVar[lang.Name]}
-	c.badConfig()
-	c.endpoints()
-	c.secondSignal()
+	return &contract{t: t, where: where, dir: dir, env: env, serve: plan.Serve, logVar: logLevelVar[lang.Name]}
 }
 
 type contract struct {
@@ -87,24 +92,31 @@ func (c *contract) badConfig() {
 		cases = append(cases, [2]string{c.logVar, "loud=="})
 	}
 	for _, kv := range cases {
-		ctx, cancel := context.WithTimeout(context.Background(), exitWithin)
-		cmd := exec.CommandContext(ctx, c.serve[0], c.serve[1:]...)
-		cmd.Dir = c.dir
-		cmd.Env = append(slices.Clone(c.env), kv[0]+"="+kv[1])
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		err := cmd.Run()
-		cancel()
-		var exit *exec.ExitError
-		setting := fmt.Sprintf("%s=%q", kv[0], kv[1])
-		if !errors.As(err, &exit) || exit.ExitCode() != 2 {
-			c.fail("with %s the server ended with %v, want exit code 2\n%s%s", setting, err, stdout.Bytes(), stderr.Bytes())
-			continue
-		}
-		lines := strings.Split(strings.TrimRight(stderr.String(), "\n"), "\n")
-		if len(lines) != 1 || !strings.Contains(lines[0], kv[0]) {
-			c.fail("with %s stderr is not one line naming %s:\n%s", setting, kv[0], stderr.Bytes())
-		}
+		c.badSetting(kv[0], kv[1])
+	}
+}
+
+// badSetting expects the server to refuse to start with name=value:
+// exit code 2 and one line on stderr that names the variable.
+func (c *contract) badSetting(name, value string) {
+	c.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), exitWithin)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, c.serve[0], c.serve[1:]...)
+	cmd.Dir = c.dir
+	cmd.Env = append(slices.Clone(c.env), name+"="+value)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	setting := fmt.Sprintf("%s=%q", name, value)
+	if !errors.As(err, &exit) || exit.ExitCode() != 2 {
+		c.fail("with %s the server ended with %v, want exit code 2\n%s%s", setting, err, stdout.Bytes(), stderr.Bytes())
+		return
+	}
+	lines := strings.Split(strings.TrimRight(stderr.String(), "\n"), "\n")
+	if len(lines) != 1 || !strings.Contains(lines[0], name) {
+		c.fail("with %s stderr is not one line naming %s:\n%s", setting, name, stderr.Bytes())
 	}
 }
 

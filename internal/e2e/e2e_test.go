@@ -321,6 +321,7 @@ func check(t *testing.T, info catalog.Entry, asks map[string]bool, set proof.Set
 		Steps []struct {
 			Step     string        `json:"step"`
 			Command  string        `json:"command"`
+			Checks   string        `json:"checks"`
 			Duration time.Duration `json:"duration_ns"`
 			Err      string        `json:"error"`
 			Output   string        `json:"output"`
@@ -375,6 +376,16 @@ func check(t *testing.T, info catalog.Entry, asks map[string]bool, set proof.Set
 	}
 	if first && info.Kind.HasServer() {
 		checkContract(t, where, dir, env)
+	}
+	if asks["realtime"] {
+		on := set.Answers["realtime"] == "true"
+		// verify exchanged a message through the room, when there is one.
+		for _, s := range report.Steps {
+			if s.Step == "serve" && strings.Contains(s.Checks, "WebSocket "+wsPath) != on {
+				t.Errorf("%s: scaffold verify's serve step checked %q, want the WebSocket %s checked when realtime is true, and only then", where, s.Checks, wsPath)
+			}
+		}
+		checkSocket(t, where, dir, env, on)
 	}
 	for _, c := range stackChecks[info.Language] {
 		c(t, where, dir, env)
