@@ -42,6 +42,7 @@ type newOptions struct {
 	Stack       string
 	Framework   string
 	Kind        string
+	Polyglot    bool
 	Template    string
 	Sets        []string
 	AnswersFile string
@@ -103,6 +104,7 @@ scripts of every package a package.json names.`,
 	fl.StringVar(&opts.Stack, "stack", "", "use this language instead of the recommendation: node, go or rust")
 	fl.StringVar(&opts.Framework, "framework", "", "use this framework: express, fastify, chi or axum")
 	fl.StringVar(&opts.Kind, "kind", "", "the kind of project instead of the one the goals give: "+kindFlagValues())
+	fl.BoolVar(&opts.Polyglot, "polyglot", false, "a workspace of several parts, each in its own language (--kind workspace)")
 	fl.StringVarP(&opts.Template, "template", "t", "", "template to render: a built-in (go/chi), a team alias, a folder, or a git URL[//SUBDIR][@REF]")
 	fl.BoolVar(&opts.Refresh, "refresh", false, "fetch a git template again even when it is cached")
 	fl.BoolVar(&opts.Trust, "trust", false, "run the template's hooks and install its dependencies even though it is not trusted")
@@ -404,7 +406,11 @@ func (opts *newOptions) gather() (*given, error) {
 	if team == "" {
 		team = rec.Team
 	}
-	in, err := parseDecideInput(goals, team, opts.Kind)
+	kind, err := polyglotKind(opts.Kind, opts.Polyglot)
+	if err != nil {
+		return nil, err
+	}
+	in, err := parseDecideInput(goals, team, kind)
 	if err != nil {
 		return nil, err
 	}

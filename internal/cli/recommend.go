@@ -22,6 +22,7 @@ type recommendOptions struct {
 	Goals    []string
 	Team     string
 	Kind     string
+	Polyglot bool
 	JSON     bool
 }
 
@@ -40,7 +41,10 @@ The goals also decide the kind of project: cli asks for a command-line
 tool, anything else gets an HTTP service; --kind overrides. When no
 template of the kind exists in the best language, the next best
 language that has one is taken, and when none does, that is said.
-A goal no template serves beyond the language (wasm) is said too.
+The goals reach the template too, as .Goals: a question whose default
+follows them (realtime turns on the services' WebSocket room) is listed
+under "Turned on by the goals", with the --set that leaves it out. A
+goal the template chosen does nothing with (wasm) is said plainly.
 With no goals the answer is Node.js, the safe default. Ties are broken in
 the order ` + decideOrder() + `. The template is the catalog's (see scaffold
 list): a team alias named like a built-in is recommended in its place.`,
@@ -57,6 +61,7 @@ list): a team alias named like a built-in is recommended in its place.`,
 	cmd.Flags().StringSliceVarP(&opts.Goals, "goal", "g", nil, "what the project is for (repeatable or comma-separated)")
 	cmd.Flags().StringVar(&opts.Team, "team", "", "the team's strongest language: "+stack.Or(stack.Names()))
 	cmd.Flags().StringVar(&opts.Kind, "kind", "", "the kind of project instead of the one the goals give: "+kindFlagValues())
+	cmd.Flags().BoolVar(&opts.Polyglot, "polyglot", false, "recommend a workspace of several parts, each in its own language (--kind workspace)")
 	cmd.Flags().BoolVar(&opts.JSON, "json", false, "print the recommendation as one JSON object")
 	_ = cmd.RegisterFlagCompletionFunc("goal", goalCompletion)
 	_ = cmd.RegisterFlagCompletionFunc("team", languageCompletion(false))
@@ -81,7 +86,11 @@ func goalCompletion(*cobra.Command, []string, string) ([]string, cobra.ShellComp
 }
 
 func recommendRun(opts *recommendOptions) error {
-	in, err := parseDecideInput(opts.Goals, opts.Team, opts.Kind)
+	kind, err := polyglotKind(opts.Kind, opts.Polyglot)
+	if err != nil {
+		return err
+	}
+	in, err := parseDecideInput(opts.Goals, opts.Team, kind)
 	if err != nil {
 		return err
 	}
@@ -90,7 +99,9 @@ func recommendRun(opts *recommendOptions) error {
 		return err
 	}
 	rec := decide.Recommend(in, cat.Engine())
-	if err := kindFound(in, rec); err != nil {
+	// Asked for a workspace, the parts are the answer, even while
+	// scaffold cannot write one (a warning says so).
+	if err := kindFound(in, rec); err != nil && len(rec.Parts) == 0 {
 		return err
 	}
 	if opts.JSON {
@@ -98,6 +109,17 @@ func recommendRun(opts *recommendOptions) error {
 	}
 	printRecommendation(opts.IO.Out, rec)
 	return nil
+}
+
+// polyglotKind is --kind, made workspace by --polyglot.
+func polyglotKind(kind string, polyglot bool) (string, error) {
+	if !polyglot {
+		return kind, nil
+	}
+	if kind != "" && kind != string(template.Workspace) {
+		return "", &FlagError{Err: fmt.Errorf("--polyglot asks for a workspace, and --kind %s for something else: give one", kind)}
+	}
+	return string(template.Workspace), nil
 }
 
 func parseDecideInput(goals []string, team, kind string) (decide.Input, error) {
@@ -125,6 +147,9 @@ func kindFound(in decide.Input, rec decide.Recommendation) error {
 	if in.Kind == "" || rec.Kind == in.Kind {
 		return nil
 	}
+	if in.Kind == template.Workspace {
+		return &FlagError{Err: fmt.Errorf("--kind %s: scaffold cannot write a workspace yet; scaffold recommend --polyglot shows the parts it would hold", in.Kind)}
+	}
 	return &FlagError{Err: fmt.Errorf("--kind %s: the catalog has no %s template in any language (see scaffold list)", in.Kind, in.Kind)}
 }
 
@@ -143,6 +168,12 @@ func printRecommendation(w io.Writer, rec decide.Recommendation) {
 	fmt.Fprintln(w, "Why:")
 	for _, r := range rec.Reasons {
 		fmt.Fprintf(w, "  - %s\n", r)
+	}
+	if len(rec.Parts) > 0 {
+		fmt.Fprintln(w, "Parts of the workspace:")
+		for _, p := range rec.Parts {
+			fmt.Fprintf(w, "  - %s: %s (template %s): %s\n", p.Folder, display.Untrusted(p.Title), display.Untrusted(p.Template), p.Reason)
+		}
 	}
 	if len(rec.Features) > 0 {
 		fmt.Fprintln(w, "Turned on by the goals:")

@@ -250,17 +250,154 @@ var Kinds = []KindRule{
 }
 
 // KindFor is the kind of project for in, with the reason when a goal
-// or the user chose it rather than the default.
+// or the user chose it rather than the default. Goals that span more
+// than one layer of a system (see Layers) ask for a workspace, unless a
+// goal names another kind first (a command-line tool).
 func KindFor(in Input) (template.ProjectKind, string) {
 	if in.Kind != "" {
 		return in.Kind, fmt.Sprintf("kind: %s, as you asked", in.Kind.Describe())
 	}
 	for _, k := range Kinds {
-		if len(k.Any) == 0 || slices.ContainsFunc(k.Any, in.has) {
+		if len(k.Any) > 0 && slices.ContainsFunc(k.Any, in.has) {
 			return k.Kind, k.Reason
 		}
 	}
+	if hit := layersOf(in); len(hit) > 1 {
+		var spans []string
+		for _, h := range hit {
+			spans = append(spans, fmt.Sprintf("%s (%s)", h.layer.Title, strings.Join(h.goals, ", ")))
+		}
+		return template.Workspace, fmt.Sprintf("kind: a workspace, since your goals span %s; %s", and(spans), polyglot)
+	}
 	return template.Service, ""
+}
+
+// polyglot is the comparison's conclusion, which Layers encodes.
+const polyglot = `"the future is polyglot: Node.js for the API layer, Go for performance-critical services, Rust for infrastructure"`
+
+// Layer is one layer of a system, in the language the comparison gives
+// it. Goals that span more than one ask for a workspace with a part for
+// each.
+type Layer struct {
+	// Name names the part's role: api, service, infra.
+	Name string
+	// Title is how the reasons say it: "the API layer".
+	Title    string
+	Language Language
+	// Goals are those that ask for the layer.
+	Goals []string
+	// Folder is where the part goes in the workspace.
+	Folder string
+	// Rule is the statement of the comparison that gives the language.
+	Rule string
+}
+
+// Layers is the polyglot table, in the order a request goes through the
+// parts: the API layer calls the services, which may call the
+// infrastructure.
+var Layers = []Layer{
+	{Name: "api", Title: "the API layer", Language: Node, Folder: "apps/api",
+		Goals: []string{"startup", "prototype", "realtime", "full-stack-team", "io-heavy"},
+		Rule:  "Node.js for the API layer"},
+	{Name: "service", Title: "performance-critical services", Language: Go, Folder: "services/core",
+		Goals: []string{"performance", "concurrency", "microservices", "cpu-heavy"},
+		Rule:  "Go for performance-critical services"},
+	{Name: "infra", Title: "infrastructure", Language: Rust, Folder: "infra/engine",
+		Goals: []string{"systems", "infrastructure"},
+		Rule:  "Rust for infrastructure"},
+}
+
+type layerHit struct {
+	layer Layer
+	goals []string
+}
+
+// layersOf lists the layers the goals ask for, with the goals that ask.
+func layersOf(in Input) []layerHit {
+	var out []layerHit
+	for _, l := range Layers {
+		var goals []string
+		for _, g := range in.Goals {
+			if slices.Contains(l.Goals, g) {
+				goals = append(goals, g)
+			}
+		}
+		if len(goals) > 0 {
+			out = append(out, layerHit{l, goals})
+		}
+	}
+	return out
+}
+
+// Part is one project of a recommended workspace.
+type Part struct {
+	// Layer is the part's role: api, service, infra.
+	Layer     string   `json:"layer"`
+	Folder    string   `json:"folder"`
+	Language  Language `json:"language"`
+	Template  string   `json:"template"`
+	Framework string   `json:"framework"`
+	Title     string   `json:"title"`
+	// Goals are the goals that ask for the part; empty when it is there
+	// because a workspace was asked for.
+	Goals  []string `json:"goals"`
+	Reason string   `json:"reason"`
+}
+
+// partsOf are the parts of a workspace for in: one for each layer its
+// goals ask for; asked for a workspace (--kind workspace) with goals of
+// one layer or none, the API layer and the services are added, the
+// comparison's two most common parts. Each part is the catalog's
+// service in its layer's language; a layer whose language has none is
+// left out, with a warning.
+func partsOf(in Input, cat Catalog) ([]Part, []string) {
+	hit := layersOf(in)
+	if len(hit) < 2 {
+		var all []layerHit
+		for _, l := range Layers {
+			i := slices.IndexFunc(hit, func(h layerHit) bool { return h.layer.Name == l.Name })
+			switch {
+			case i >= 0:
+				all = append(all, hit[i])
+			case l.Name == "api" || l.Name == "service":
+				all = append(all, layerHit{layer: l, goals: []string{}})
+			}
+		}
+		hit = all
+	}
+	var parts []Part
+	var warnings []string
+	for _, h := range hit {
+		// Each part is chosen for its own goals: the API's framework by
+		// the API's goals, not the infrastructure's.
+		sub := Input{Goals: h.goals, Team: in.Team}
+		c, why, ok := pick(h.layer.Language, template.Service, sub, cat)
+		if !ok {
+			warnings = append(warnings, fmt.Sprintf("workspace: the catalog has no %s template in %s, so %s is left out", template.Service, h.layer.Language.Title(), h.layer.Title))
+			continue
+		}
+		reason := fmt.Sprintf("%s: %s", h.layer.Title, h.layer.Rule)
+		if len(h.goals) > 0 {
+			reason = fmt.Sprintf("%s, since you said %s: %s", h.layer.Title, strings.Join(h.goals, " and "), h.layer.Rule)
+		}
+		if len(why) > 0 {
+			reason += "; " + why[0]
+		}
+		parts = append(parts, Part{
+			Layer: h.layer.Name, Folder: h.layer.Folder, Language: h.layer.Language,
+			Template: c.Template, Framework: c.Framework, Title: c.Title,
+			Goals: h.goals, Reason: reason,
+		})
+	}
+	return parts, warnings
+}
+
+// and joins words as a sentence does: "a, b and c".
+func and(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
 }
 
 // Unserved says what a project gets for a goal that the template chosen
@@ -314,6 +451,9 @@ type Recommendation struct {
 	Warnings  []string             `json:"warnings"`
 	// Features are what the goals turn on in the template.
 	Features []Feature `json:"features"`
+	// Parts are the projects of a workspace, when the goals or the user
+	// ask for one (see Layers); empty otherwise.
+	Parts []Part `json:"parts"`
 }
 
 // Recommend scores the languages for in, asks the catalog for a
@@ -358,11 +498,14 @@ func Recommend(in Input, cat Catalog) Recommendation {
 	if why != "" {
 		reasons = append(reasons, why)
 	}
-	var unserved []string
 	// The best language the catalog has a template of the kind for: a
 	// catalog of team templates may lack one. With none of the kind in
 	// any language, a service is the next best thing, said as a warning.
-	rec := Recommendation{Kind: kind, Scores: scores}
+	rec := Recommendation{Kind: kind, Scores: scores, Parts: []Part{}}
+	var unserved []string
+	if kind == template.Workspace {
+		rec.Parts, unserved = partsOf(in, cat)
+	}
 	choice, lang, found := Choice{}, best, false
 	for {
 		for _, l := range append([]Language{best}, order...) {
@@ -382,7 +525,11 @@ func Recommend(in Input, cat Catalog) Recommendation {
 		if found || kind == template.Service {
 			break
 		}
-		unserved = append(unserved, fmt.Sprintf("%s: the catalog has no %s template in any language, so the project is a %s", kind, kind, template.Service))
+		if kind == template.Workspace {
+			unserved = append(unserved, fmt.Sprintf("%s: scaffold cannot write a workspace yet (the catalog has no %s template), so the project is one %s, in the language that fits all the goals together; the parts are what the workspace would hold", kind, kind, template.Service))
+		} else {
+			unserved = append(unserved, fmt.Sprintf("%s: the catalog has no %s template in any language, so the project is a %s", kind, kind, template.Service))
+		}
 		kind, rec.Kind = template.Service, template.Service
 	}
 	rec.Language = lang

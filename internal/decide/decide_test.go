@@ -308,3 +308,55 @@ func TestTheGoalsDecideTheKind(t *testing.T) {
 		})
 	}
 }
+
+// Goals that span layers ask for a workspace of one part per layer,
+// each chosen for its own goals; while no workspace template exists the
+// project is one service, and a warning says so.
+func TestWorkspaceForGoalsThatSpanLayers(t *testing.T) {
+	cat := fakeCatalog{"service/node/express", "service/node/fastify", "service/go/chi", "service/rust/axum", "cli/go/cobra", "cli/rust/clap"}
+	for _, tc := range []struct {
+		name  string
+		in    Input
+		parts []string // folder=template
+	}{
+		{"three layers", Input{Goals: []string{"startup", "performance", "infrastructure"}},
+			[]string{"apps/api=node/express", "services/core=go/chi", "infra/engine=rust/axum"}},
+		{"each part by its own goals", Input{Goals: []string{"realtime", "concurrency"}},
+			[]string{"apps/api=node/fastify", "services/core=go/chi"}},
+		{"one layer", Input{Goals: []string{"startup", "realtime"}}, nil},
+		{"a CLI is no workspace", Input{Goals: []string{"cli", "systems", "startup"}}, nil},
+		{"asked for, with one layer", Input{Goals: []string{"systems"}, Kind: template.Workspace},
+			[]string{"apps/api=node/express", "services/core=go/chi", "infra/engine=rust/axum"}},
+		{"asked for, with none", Input{Kind: template.Workspace},
+			[]string{"apps/api=node/express", "services/core=go/chi"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := Recommend(tc.in, cat)
+			var got []string
+			for _, p := range rec.Parts {
+				got = append(got, p.Folder+"="+p.Template)
+				if p.Reason == "" || !strings.Contains(p.Reason, "for ") {
+					t.Errorf("part %s has no reason citing the rule: %q", p.Folder, p.Reason)
+				}
+			}
+			if !slices.Equal(got, tc.parts) {
+				t.Errorf("parts = %q, want %q", got, tc.parts)
+			}
+			warned := slices.ContainsFunc(rec.Warnings, func(w string) bool { return strings.HasPrefix(w, "workspace: scaffold cannot write a workspace yet") })
+			if warned != (len(tc.parts) > 0) || len(tc.parts) > 0 && rec.Kind != template.Service {
+				t.Errorf("kind %s, warnings %q", rec.Kind, rec.Warnings)
+			}
+		})
+	}
+	rec := Recommend(Input{Goals: []string{"startup", "performance", "infrastructure"}}, cat)
+	if !slices.ContainsFunc(rec.Reasons, func(r string) bool {
+		return strings.Contains(r, "span the API layer (startup), performance-critical services (performance) and infrastructure (infrastructure)") && strings.Contains(r, "the future is polyglot")
+	}) {
+		t.Errorf("reasons %q do not cite the polyglot rule", rec.Reasons)
+	}
+	// A layer whose language has no service is left out, and said.
+	rec = Recommend(Input{Goals: []string{"startup", "systems"}}, fakeCatalog{"service/node/express", "service/go/chi"})
+	if len(rec.Parts) != 1 || !slices.ContainsFunc(rec.Warnings, func(w string) bool { return strings.Contains(w, "no service template in Rust, so infrastructure is left out") }) {
+		t.Errorf("parts %+v, warnings %q", rec.Parts, rec.Warnings)
+	}
+}
