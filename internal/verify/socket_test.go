@@ -19,7 +19,8 @@ import (
 // room serves /healthz and a WebSocket room at /ws, the way mode says:
 // "room" is what verify expects; "room-echo" sends a message back to its
 // sender only; "room-abrupt" exits on SIGTERM without closing its
-// sockets; "room-normal" closes them with 1000 instead of 1001.
+// sockets; "room-normal" closes them with 1000 instead of 1001;
+// "room-redirect" sends the handshake to another path.
 func room(mode string) int {
 	var mu sync.Mutex
 	conns := map[*websocket.Conn]bool{}
@@ -27,7 +28,12 @@ func room(mode string) int {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte(`{"status":"ok"}`))
 	})
-	http.HandleFunc("/ws", func(w http.ResponseWriter, r *http.Request) {
+	roomPath := "/ws"
+	if mode == "room-redirect" {
+		roomPath = "/elsewhere"
+		http.Handle("/ws", http.RedirectHandler("/elsewhere", http.StatusTemporaryRedirect))
+	}
+	http.HandleFunc(roomPath, func(w http.ResponseWriter, r *http.Request) {
 		c, err := websocket.Accept(w, r, nil)
 		if err != nil {
 			return
@@ -91,6 +97,8 @@ func TestServeSaysWhatTheRoomGotWrong(t *testing.T) {
 		"room-echo":   "and client 1 did not receive it within",
 		"room-abrupt": "without a close frame",
 		"room-normal": "closed a WebSocket connection with 1000 (\"server shutting down\"), want 1001 (going away)",
+		// The endpoint is the one the manifest names, not where it points.
+		"room-redirect": "client 1 could not connect: failed to WebSocket dial: expected handshake response status code 101 but got 307",
 	} {
 		t.Run(mode, func(t *testing.T) {
 			_, err := run(t, context.Background(), t.TempDir(), roomPlan(t, mode))
