@@ -38,7 +38,10 @@ each language, the rules that fired and the weaknesses that apply.
 
 Goals: ` + strings.Join(decide.GoalNames(), ", ") + `.
 The goals also decide the kind of project: cli asks for a command-line
-tool, anything else gets an HTTP service; --kind overrides. When no
+tool, wasm for a WebAssembly package, goals that span the API layer,
+performance-critical services and infrastructure for a workspace of one
+part each (--polyglot asks for one), anything else gets an HTTP service;
+--kind overrides. When no
 template of the kind exists in the best language, the next best
 language that has one is taken, and when none does, that is said.
 The goals reach the template too, as .Goals: a question whose default

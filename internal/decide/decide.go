@@ -246,6 +246,7 @@ type KindRule struct {
 // service.
 var Kinds = []KindRule{
 	{Kind: template.CLI, Any: []string{"cli"}, Reason: "kind: a command-line tool, not a server, since you said cli"},
+	{Kind: template.Wasm, Any: []string{"wasm"}, Reason: "kind: a WebAssembly package for JavaScript to call, since you said wasm"},
 	{Kind: template.Service},
 }
 
@@ -404,7 +405,7 @@ func and(words []string) string {
 // does not serve beyond the choice of language: one whose questions the
 // goal turns none of on (see Feature). It is said, never left unsaid.
 var Unserved = map[string]string{
-	"wasm":     "wasm: no template builds WebAssembly yet, so the project gets no WebAssembly build; add one with wasm-bindgen (Rust) yourself",
+	"wasm":     "wasm: a project of this kind gets no WebAssembly build; --kind wasm makes a WebAssembly package instead",
 	"realtime": "realtime: the template chosen has no WebSocket endpoint to turn on, so the project gets none (the built-in service templates have one: --set realtime=true)",
 }
 
@@ -495,6 +496,7 @@ func Recommend(in Input, cat Catalog) Recommendation {
 	}
 
 	kind, why := KindFor(in)
+	asked := kind
 	if why != "" {
 		reasons = append(reasons, why)
 	}
@@ -538,7 +540,10 @@ func Recommend(in Input, cat Catalog) Recommendation {
 		rec.Features = append(rec.Features, cat.Features(choice.Template, in.Goals)...)
 	}
 	for _, g := range in.Goals {
-		served := slices.ContainsFunc(rec.Features, func(f Feature) bool { return slices.Contains(f.Goals, g) })
+		// A goal that asked for the kind is served by it, or its want
+		// is already said (no template of the kind).
+		served := slices.ContainsFunc(rec.Features, func(f Feature) bool { return slices.Contains(f.Goals, g) }) ||
+			slices.ContainsFunc(Kinds, func(k KindRule) bool { return k.Kind == asked && slices.Contains(k.Any, g) })
 		if text, ok := Unserved[g]; ok && !served {
 			unserved = append(unserved, text)
 		}

@@ -290,8 +290,12 @@ func TestTheGoalsDecideTheKind(t *testing.T) {
 			kind: template.Service, template: "rust/axum", reason: "kind: an HTTP service, as you asked"},
 		{name: "a service is the default", in: Input{Goals: []string{"performance"}}, cat: withCLIs,
 			kind: template.Service, template: "go/chi"},
-		{name: "wasm is said, not ignored", in: Input{Goals: []string{"wasm"}}, cat: withCLIs,
-			kind: template.Service, template: "rust/axum", warning: "wasm: no template builds WebAssembly yet"},
+		{name: "wasm asks for a WebAssembly package", in: Input{Goals: []string{"wasm", "startup"}}, cat: append(slices.Clone(withCLIs), "wasm/rust/wasm"),
+			kind: template.Wasm, template: "rust/wasm", reason: "kind: a WebAssembly package for JavaScript to call, since you said wasm"},
+		{name: "no wasm template: a service, and said so once", in: Input{Goals: []string{"wasm"}}, cat: withCLIs,
+			kind: template.Service, template: "rust/axum", warning: "wasm: the catalog has no wasm template in any language, so the project is a service"},
+		{name: "wasm in a CLI is said, not ignored", in: Input{Goals: []string{"wasm", "cli"}}, cat: withCLIs,
+			kind: template.CLI, template: "rust/clap", warning: "wasm: a project of this kind gets no WebAssembly build"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -356,7 +360,9 @@ func TestWorkspaceForGoalsThatSpanLayers(t *testing.T) {
 	}
 	// A layer whose language has no service is left out, and said.
 	rec = Recommend(Input{Goals: []string{"startup", "systems"}}, fakeCatalog{"service/node/express", "service/go/chi"})
-	if len(rec.Parts) != 1 || !slices.ContainsFunc(rec.Warnings, func(w string) bool { return strings.Contains(w, "no service template in Rust, so infrastructure is left out") }) {
+	if len(rec.Parts) != 1 || !slices.ContainsFunc(rec.Warnings, func(w string) bool {
+		return strings.Contains(w, "no service template in Rust, so infrastructure is left out")
+	}) {
 		t.Errorf("parts %+v, warnings %q", rec.Parts, rec.Warnings)
 	}
 }

@@ -122,12 +122,13 @@ type ProjectKind string
 const (
 	Service   ProjectKind = "service"   // an HTTP service
 	CLI       ProjectKind = "cli"       // a command-line tool
+	Wasm      ProjectKind = "wasm"      // a WebAssembly package for JavaScript
 	Library   ProjectKind = "library"   // a package others import
 	Workspace ProjectKind = "workspace" // a repository of several projects
 )
 
 // ProjectKinds lists the kinds in the order help shows them.
-var ProjectKinds = []ProjectKind{Service, CLI, Library, Workspace}
+var ProjectKinds = []ProjectKind{Service, CLI, Wasm, Library, Workspace}
 
 // Describe says what a project of the kind is: "an HTTP service".
 func (k ProjectKind) Describe() string {
@@ -136,6 +137,8 @@ func (k ProjectKind) Describe() string {
 		return "an HTTP service"
 	case CLI:
 		return "a command-line tool"
+	case Wasm:
+		return "a WebAssembly package"
 	case Library:
 		return "a library"
 	case Workspace:

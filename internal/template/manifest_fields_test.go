@@ -68,7 +68,7 @@ proof:
 		{"websocket path not clean", "websocket:\n  path: /a/../ws\n", "is not clean: use /ws"},
 		{"websocket path with a space", "websocket:\n  path: '/a b'\n", "printable ASCII"},
 		{"websocket path too long", "websocket:\n  path: /" + strings.Repeat("a", 300) + "\n", "longer than 256 bytes"},
-		{"unknown kind", "kind: daemon\n", `:12: unknown kind "daemon": use service, cli, library, workspace`},
+		{"unknown kind", "kind: daemon\n", `:12: unknown kind "daemon": use service, cli, wasm, library, workspace`},
 
 		{"long title", "title: " + strings.Repeat("x", 81) + "\n", ":12: title: 81 characters, more than 80"},
 		{"title of 80 runes", "title: " + strings.Repeat("é", 80) + "\n", ""},
