@@ -100,7 +100,7 @@ func (opts *newOptions) install(ctx context.Context, opened *source.Opened, cfg 
 		}
 		return nil, nil
 	}
-	p := &installPlan{Command: step.Args, shown: shown, Lock: stack.LockOf(tmpl.Manifest.Language), git: !opts.NoGit,
+	p := &installPlan{Command: step.Args, shown: shown, Lock: stack.LockOf(tmpl.Manifest.Language), git: !opts.NoGit && !opts.inRepo,
 		env: stack.InstallEnvOf(tmpl.Manifest.Language)}
 	if has(p.Lock) {
 		p.Lock = "" // the template's own, committed as rendered

@@ -51,10 +51,14 @@ type newOptions struct {
 	Trust       bool
 	NoHooks     bool
 	NoGit       bool
-	Install     bool
-	NoInstall   bool
-	DryRun      bool
-	JSON        bool
+	OwnRepo     bool
+	// inRepo says the project goes into another repository: nothing is
+	// committed (see project.Home).
+	inRepo    bool
+	Install   bool
+	NoInstall bool
+	DryRun    bool
+	JSON      bool
 }
 
 // NewCmdNew builds "scaffold new".
@@ -113,6 +117,7 @@ scripts of every package a package.json names.`,
 	fl.StringVar(&opts.AnswersFile, "answers", "", "read answers from a YAML or JSON file (the shape of .scaffold-answers.yaml)")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "take the recommendation and every default without asking")
 	fl.BoolVar(&opts.NoGit, "no-git", false, "do not create a git repository")
+	fl.BoolVar(&opts.OwnRepo, "own-repo", false, "make the project a git repository of its own even inside another one")
 	fl.BoolVar(&opts.Install, "install", false, "install the dependencies before the first commit, without asking")
 	fl.BoolVar(&opts.NoInstall, "no-install", false, "do not install the dependencies, and do not ask")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "show what would be written, and write nothing")
@@ -142,6 +147,22 @@ func newRun(ctx context.Context, opts *newOptions) error {
 	}
 	if err := project.CheckParents(target); err != nil {
 		return err
+	}
+	// git does not nest: inside another repository the project is a
+	// folder of it, as cargo new makes one (--own-repo for a repository
+	// of its own).
+	if opts.NoGit && opts.OwnRepo {
+		return &FlagError{Err: errors.New("--no-git and --own-repo disagree: give one")}
+	}
+	var home *project.Home
+	if !opts.NoGit && !opts.OwnRepo {
+		h, err := project.FindHome(target)
+		switch {
+		case err == nil:
+			home, opts.inRepo = h, true
+		case !errors.Is(err, project.ErrNoRepository):
+			return inputErr(fmt.Errorf("%w; or pass --no-git", err))
+		}
 	}
 	given, err := opts.gather()
 	if err != nil {
@@ -222,6 +243,9 @@ func newRun(ctx context.Context, opts *newOptions) error {
 	}
 	if !opts.NoGit {
 		res.Git = &gitResult{Branch: gitSettings.Branch, Author: gitSettings.Identity.Name + " <" + gitSettings.Identity.Email + ">", defaultID: gitSettings.Default}
+		if home != nil {
+			res.Git.Inside, res.Git.BaseRef, res.Git.rel = home.Root, string(home.BaseRef()), home.Rel
+		}
 	}
 	if opts.DryRun {
 		return res.print(opts, tmpl.Manifest.Language, ask)
@@ -232,7 +256,7 @@ func newRun(ctx context.Context, opts *newOptions) error {
 		Name: proj.Name, Getenv: opts.Getenv, HookOutput: opts.IO.ErrOut, Install: opts.createInstall(inst),
 	}
 	if res.Git != nil {
-		co.Git = &gitSettings
+		co.Git, co.InRepo = &gitSettings, home != nil
 	}
 	if res.Hooks.run() {
 		co.Hooks = res.Hooks.Commands
@@ -244,7 +268,9 @@ func newRun(ctx context.Context, opts *newOptions) error {
 	if inst != nil {
 		inst.Installed, inst.Took, inst.committed, inst.noLock = created.Installed, created.Took, created.LockCommitted, created.NoLock
 	}
-	if res.Git != nil {
+	if res.Git != nil && home != nil {
+		res.Git.BaseRef = created.BaseRef
+	} else if res.Git != nil {
 		if created.Commit == "" {
 			res.Git = nil
 			if inst != nil {
@@ -460,7 +486,13 @@ type gitResult struct {
 	Commit string `json:"commit,omitempty"`
 	// HooksCommit holds what the hooks changed, after the first commit.
 	HooksCommit string `json:"hooks_commit,omitempty"`
-	defaultID   bool
+	// Inside is the work tree of the repository the project is a folder
+	// of, when it is in one: no repository is made and nothing is
+	// committed. BaseRef is where its pristine render is kept there.
+	Inside    string `json:"inside,omitempty"`
+	BaseRef   string `json:"base_ref,omitempty"`
+	rel       string // the project's folder in Inside
+	defaultID bool
 }
 
 type fileJSON struct {
@@ -488,7 +520,9 @@ func (r *newResult) print(opts *newOptions, language string, ask prompt.Prompter
 		for _, f := range r.Files {
 			fmt.Fprintf(w, "  %s  %s\n", f.Mode.Perm(), r.show(f.Path))
 		}
-		if r.Git != nil {
+		if r.Git != nil && r.Git.Inside != "" {
+			fmt.Fprintf(w, "Would make no repository: %s is a folder of the git repository at %s (--own-repo makes one); would commit nothing, and record the pristine render there in %s\n", rel, r.Git.Inside, r.Git.BaseRef)
+		} else if r.Git != nil {
 			fmt.Fprintf(w, "Would run git init (branch %s) and commit %d files as %s\n", r.Git.Branch, len(r.Files)-len(r.SecretFiles), r.Git.Author)
 			if len(r.SecretFiles) > 0 {
 				fmt.Fprintf(w, "Would leave out of git, as they hold a secret answer: %s\n", strings.Join(r.SecretFiles, ", "))
@@ -512,7 +546,12 @@ func (r *newResult) print(opts *newOptions, language string, ask prompt.Prompter
 		return nil
 	}
 	fmt.Fprintf(w, "Created %s from %s (%d files)", rel, display.Untrusted(r.Template), len(r.Files))
-	if r.Git != nil {
+	if r.Git != nil && r.Git.Inside != "" {
+		fmt.Fprintf(w, " in the git repository at %s, without a repository of its own (--own-repo makes one) and uncommitted", r.Git.Inside)
+		if r.Git.BaseRef != "" {
+			fmt.Fprintf(w, "; its pristine render, for scaffold update, is in %s", r.Git.BaseRef)
+		}
+	} else if r.Git != nil {
 		fmt.Fprintf(w, ", first commit %s on %s", r.Git.Commit[:7], r.Git.Branch)
 		if r.Git.HooksCommit != "" {
 			fmt.Fprintf(w, ", hooks' changes in %s", r.Git.HooksCommit[:7])
@@ -523,7 +562,9 @@ func (r *newResult) print(opts *newOptions, language string, ask prompt.Prompter
 	if r.Hooks != nil && !r.Hooks.run() {
 		fmt.Fprintf(opts.IO.ErrOut, "note: the template's hooks did not run (%s): %s\n", r.Hooks.Decision, display.Untrusted(strings.Join(r.Hooks.Commands, "; ")))
 	}
-	if r.Git != nil && r.Git.defaultID {
+	if r.Git != nil && r.Git.Inside != "" {
+		fmt.Fprintf(opts.IO.ErrOut, "note: review it and commit it there: git -C %s add %s && git -C %s commit\n", shellQuote(r.Git.Inside), shellQuote(r.Git.rel), shellQuote(r.Git.Inside))
+	} else if r.Git != nil && r.Git.defaultID {
 		fmt.Fprintf(opts.IO.ErrOut, "note: no git identity is configured, so the commit is by %s; set user.name and user.email, then: git commit --amend --reset-author --no-edit\n", r.Git.Author)
 	}
 	printNextSteps(w, rel, withoutInstall(r.next, r.Install))
@@ -583,6 +624,9 @@ func repeatCommand(opts *newOptions, r *newResult) string {
 	}
 	if opts.NoGit {
 		args = append(args, "--no-git")
+	}
+	if opts.OwnRepo {
+		args = append(args, "--own-repo")
 	}
 	if f := r.Install.flag(); f != "" {
 		args = append(args, f)

@@ -217,7 +217,8 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 	if g.Git {
 		held, err := g.Rebase(base, plan.NewBase(base.Files, theirs), private, project.LoadGitSettings(opts.Getenv), opts.Now(), "scaffold: pristine render of "+opened.Ref)
 		if len(held) > 0 {
-			fmt.Fprintf(opts.IO.ErrOut, "note: %s, written by an older scaffold, holds %s, rendered from a secret answer; the new base leaves it out and has no history, so no ref reaches the secret any more; if %s was ever pushed or bundled, change the secret\n", project.BaseRef, strings.Join(held, ", "), project.BaseRef)
+			ref := g.Home.BaseRef()
+			fmt.Fprintf(opts.IO.ErrOut, "note: %s, written by an older scaffold, holds %s, rendered from a secret answer; the new base leaves it out and has no history, so no ref reaches the secret any more; if %s was ever pushed or bundled, change the secret\n", ref, strings.Join(held, ", "), ref)
 		}
 		if err != nil {
 			return fmt.Errorf("the files are updated, but recording the new pristine render failed: %w; the next update will merge against the old one", err)

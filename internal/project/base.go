@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
@@ -26,16 +25,22 @@ const BaseRef = plumbing.ReferenceName("refs/scaffold/base")
 // ErrNoBase means the project has no pristine render in its git objects.
 var ErrNoBase = errors.New("no " + string(BaseRef) + " in the project's git repository")
 
-// ReadBase returns the files of the pristine render and its commit.
+// ReadBase returns the files of the pristine render of the project in
+// dir and its commit, from the repository the project is in (see Home).
 func ReadBase(dir string) ([]template.File, plumbing.Hash, error) {
-	repo, err := git.PlainOpen(dir)
-	if errors.Is(err, git.ErrRepositoryNotExists) {
+	home, err := FindHome(dir)
+	if errors.Is(err, ErrNoRepository) {
 		return nil, plumbing.ZeroHash, ErrNoBase
 	}
 	if err != nil {
 		return nil, plumbing.ZeroHash, err
 	}
-	ref, err := repo.Reference(BaseRef, true)
+	repo, err := home.open()
+	if err != nil {
+		return nil, plumbing.ZeroHash, err
+	}
+	name := home.BaseRef()
+	ref, err := repo.Reference(name, true)
 	if errors.Is(err, plumbing.ErrReferenceNotFound) {
 		return nil, plumbing.ZeroHash, ErrNoBase
 	}
@@ -44,7 +49,7 @@ func ReadBase(dir string) ([]template.File, plumbing.Hash, error) {
 	}
 	commit, err := repo.CommitObject(ref.Hash())
 	if err != nil {
-		return nil, plumbing.ZeroHash, fmt.Errorf("reading %s: %w", BaseRef, err)
+		return nil, plumbing.ZeroHash, fmt.Errorf("reading %s: %w", name, err)
 	}
 	tree, err := commit.Tree()
 	if err != nil {
@@ -56,7 +61,7 @@ func ReadBase(dir string) ([]template.File, plumbing.Hash, error) {
 		// The base may have come from another repository (a pushed ref):
 		// sizes are checked from the objects before they are inflated.
 		if total += f.Size; f.Size > template.MaxFileBytes || total > template.MaxTotalBytes {
-			return fmt.Errorf("%s is larger than a render may be; %s was not written by scaffold", f.Name, BaseRef)
+			return fmt.Errorf("%s is larger than a render may be; %s was not written by scaffold", f.Name, name)
 		}
 		r, err := f.Reader()
 		if err != nil {
@@ -83,8 +88,9 @@ func ReadBase(dir string) ([]template.File, plumbing.Hash, error) {
 	return files, commit.Hash, nil
 }
 
-// WriteBase records files as the new pristine render: a commit on
-// BaseRef whose parent is the previous base. It writes git objects only;
+// WriteBase records files as the new pristine render of the project in
+// dir: a commit on its base ref (see Home.BaseRef) whose parent is the
+// previous base. It writes git objects only;
 // the work tree, the index and the branches are not touched.
 func WriteBase(dir string, files []template.File, s GitSettings, when time.Time, message string) (plumbing.Hash, error) {
 	return writeBase(dir, files, s, when, message, true)
@@ -99,17 +105,22 @@ func ReplaceBase(dir string, files []template.File, s GitSettings, when time.Tim
 }
 
 func writeBase(dir string, files []template.File, s GitSettings, when time.Time, message string, keepHistory bool) (plumbing.Hash, error) {
-	repo, err := git.PlainOpen(dir)
+	home, err := FindHome(dir)
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
+	repo, err := home.open()
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	name := home.BaseRef()
 	tree, err := writeTree(repo.Storer, files)
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
 	sig := object.Signature{Name: s.Identity.Name, Email: s.Identity.Email, When: when}
 	c := &object.Commit{Author: sig, Committer: sig, Message: message, TreeHash: tree}
-	if ref, err := repo.Reference(BaseRef, true); err == nil && keepHistory {
+	if ref, err := repo.Reference(name, true); err == nil && keepHistory {
 		c.ParentHashes = []plumbing.Hash{ref.Hash()}
 	}
 	obj := repo.Storer.NewEncodedObject()
@@ -120,7 +131,7 @@ func writeBase(dir string, files []template.File, s GitSettings, when time.Time,
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
-	return hash, repo.Storer.SetReference(plumbing.NewHashReference(BaseRef, hash))
+	return hash, repo.Storer.SetReference(plumbing.NewHashReference(name, hash))
 }
 
 // writeTree stores files as blobs and trees and returns the root tree.

@@ -30,6 +30,11 @@ type CreateOptions struct {
 	// Git, when set, makes the project a repository with a first commit
 	// by its identity on its branch.
 	Git *GitSettings
+	// InRepo, with Git, says dir is a folder of another repository (see
+	// Home): git does not nest, so no repository is made and nothing is
+	// committed; the pristine render goes into that repository's
+	// objects, under the project's ref, for scaffold update.
+	InRepo bool
 	// Source names the template in the commit messages.
 	Source string
 	// Now stamps the commits.
@@ -51,8 +56,12 @@ type CreateOptions struct {
 
 // Created is what Create made.
 type Created struct {
-	// Commit is the first commit; empty without git, or when it failed.
+	// Commit is the first commit; empty without git, in another
+	// repository, or when it failed.
 	Commit string
+	// BaseRef is the ref of the pristine render in the repository around
+	// the project (CreateOptions.InRepo), once it is recorded.
+	BaseRef string
 	// HooksCommit holds what the hooks changed; empty when they changed
 	// nothing or there is no commit to follow.
 	HooksCommit string
@@ -117,7 +126,7 @@ func Create(ctx context.Context, dir string, opts CreateOptions) (*Created, erro
 				c.leftovers = filesBut(tmp, paths)
 			}
 		}
-		if opts.Git == nil {
+		if opts.Git == nil || opts.InRepo {
 			return nil
 		}
 		var hash plumbing.Hash
@@ -150,7 +159,15 @@ func Create(ctx context.Context, dir string, opts CreateOptions) (*Created, erro
 	if err := Write(ctx, dir, opts.Files, finish); err != nil {
 		return nil, err
 	}
-	if c.Commit != "" && len(opts.Private) > 0 {
+	if opts.Git != nil && opts.InRepo {
+		// Only now is dir the folder of the repository it will stay in.
+		if _, err := WriteBase(dir, Without(opts.Base, opts.Private), *opts.Git, opts.Now(), "scaffold: pristine render of "+opts.Source); err != nil {
+			commitErr = fmt.Errorf("the files are in place, but recording their pristine render in the repository around them failed: %w; scaffold update will render the recorded version again instead", err)
+		} else if home, err := FindHome(dir); err == nil {
+			c.BaseRef = string(home.BaseRef())
+		}
+	}
+	if (c.Commit != "" || opts.InRepo) && len(opts.Private) > 0 {
 		if open, err := NotIgnored(dir, opts.Private); err == nil {
 			c.NotIgnored = open
 		}

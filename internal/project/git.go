@@ -273,15 +273,22 @@ func NotIgnored(dir string, paths []string) ([]string, error) {
 // Uncommitted lists the tracked files of dir's repository that differ
 // from the last commit, staged or not. Untracked files are not listed:
 // an update leaves files it does not know alone.
+//
+// A project in another repository (see Home) has only the files of its
+// folder listed, as paths of the project.
 func Uncommitted(dir string) ([]string, error) {
-	repo, err := git.PlainOpen(dir)
+	home, err := FindHome(dir)
+	if err != nil {
+		return nil, err
+	}
+	repo, err := home.open()
 	if err != nil {
 		return nil, err
 	}
 	// go-git's status hashes every tracked file whose metadata changed:
 	// a tracked file replaced by a sparse 4 GiB one would be read whole.
 	// What the metadata alone shows to be changed needs no hashing.
-	if changed, err := changedByMetadata(dir, repo); err != nil || len(changed) > 0 {
+	if changed, err := changedByMetadata(home, repo); err != nil || len(changed) > 0 {
 		return changed, err
 	}
 	wt, err := repo.Worktree()
@@ -297,43 +304,45 @@ func Uncommitted(dir string) ([]string, error) {
 		if st.Worktree == git.Untracked && st.Staging == git.Untracked {
 			continue
 		}
-		if st.Worktree != git.Unmodified || st.Staging != git.Unmodified {
-			out = append(out, p)
+		if rel, ok := home.within(p); ok && (st.Worktree != git.Unmodified || st.Staging != git.Unmodified) {
+			out = append(out, rel)
 		}
 	}
 	sort.Strings(out)
 	return out, nil
 }
 
-// changedByMetadata lists the tracked files whose type or size on disk,
-// looked at through an os.Root of dir, is not what the index says: gone,
+// changedByMetadata lists the tracked files of the project whose type or
+// size on disk, looked at through an os.Root of the repository's work
+// tree, is not what the index says: gone,
 // a link where a file was (or the reverse), a FIFO or device, a
 // different size (git keeps it modulo 2^32).
-func changedByMetadata(dir string, repo *git.Repository) ([]string, error) {
+func changedByMetadata(home *Home, repo *git.Repository) ([]string, error) {
 	idx, err := repo.Storer.Index()
 	if err != nil {
 		return nil, err
 	}
-	root, err := os.OpenRoot(dir)
+	root, err := os.OpenRoot(home.Root)
 	if err != nil {
 		return nil, err
 	}
 	defer root.Close()
 	var out []string
 	for _, e := range idx.Entries {
-		if e.Mode == filemode.Submodule {
+		rel, ok := home.within(e.Name)
+		if !ok || e.Mode == filemode.Submodule {
 			continue
 		}
 		info, err := root.Lstat(e.Name)
 		switch {
 		case err != nil:
-			out = append(out, e.Name)
+			out = append(out, rel)
 		case e.Mode == filemode.Symlink:
 			if info.Mode()&os.ModeSymlink == 0 {
-				out = append(out, e.Name)
+				out = append(out, rel)
 			}
 		case !info.Mode().IsRegular() || uint32(info.Size()) != e.Size:
-			out = append(out, e.Name)
+			out = append(out, rel)
 		}
 	}
 	sort.Strings(out)

@@ -38,8 +38,10 @@ type Generated struct {
 	Dir    string
 	Record *project.Record
 	Config *config.Config
-	// Git says the project is a git repository.
+	// Git says the project is in a git repository: its own, or the one
+	// Home names.
 	Git   bool
+	Home  *project.Home
 	Names names.Project
 }
 
@@ -72,8 +74,12 @@ func Load(dir string, loadConfig func() (*config.Config, error)) (*Generated, er
 	if err != nil {
 		return nil, inputErr(err)
 	}
-	_, statErr := os.Stat(filepath.Join(abs, ".git"))
-	return &Generated{Dir: abs, Record: rec, Config: cfg, Git: statErr == nil, Names: proj}, nil
+	// Its own repository, or the one it is a folder of (see project.Home).
+	home, err := project.FindHome(abs)
+	if err != nil && !errors.Is(err, project.ErrNoRepository) {
+		return nil, err
+	}
+	return &Generated{Dir: abs, Record: rec, Config: cfg, Git: err == nil, Home: home, Names: proj}, nil
 }
 
 // Newer returns the reference of the template's newer version: for a

@@ -1,0 +1,138 @@
+package project
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+)
+
+// PartsRef is the namespace of the pristine renders of projects that
+// live inside another repository: the project in services/api of a
+// repository keeps its base at refs/scaffold/parts/services/api, beside
+// the repository's own at BaseRef (a ref cannot be both a name and a
+// folder of names, so the two cannot share a prefix).
+const PartsRef = "refs/scaffold/parts/"
+
+// ErrNoRepository means a folder is in no git repository.
+var ErrNoRepository = errors.New("not in a git repository")
+
+// Home is the git repository a project's history is kept in: its own,
+// or, for a project made inside another repository (a part of a
+// workspace, a service in a monorepo), the one around it. A project in
+// another repository has no .git of its own: git does not nest.
+type Home struct {
+	// Root is the repository's work tree, absolute.
+	Root string
+	// Rel is the project's folder within Root, slash-separated: "."
+	// when the project is the repository.
+	Rel string
+}
+
+// FindHome finds the repository dir is in: dir's own, else the nearest
+// one above it. dir need not exist yet: the search starts at the nearest
+// folder of it that does. A folder in a repository's .git is refused.
+func FindHome(dir string) (*Home, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	start := abs
+	for {
+		if _, err := os.Stat(start); err == nil {
+			break
+		}
+		parent := filepath.Dir(start)
+		if parent == start {
+			return nil, ErrNoRepository
+		}
+		start = parent
+	}
+	repo, err := git.PlainOpenWithOptions(start, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	if errors.Is(err, git.ErrRepositoryNotExists) {
+		return nil, ErrNoRepository
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot tell whether %s is in a git repository: %w", dir, err)
+	}
+	wt, err := repo.Worktree()
+	if err != nil {
+		// A bare repository has no work tree to put a project in.
+		return nil, ErrNoRepository
+	}
+	root := wt.Filesystem.Root()
+	if r, err := filepath.EvalSymlinks(root); err == nil {
+		root = r
+	}
+	if a, err := filepath.EvalSymlinks(start); err == nil {
+		abs = filepath.Join(a, strings.TrimPrefix(abs, start))
+	}
+	rel, err := filepath.Rel(root, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return nil, fmt.Errorf("cannot place %s in the git repository at %s", dir, root)
+	}
+	rel = filepath.ToSlash(rel)
+	for _, seg := range strings.Split(rel, "/") {
+		if strings.EqualFold(seg, ".git") {
+			return nil, fmt.Errorf("%s is inside the git data of the repository at %s (.git): choose a folder of its work tree", dir, root)
+		}
+	}
+	return &Home{Root: root, Rel: rel}, nil
+}
+
+// Own says the project is the repository, not a folder in one.
+func (h *Home) Own() bool { return h.Rel == "." }
+
+// BaseRef is where the project's pristine render is kept: BaseRef for a
+// project that is its repository, else under PartsRef.
+func (h *Home) BaseRef() plumbing.ReferenceName {
+	if h.Own() {
+		return BaseRef
+	}
+	return plumbing.ReferenceName(PartsRef + refPath(h.Rel))
+}
+
+// within is a path of the repository as a path of the project; ok is
+// false for one outside the project's folder.
+func (h *Home) within(p string) (string, bool) {
+	if h.Own() {
+		return p, true
+	}
+	rest, ok := strings.CutPrefix(p, h.Rel+"/")
+	return rest, ok && rest != ""
+}
+
+func (h *Home) open() (*git.Repository, error) {
+	return git.PlainOpenWithOptions(h.Root, &git.PlainOpenOptions{EnableDotGitCommonDir: true})
+}
+
+// refPath spells a folder as the components of a ref name. What git
+// refuses in a ref (a space, ~ ^ : ? * [ \, control characters, a
+// leading dot, "..", a trailing ".lock" or ".") is written %XX, as is %
+// itself, so that two folders never share a ref.
+func refPath(rel string) string {
+	segs := strings.Split(rel, "/")
+	for i, seg := range segs {
+		var b strings.Builder
+		for j := 0; j < len(seg); j++ {
+			c := seg[j]
+			safe := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' ||
+				c == '.' && j > 0 && j < len(seg)-1 && seg[j-1] != '.' && seg[j+1] != '.'
+			if safe {
+				b.WriteByte(c)
+			} else {
+				fmt.Fprintf(&b, "%%%02X", c)
+			}
+		}
+		s := b.String()
+		if strings.HasSuffix(s, ".lock") {
+			s = strings.TrimSuffix(s, ".lock") + "%2Elock"
+		}
+		segs[i] = s
+	}
+	return strings.Join(segs, "/")
+}
