@@ -49,7 +49,7 @@ func TestInteractiveNew(t *testing.T) {
 	sess.answer(t, "Go module path", keyEnter) // default example.com/myapp
 	sess.answer(t, "Include a Dockerfile?", "n"+keyEnter)
 	sess.answer(t, "Include a GitHub Actions workflow?", keyEnter)
-	sess.answer(t, "Include a WebSocket endpoint?", keyEnter) // default no
+	sess.answer(t, "Include a WebSocket endpoint?", keyEnter)
 	sess.choose(t, "License", keyDown+keyEnter) // Apache-2.0
 	sess.answer(t, "Install dependencies now (go mod download)?", "n"+keyEnter)
 	sess.expect(t, "--yes") // ends the repeatable command
