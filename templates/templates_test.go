@@ -25,7 +25,7 @@ func TestBuiltinDefaults(t *testing.T) {
 	}
 	builtins := map[string]want{
 		"go/chi": {
-			files: []string{"scaffold.yaml", "go.mod.tmpl", "go.sum", "README.md.tmpl", ".gitignore.tmpl", ".editorconfig",
+			files: []string{"scaffold.yaml", "go.mod.tmpl", "go.sum.tmpl", "README.md.tmpl", ".gitignore.tmpl", ".editorconfig",
 				"Dockerfile.tmpl", ".dockerignore", ".github/workflows/ci.yml.tmpl", "LICENSE.tmpl", ".golangci.yml.tmpl", "Makefile.tmpl"},
 			hardening: map[string]string{
 				"read header timeout": `ReadHeaderTimeout:`, "read timeout": `ReadTimeout:`,
