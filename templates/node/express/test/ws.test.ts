@@ -337,6 +337,24 @@ describe("websocket shutdown", () => {
   });
 });
 
+describe("websocket shutdown of a client that does not answer", () => {
+  it("cuts it within SHUTDOWN_TIMEOUT and still counts as drained", async () => {
+    const { service } = await startService({ shutdownTimeoutMs: 1000 });
+    // A raw handshake that then never answers the close frame.
+    const mute = connect(service.address.port, "127.0.0.1");
+    mute.on("error", () => {});
+    await once(mute, "connect");
+    mute.write(
+      "GET /v1/ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n" +
+        "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+    );
+    await once(mute, "data");
+    const gone = once(mute, "close");
+    assert.equal(await service.shutdown("SIGTERM"), true);
+    await gone;
+  });
+});
+
 describe("WS_ALLOWED_ORIGINS", () => {
   it("reads comma-separated origins, spaces allowed, as lower case origins", () => {
     assert.deepEqual(parseAllowedOrigins(undefined), new Set());
