@@ -137,6 +137,8 @@ function logRequest(handshake: Handshake, status: number): void {
 /** Answers a handshake with a problem, as the routes answer their errors, and closes the connection. */
 function refuse(socket: Duplex, handshake: Handshake, status: number, detail: string, header = ""): void {
   const body = JSON.stringify(problem(status, handshake.id, detail));
+  // Destroyed once written, as ws does: a client that keeps its end open must not hold up shutdown.
+  socket.once("finish", () => socket.destroy());
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
       `Content-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
@@ -231,10 +233,8 @@ export function createRoom(opts: RoomOptions): Room {
         const res = new ServerResponse(req);
         res.shouldKeepAlive = false;
         res.assignSocket(socket as Socket);
-        res.on("finish", () => {
-          res.detachSocket(socket as Socket);
-          socket.end();
-        });
+        // Ending the socket closes the response too, which the access log waits for.
+        res.on("finish", () => socket.end());
         fallback(req, res);
         return;
       }

@@ -237,18 +237,23 @@ describe("websocket room", () => {
     assert.equal(post.headers.get("allow"), "GET");
   });
 
-  it("answers another Upgrade (h2c) as a plain request", async () => {
+  it("answers another Upgrade (h2c) as a plain request, and logs it", async () => {
     const socket = connect(service.address.port, "127.0.0.1");
     socket.on("error", () => {});
     await once(socket, "connect");
     let answer = "";
     socket.setEncoding("utf8").on("data", (chunk: string) => (answer += chunk));
     socket.write(
-      "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n",
+      "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n" +
+        "HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\nX-Request-Id: h2c-1\r\n\r\n",
     );
     await once(socket, "close");
     assert.match(answer, /^HTTP\/1\.1 200 /);
+    assert.match(answer, /\r\nconnection: close\r\n/i);
     assert.match(answer, /\{"status":"ok"\}$/);
+    const line = await eventually(() => lines.find((l) => l.msg === "request" && l.request_id === "h2c-1"));
+    assert.equal(line.route, "/healthz");
+    assert.equal(line.status, 200);
   });
 
   it("refuses new connections with a 503 problem while draining", async () => {
