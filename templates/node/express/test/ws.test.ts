@@ -270,8 +270,8 @@ describe("websocket room", () => {
 
 describe("websocket heartbeat", () => {
   it("pings clients and cuts off one that does not answer", async () => {
-    // Generous against a busy machine: a pong has half a second to come back.
-    const { service, wsUrl } = await startService({}, { heartbeatMs: 500 });
+    // Generous against a busy machine: a pong has a second to come back.
+    const { service, wsUrl } = await startService({}, { heartbeatMs: 1000 });
     try {
       const deaf = await open(wsUrl, { autoPong: false });
       const live = await open(wsUrl);
@@ -281,7 +281,8 @@ describe("websocket heartbeat", () => {
       await new Promise<void>((resolve) => {
         live.ws.on("ping", () => {
           pings++;
-          if (pings === 3) resolve();
+          // The second ping comes from the tick that found the first one answered.
+          if (pings === 2) resolve();
         });
         live.ws.on("close", () => resolve());
       });
@@ -336,8 +337,11 @@ describe("websocket shutdown", () => {
     const idle = await open(wsUrl);
     const stopped = service.shutdown("SIGTERM");
     assert.deepEqual(await idle.closed, { code: 1001, reason: "server shutting down" });
-    // Drained, so the closing handshake finished well inside SHUTDOWN_TIMEOUT.
-    assert.equal(await stopped, true);
+    // Long before the 54 s at which a socket that never answered would be cut.
+    const bound = new Promise((_, reject) =>
+      setTimeout(() => reject(new Error("not stopped within 20 s")), 20_000).unref(),
+    );
+    assert.equal(await Promise.race([stopped, bound]), true);
     assert.ok(lines.some((l) => l.msg === "shutdown finished"));
   });
 });
