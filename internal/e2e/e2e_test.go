@@ -214,6 +214,10 @@ func TestTemplates(t *testing.T) {
 			if info.Language == "rust" {
 				env = append(env, rustEnv(t, work)...)
 			}
+			// A WebAssembly template gets a toolchain that builds wasm32.
+			if info.Kind == template.Wasm {
+				env = append(env, wasmEnv(t)...)
+			}
 			for _, rt := range runtimesOf(t, info.Language) {
 				for i, s := range p.sets {
 					if !rt.all && i > 0 {
