@@ -71,6 +71,18 @@ func TestBuiltinDefaults(t *testing.T) {
 				"no unsafe code": `unsafe_code = "forbid"`, "locked builds": `cargo build --release --locked`,
 			},
 		},
+		"rust/wasm": {
+			files: []string{"scaffold.yaml", "Cargo.toml.tmpl", "README.md.tmpl", ".gitignore", ".editorconfig",
+				"Makefile.tmpl", ".github/workflows/ci.yml.tmpl", "LICENSE.tmpl", "src/lib.rs", "src/count.rs",
+				"js/count.test.mjs.tmpl", "clippy.toml"},
+			// A module for JavaScript: no unsafe code of its own, the
+			// CLI pinned to the crate, errors thrown rather than traps.
+			hardening: map[string]string{
+				"no unsafe code": `unsafe_code = "forbid"`, "locked builds": `cargo build --release --locked`,
+				"pinned wasm-bindgen": `wasm-bindgen = "=0\.2\.108"`, "errors as JS errors": `Result<Counts, JsError>`,
+				"no panics": `panic = "warn"`,
+			},
+		},
 	}
 	secret := regexp.MustCompile(`-----BEGIN [A-Z ]*PRIVATE KEY-----|AKIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{30,}|(?i)(password|secret|token|api_key)\s*[:=]\s*["'][^"'{]{6,}["']`)
 	for name, w := range builtins {

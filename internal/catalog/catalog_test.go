@@ -18,19 +18,22 @@ func TestBuiltinsReadEveryManifest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := c.Names(), []string{"go/chi", "go/cobra", "node/express", "node/fastify", "rust/axum", "rust/clap"}; !slices.Equal(got, want) {
+	if got, want := c.Names(), []string{"go/chi", "go/cobra", "node/express", "node/fastify", "rust/axum", "rust/clap", "rust/wasm"}; !slices.Equal(got, want) {
 		t.Errorf("built-ins %q, want %q", got, want)
 	}
 	for _, e := range c.Entries() {
 		want := template.Service
-		if e.Name == "go/cobra" || e.Name == "rust/clap" {
+		switch e.Name {
+		case "go/cobra", "rust/clap":
 			want = template.CLI
+		case "rust/wasm":
+			want = template.Wasm
 		}
 		if e.Kind != want || e.Title == "" || e.Source != Builtin || e.Version == "" {
 			t.Errorf("%s: %+v", e.Name, e)
 		}
 	}
-	if got := c.Frameworks(); !slices.Equal(got, []string{"express", "fastify", "chi", "cobra", "axum", "clap"}) {
+	if got := c.Frameworks(); !slices.Equal(got, []string{"express", "fastify", "chi", "cobra", "axum", "clap", "wasm-bindgen"}) {
 		t.Errorf("frameworks %q: want them in the registry's language order", got)
 	}
 }

@@ -94,7 +94,7 @@ func TestANewBuiltinIsOneFolder(t *testing.T) {
 	if _, out := run(withIt, "__complete", "new", "x", "--framework", ""); !strings.Contains(out, "stdlib\n") {
 		t.Errorf("--framework does not complete stdlib:\n%s", out)
 	}
-	if _, out := run(withIt, "new", "--help"); !strings.Contains(out, "chi, cobra, stdlib, axum or clap") {
+	if _, out := run(withIt, "new", "--help"); !strings.Contains(out, "chi, cobra, stdlib, axum, clap or wasm-bindgen") {
 		t.Errorf("--framework's help does not name stdlib:\n%s", out)
 	}
 

@@ -214,6 +214,10 @@ func TestTemplates(t *testing.T) {
 			if info.Language == "rust" {
 				env = append(env, rustEnv(t, work)...)
 			}
+			// A WebAssembly template gets a toolchain that builds wasm32.
+			if info.Kind == template.Wasm {
+				env = append(env, wasmEnv(t)...)
+			}
 			for _, rt := range runtimesOf(t, info.Language) {
 				for i, s := range p.sets {
 					if !rt.all && i > 0 {
@@ -454,7 +458,14 @@ func lintWorkflow(t *testing.T, where, dir string) {
 }
 
 // run returns a command's stdout, and stdout then stderr when it fails.
+// A name without a slash is looked up in env's PATH, as the project's
+// own commands find it (exec.Command would search the test's PATH).
 func run(dir string, env []string, name string, args ...string) (stdout, all []byte, err error) {
+	if !strings.Contains(name, "/") {
+		if found := lookPathIn(env, name); found != "" {
+			name = found
+		}
+	}
 	cmd := exec.Command(name, args...)
 	cmd.Dir = dir
 	cmd.Env = env
@@ -462,4 +473,25 @@ func run(dir string, env []string, name string, args ...string) (stdout, all []b
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err = cmd.Run()
 	return out.Bytes(), append(out.Bytes(), errOut.Bytes()...), err
+}
+
+// lookPathIn finds the executable name in the last PATH of env, "" when
+// it is not there.
+func lookPathIn(env []string, name string) string {
+	path := ""
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "PATH="); ok {
+			path = v
+		}
+	}
+	for _, dir := range filepath.SplitList(path) {
+		if dir == "" {
+			continue
+		}
+		p := filepath.Join(dir, name)
+		if fi, err := os.Stat(p); err == nil && !fi.IsDir() && fi.Mode()&0o111 != 0 {
+			return p
+		}
+	}
+	return ""
 }

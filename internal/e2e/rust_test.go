@@ -215,8 +215,9 @@ var (
 
 // checkRustLints adds each probe to src/lib.rs in turn and requires the
 // clippy command of CI to fail naming the probe's lint, then requires it
-// to pass again once the probe is gone. The lints do not depend on any
-// answer but the edition, so each template and edition is probed once.
+// to pass again once the probe is gone (a WebAssembly crate's clippy is
+// for wasm32, as its CI runs it). The lints do not depend on any answer
+// but the edition, so each template and edition is probed once.
 func checkRustLints(t *testing.T, where, dir string, env []string) {
 	cargoToml, err := os.ReadFile(filepath.Join(dir, "Cargo.toml"))
 	if err != nil {
@@ -266,6 +267,10 @@ func checkRustLints(t *testing.T, where, dir string, env []string) {
 		}
 	}()
 	clippy := []string{"clippy", "--locked", "--all-targets", "--", "-D", "warnings"}
+	if isWasmCrate(cargoToml) {
+		// What its CI lints: the target that ships.
+		clippy = []string{"clippy", "--locked", "--all-targets", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"}
+	}
 	probed := 0
 	for _, p := range rustLintProbes {
 		if p.before != "" {
