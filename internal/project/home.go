@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
@@ -74,6 +75,9 @@ func FindHome(dir string) (*Home, error) {
 	if a, err := filepath.EvalSymlinks(start); err == nil {
 		abs = filepath.Join(a, strings.TrimPrefix(abs, start))
 	}
+	if err := checkOwner(root); err != nil {
+		return nil, err
+	}
 	rel, err := filepath.Rel(root, abs)
 	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 		return nil, fmt.Errorf("cannot place %s in the git repository at %s", dir, root)
@@ -85,6 +89,26 @@ func FindHome(dir string) (*Home, error) {
 		}
 	}
 	return &Home{Root: root, Rel: rel}, nil
+}
+
+// checkOwner refuses a repository that belongs to another user: one
+// found by looking up from the target may have been planted by someone
+// else in a shared folder (a .git in /tmp), and its objects, refs and
+// config are theirs; the project's render would go into them. git
+// refuses such a repository too (safe.directory). The user's and root's
+// are fine, as in CheckParents.
+func checkOwner(root string) error {
+	me := os.Geteuid()
+	for _, p := range []string{root, filepath.Join(root, ".git")} {
+		info, err := os.Lstat(p)
+		if err != nil {
+			continue
+		}
+		if st, ok := info.Sys().(*syscall.Stat_t); ok && int(st.Uid) != me && st.Uid != 0 {
+			return fmt.Errorf("the git repository at %s belongs to another user (%s is owned by uid %d): refusing to put the project in it; pass --own-repo for a repository of its own", root, p, st.Uid)
+		}
+	}
+	return nil
 }
 
 // Own says the project is the repository, not a folder in one.

@@ -1,6 +1,7 @@
 package project
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -106,6 +107,33 @@ func TestNestedProjectsKeepABaseEach(t *testing.T) {
 			if err != nil || len(got) != 1 || string(got[0].Data) != rel {
 				t.Errorf("%v: the base of %s: %+v, %v", order, rel, got, err)
 			}
+		}
+	}
+}
+
+// A repository someone else made above the target (a .git planted in
+// /tmp) is not the project's home: its objects, refs and config are
+// theirs, and the project's render would go into them. git itself
+// refuses such a repository (safe.directory); so does FindHome.
+func TestFindHomeRefusesAnotherUsersRepository(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("making a repository owned by another user needs root")
+	}
+	const other = 54321
+	for _, owned := range []string{".git", "."} {
+		dir := t.TempDir()
+		if _, err := git.PlainInit(dir, false); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Lchown(filepath.Join(dir, owned), other, other); err != nil {
+			t.Fatal(err)
+		}
+		_, err := FindHome(filepath.Join(dir, "app"))
+		if err == nil || errors.Is(err, ErrNoRepository) || !strings.Contains(err.Error(), "belongs to another user") {
+			t.Errorf("%s owned by uid %d: %v, want a refusal", owned, other, err)
+		}
+		if _, _, err := ReadBase(filepath.Join(dir, "app")); err == nil || errors.Is(err, ErrNoBase) {
+			t.Errorf("%s owned by uid %d: ReadBase read it: %v", owned, other, err)
 		}
 	}
 }
