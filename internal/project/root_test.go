@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-git/go-git/v5"
+
 	"github.com/scaffold-cli/scaffold/internal/template"
 	"github.com/scaffold-cli/scaffold/internal/tree/treetest"
 )
@@ -259,5 +261,73 @@ func TestUncommittedNeedsNoHashForWhatMetadataShows(t *testing.T) {
 				t.Errorf("Uncommitted = %v, %v; want %v", got, err, want)
 			}
 		})
+	}
+}
+
+// The dirty check of a project that is a folder of another repository
+// looks at that folder alone: the rest of the repository (a monorepo of
+// any size, with whatever its other folders hold) is neither walked nor
+// hashed. Outside the folder here: a tracked file turned into a FIFO
+// and one grown by exactly 4 GiB, which git's size modulo 2^32 cannot
+// tell; either would block or be read whole by a status of the whole
+// repository. Inside it, every kind of change is still found, and a
+// file of 4 GiB more is taken for changed rather than read.
+func TestUncommittedLooksAtTheProjectAlone(t *testing.T) {
+	root := t.TempDir()
+	files := map[string]string{"fifo.txt": "f\n", "grown.bin": "g\n", "svc/a.txt": "a\n", "svc/b.txt": "b\n", "svc/c.txt": "c\n", "svc/d.txt": "d\n", "svc/e.txt": "e\n"}
+	for p, data := range files {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(root, p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(root, p), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := GitSettings{Identity: DefaultIdentity, Branch: "main"}
+	if _, err := InitialCommit(root, s, time.Unix(1e9, 0), "first"); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(root, "svc")
+	treetest.Quickly(t, "Uncommitted", func() {
+		if got, err := Uncommitted(dir); err != nil || len(got) != 0 {
+			t.Errorf("a clean folder: %v, %v", got, err)
+		}
+	})
+	os.Remove(filepath.Join(root, "fifo.txt"))
+	hostileFile(t, root, filepath.Join(root, "fifo.txt"), "fifo")
+	grow := func(p string) {
+		if err := os.Truncate(p, 4<<30+2); err != nil {
+			t.Skipf("no sparse 4 GiB file here: %v", err)
+		}
+	}
+	grow(filepath.Join(root, "grown.bin"))
+	// Inside: an edit of the same size and a staged removal, which only
+	// a status finds; then a removal and a file of 4 GiB more.
+	if err := os.WriteFile(filepath.Join(dir, "a.txt"), []byte("A\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	repo, err := git.PlainOpen(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wt, err := repo.Worktree()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := wt.Remove("svc/d.txt"); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	treetest.Quickly(t, "Uncommitted", func() { got, err = Uncommitted(dir) })
+	if want := []string{"a.txt", "d.txt"}; err != nil || !slices.Equal(got, want) {
+		t.Errorf("Uncommitted = %v, %v; want %v", got, err, want)
+	}
+	if err := os.Remove(filepath.Join(dir, "b.txt")); err != nil {
+		t.Fatal(err)
+	}
+	grow(filepath.Join(dir, "c.txt"))
+	treetest.Quickly(t, "Uncommitted", func() { got, err = Uncommitted(dir) })
+	if want := []string{"a.txt", "b.txt", "c.txt", "d.txt"}; err != nil || !slices.Equal(got, want) {
+		t.Errorf("Uncommitted = %v, %v; want %v", got, err, want)
 	}
 }
