@@ -310,7 +310,16 @@ func status(home *Home, repo *git.Repository) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	head, err := headFiles(home, repo)
+	within := 0
+	for _, e := range idx.Entries {
+		if _, ok := home.within(e.Name); ok {
+			within++
+		}
+	}
+	// The last commit may hold what no checkout could (a pushed tree
+	// that names one folder twice at every level): beyond the index's
+	// files and a render's more, it is not walked.
+	head, err := headFiles(home, repo, within+tree.DefaultLimits.Entries)
 	if err != nil {
 		return nil, err
 	}
@@ -358,8 +367,9 @@ func status(home *Home, repo *git.Repository) ([]string, error) {
 }
 
 // headFiles are the files of the project in the last commit, by their
-// paths in the project; none before the first commit.
-func headFiles(home *Home, repo *git.Repository) (map[string]object.TreeEntry, error) {
+// paths in the project; none before the first commit. More than max
+// entries (folders included) is an error.
+func headFiles(home *Home, repo *git.Repository, max int) (map[string]object.TreeEntry, error) {
 	out := map[string]object.TreeEntry{}
 	ref, err := repo.Head()
 	if errors.Is(err, plumbing.ErrReferenceNotFound) {
@@ -377,15 +387,18 @@ func headFiles(home *Home, repo *git.Repository) (map[string]object.TreeEntry, e
 		return nil, err
 	}
 	if !home.Own() {
-		if t, err = t.Tree(home.Rel); errors.Is(err, object.ErrDirectoryNotFound) {
-			return out, nil
+		if t, err = t.Tree(home.Rel); errors.Is(err, object.ErrDirectoryNotFound) || errors.Is(err, object.ErrEntryNotFound) {
+			return out, nil // not a folder of the last commit
 		} else if err != nil {
 			return nil, err
 		}
 	}
 	w := object.NewTreeWalker(t, true, nil)
 	defer w.Close()
-	for {
+	for n := 0; ; n++ {
+		if n > max {
+			return nil, fmt.Errorf("the last commit holds more than %d files and folders in %s: more than a checkout of it could", max, home.Rel)
+		}
 		name, e, err := w.Next()
 		if err == io.EOF {
 			return out, nil

@@ -14,6 +14,9 @@ import (
 	"time"
 
 	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/scaffold-cli/scaffold/internal/template"
 	"github.com/scaffold-cli/scaffold/internal/tree/treetest"
@@ -329,5 +332,50 @@ func TestUncommittedLooksAtTheProjectAlone(t *testing.T) {
 	treetest.Quickly(t, "Uncommitted", func() { got, err = Uncommitted(dir) })
 	if want := []string{"a.txt", "b.txt", "c.txt", "d.txt"}; err != nil || !slices.Equal(got, want) {
 		t.Errorf("Uncommitted = %v, %v; want %v", got, err, want)
+	}
+}
+
+// The last commit is walked no further than a checkout of it could be:
+// one that names a folder twice at every level (2^40 entries in a few
+// objects, pushed by anyone) is an error, not an endless walk.
+func TestUncommittedDoesNotWalkATreeBomb(t *testing.T) {
+	root := t.TempDir()
+	repo, err := git.PlainInit(root, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := func(o interface {
+		Encode(plumbing.EncodedObject) error
+	}, typ plumbing.ObjectType) plumbing.Hash {
+		obj := repo.Storer.NewEncodedObject()
+		obj.SetType(typ)
+		if err := o.Encode(obj); err != nil {
+			t.Fatal(err)
+		}
+		h, err := repo.Storer.SetEncodedObject(obj)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	bomb := store(&object.Tree{}, plumbing.TreeObject)
+	for range 40 {
+		bomb = store(&object.Tree{Entries: []object.TreeEntry{{Name: "a", Mode: filemode.Dir, Hash: bomb}, {Name: "b", Mode: filemode.Dir, Hash: bomb}}}, plumbing.TreeObject)
+	}
+	top := store(&object.Tree{Entries: []object.TreeEntry{{Name: "svc", Mode: filemode.Dir, Hash: bomb}}}, plumbing.TreeObject)
+	sig := object.Signature{Name: "T", Email: "t@example.com", When: time.Unix(1e9, 0)}
+	commit := store(&object.Commit{Author: sig, Committer: sig, Message: "bomb", TreeHash: top}, plumbing.CommitObject)
+	if err := repo.Storer.SetReference(plumbing.NewHashReference("refs/heads/master", commit)); err != nil {
+		t.Fatal(err)
+	}
+	if err := repo.Storer.SetReference(plumbing.NewSymbolicReference(plumbing.HEAD, "refs/heads/master")); err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{filepath.Join(root, "svc"), root} {
+		treetest.Quickly(t, "Uncommitted", func() {
+			if _, err := Uncommitted(dir); err == nil || !strings.Contains(err.Error(), "more than a checkout of it could") {
+				t.Errorf("%s: Uncommitted = %v, want the commit refused", dir, err)
+			}
+		})
 	}
 }
