@@ -148,6 +148,9 @@ func newRun(ctx context.Context, opts *newOptions) error {
 	if err := project.CheckParents(target); err != nil {
 		return err
 	}
+	if err := project.CheckGitData(target); err != nil {
+		return err
+	}
 	// git does not nest: inside another repository the project is a
 	// folder of it, as cargo new makes one (--own-repo for a repository
 	// of its own).

@@ -12,9 +12,11 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/storer"
 	"github.com/go-git/go-git/v5/storage"
 
 	"github.com/scaffold-cli/scaffold/internal/template"
+	"github.com/scaffold-cli/scaffold/internal/tree"
 )
 
 // BaseRef keeps, in the project's own git objects, the pristine render
@@ -47,45 +49,100 @@ func ReadBase(dir string) ([]template.File, plumbing.Hash, error) {
 	if err != nil {
 		return nil, plumbing.ZeroHash, err
 	}
-	commit, err := repo.CommitObject(ref.Hash())
-	if err != nil {
-		return nil, plumbing.ZeroHash, fmt.Errorf("reading %s: %w", name, err)
-	}
-	tree, err := commit.Tree()
+	r := baseReader{st: repo.Storer, name: name, left: tree.DefaultLimits.Entries}
+	obj, err := r.object(plumbing.CommitObject, ref.Hash())
 	if err != nil {
 		return nil, plumbing.ZeroHash, err
 	}
-	var files []template.File
-	total := int64(0)
-	err = tree.Files().ForEach(func(f *object.File) error {
-		// The base may have come from another repository (a pushed ref):
-		// sizes are checked from the objects before they are inflated.
-		if total += f.Size; f.Size > template.MaxFileBytes || total > template.MaxTotalBytes {
-			return fmt.Errorf("%s is larger than a render may be; %s was not written by scaffold", f.Name, name)
-		}
-		r, err := f.Reader()
-		if err != nil {
-			return err
-		}
-		defer r.Close()
-		data, err := io.ReadAll(r)
-		if err != nil {
-			return err
-		}
-		tf := template.File{Path: f.Name, Mode: 0o644, Data: data}
-		switch f.Mode {
-		case filemode.Executable:
-			tf.Mode = 0o755
-		case filemode.Symlink:
-			tf.Link, tf.Data = string(data), nil
-		}
-		files = append(files, tf)
-		return nil
-	})
+	commit, err := object.DecodeCommit(repo.Storer, obj)
 	if err != nil {
-		return nil, plumbing.ZeroHash, fmt.Errorf("reading %s: %w", BaseRef, err)
+		return nil, plumbing.ZeroHash, fmt.Errorf("reading %s: %w", name, err)
 	}
-	return files, commit.Hash, nil
+	if err := r.tree(commit.TreeHash, ""); err != nil {
+		return nil, plumbing.ZeroHash, err
+	}
+	return r.files, commit.Hash, nil
+}
+
+// baseReader reads a base's tree within a render's limits. The ref may
+// have come from another repository (a pushed ref), or a repository
+// others push to: a tree that names one folder twice at every level
+// holds 2^n files in n objects, and an object may be of any size.
+// Entries are counted as a render's tree counts them (files, links and
+// folders), and every object's size is taken from its header before it
+// is inflated.
+type baseReader struct {
+	st    storer.EncodedObjectStorer
+	name  plumbing.ReferenceName
+	left  int   // entries still allowed
+	total int64 // bytes of the files so far
+	files []template.File
+}
+
+func (r *baseReader) refuse(format string, args ...any) error {
+	return fmt.Errorf("reading %s: %s; %s was not written by scaffold", r.name, fmt.Sprintf(format, args...), r.name)
+}
+
+func (r *baseReader) object(typ plumbing.ObjectType, h plumbing.Hash) (plumbing.EncodedObject, error) {
+	obj, err := r.st.EncodedObject(typ, h)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", r.name, err)
+	}
+	if typ != plumbing.BlobObject && obj.Size() > tree.DefaultLimits.File {
+		return nil, r.refuse("its %s %s is %d bytes, more than a render's may be", typ, h, obj.Size())
+	}
+	return obj, nil
+}
+
+func (r *baseReader) tree(h plumbing.Hash, dir string) error {
+	obj, err := r.object(plumbing.TreeObject, h)
+	if err != nil {
+		return err
+	}
+	t, err := object.DecodeTree(r.st, obj)
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", r.name, err)
+	}
+	for _, e := range t.Entries {
+		p := path.Join(dir, e.Name)
+		if r.left--; r.left < 0 {
+			return r.refuse("it holds more than the %d files, links and folders a render may have", tree.DefaultLimits.Entries)
+		}
+		if e.Mode == filemode.Dir {
+			if err := r.tree(e.Hash, p); err != nil {
+				return err
+			}
+			continue
+		}
+		if e.Mode == filemode.Submodule {
+			continue
+		}
+		blob, err := r.object(plumbing.BlobObject, e.Hash)
+		if err != nil {
+			return err
+		}
+		if r.total += blob.Size(); blob.Size() > template.MaxFileBytes || r.total > template.MaxTotalBytes {
+			return fmt.Errorf("%s is larger than a render may be; %s was not written by scaffold", p, r.name)
+		}
+		rd, err := blob.Reader()
+		if err != nil {
+			return err
+		}
+		data, err := io.ReadAll(io.LimitReader(rd, blob.Size()))
+		rd.Close()
+		if err != nil {
+			return fmt.Errorf("reading %s: %w", r.name, err)
+		}
+		f := template.File{Path: p, Mode: 0o644, Data: data}
+		switch e.Mode {
+		case filemode.Executable:
+			f.Mode = 0o755
+		case filemode.Symlink:
+			f.Link, f.Data = string(data), nil
+		}
+		r.files = append(r.files, f)
+	}
+	return nil
 }
 
 // WriteBase records files as the new pristine render of the project in

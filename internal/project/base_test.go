@@ -3,13 +3,20 @@ package project
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os/exec"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+
 	"github.com/scaffold-cli/scaffold/internal/template"
+	"github.com/scaffold-cli/scaffold/internal/tree/treetest"
 )
 
 func TestBaseRoundTrip(t *testing.T) {
@@ -118,4 +125,56 @@ func committed(t *testing.T) (string, GitSettings, time.Time) {
 		t.Fatal(err)
 	}
 	return dir, settings, when
+}
+
+// A base's ref may point at anything (a pushed ref, a part's ref in a
+// repository others push to): a tree that names one folder twice at
+// every level holds 2^40 files (or folders) in a few objects, and a
+// tree object can be of any size. ReadBase counts files as a render's tree does, and
+// takes each object's size from its header before inflating it.
+func TestReadBaseIsBoundedInFilesAndObjects(t *testing.T) {
+	dir, settings, when := committed(t)
+	repo, err := git.PlainOpen(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := func(typ plumbing.ObjectType, encode func(plumbing.EncodedObject) error) plumbing.Hash {
+		obj := repo.Storer.NewEncodedObject()
+		obj.SetType(typ)
+		if err := encode(obj); err != nil {
+			t.Fatal(err)
+		}
+		h, err := repo.Storer.SetEncodedObject(obj)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	blob := store(plumbing.BlobObject, func(o plumbing.EncodedObject) error { return nil })
+	bomb := store(plumbing.TreeObject, (&object.Tree{Entries: []object.TreeEntry{{Name: "f", Mode: filemode.Regular, Hash: blob}}}).Encode)
+	for range 40 {
+		bomb = store(plumbing.TreeObject, (&object.Tree{Entries: []object.TreeEntry{{Name: "a", Mode: filemode.Dir, Hash: bomb}, {Name: "b", Mode: filemode.Dir, Hash: bomb}}}).Encode)
+	}
+	folders := store(plumbing.TreeObject, (&object.Tree{}).Encode)
+	for range 40 {
+		folders = store(plumbing.TreeObject, (&object.Tree{Entries: []object.TreeEntry{{Name: "a", Mode: filemode.Dir, Hash: folders}, {Name: "b", Mode: filemode.Dir, Hash: folders}}}).Encode)
+	}
+	var wide []object.TreeEntry
+	for i := range 70_000 {
+		wide = append(wide, object.TreeEntry{Name: fmt.Sprintf("%0250d", i), Mode: filemode.Regular, Hash: blob})
+	}
+	slices.SortFunc(wide, func(a, b object.TreeEntry) int { return strings.Compare(a.Name, b.Name) })
+	huge := store(plumbing.TreeObject, (&object.Tree{Entries: wide}).Encode)
+	for name, tree := range map[string]plumbing.Hash{"bomb": bomb, "folders": folders, "huge": huge} {
+		sig := object.Signature{Name: settings.Identity.Name, Email: settings.Identity.Email, When: when}
+		commit := store(plumbing.CommitObject, (&object.Commit{Author: sig, Committer: sig, Message: name, TreeHash: tree}).Encode)
+		if err := repo.Storer.SetReference(plumbing.NewHashReference(BaseRef, commit)); err != nil {
+			t.Fatal(err)
+		}
+		var rerr error
+		treetest.Quickly(t, "ReadBase", func() { _, _, rerr = ReadBase(dir) })
+		if rerr == nil || !strings.Contains(rerr.Error(), "was not written by scaffold") {
+			t.Errorf("%s: ReadBase = %v, want it refused", name, rerr)
+		}
+	}
 }

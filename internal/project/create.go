@@ -12,8 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-git/go-git/v5/plumbing"
-
 	"github.com/scaffold-cli/scaffold/internal/template"
 )
 
@@ -126,19 +124,26 @@ func Create(ctx context.Context, dir string, opts CreateOptions) (*Created, erro
 				c.leftovers = filesBut(tmp, paths)
 			}
 		}
-		if opts.Git == nil || opts.InRepo {
+		if opts.Git == nil {
 			return nil
 		}
-		var hash plumbing.Hash
-		var err error
 		if _, serr := os.Lstat(filepath.Join(tmp, ".git")); serr == nil && opts.Install != nil {
 			// No rendered path is .git: the install made it. go-git would
-			// take it for the new repository, with whatever hooks, config
-			// or history it holds; it is removed below.
-			err = errors.New("the install left a .git in the project, which scaffold does not take for its repository")
-		} else {
-			hash, err = initialCommit(tmp, *opts.Git, opts.Now(), "Initial commit from scaffold ("+opts.Source+")", paths, opts.Private)
+			// take it for the project's repository, with whatever hooks,
+			// config or history it holds, and so would git in a repository
+			// around the project (a nested repository, which git add takes
+			// for a submodule): it is removed.
+			left := errors.New("the install left a .git in the project, which scaffold does not take for its repository")
+			if commitErr = movedError(left, tmp, dir); opts.InRepo {
+				commitErr = fmt.Errorf("the files are in place, but %w; it was removed, and no pristine render was recorded: scaffold update will render the recorded version again instead", left)
+			}
+			os.RemoveAll(filepath.Join(tmp, ".git"))
+			return nil
 		}
+		if opts.InRepo {
+			return nil
+		}
+		hash, err := initialCommit(tmp, *opts.Git, opts.Now(), "Initial commit from scaffold ("+opts.Source+")", paths, opts.Private)
 		if err == nil {
 			_, err = WriteBase(tmp, Without(opts.Base, opts.Private), *opts.Git, opts.Now(), "scaffold: pristine render of "+opts.Source)
 		}
@@ -159,7 +164,7 @@ func Create(ctx context.Context, dir string, opts CreateOptions) (*Created, erro
 	if err := Write(ctx, dir, opts.Files, finish); err != nil {
 		return nil, err
 	}
-	if opts.Git != nil && opts.InRepo {
+	if opts.Git != nil && opts.InRepo && commitErr == nil {
 		// Only now is dir the folder of the repository it will stay in.
 		if _, err := WriteBase(dir, Without(opts.Base, opts.Private), *opts.Git, opts.Now(), "scaffold: pristine render of "+opts.Source); err != nil {
 			commitErr = fmt.Errorf("the files are in place, but recording their pristine render in the repository around them failed: %w; scaffold update will render the recorded version again instead", err)

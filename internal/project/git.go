@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -12,12 +14,14 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-git/go-billy/v5"
 	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/format/config"
 	"github.com/go-git/go-git/v5/plumbing/format/gitignore"
+	"github.com/go-git/go-git/v5/plumbing/format/index"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/scaffold-cli/scaffold/internal/tree"
@@ -275,7 +279,9 @@ func NotIgnored(dir string, paths []string) ([]string, error) {
 // an update leaves files it does not know alone.
 //
 // A project in another repository (see Home) has only the files of its
-// folder listed, as paths of the project.
+// folder listed, as paths of the project, and only they are looked at:
+// the rest of the repository, a monorepo of any size, is neither walked
+// nor read (see status).
 func Uncommitted(dir string) ([]string, error) {
 	home, err := FindHome(dir)
 	if err != nil {
@@ -285,66 +291,173 @@ func Uncommitted(dir string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	// go-git's status hashes every tracked file whose metadata changed:
-	// a tracked file replaced by a sparse 4 GiB one would be read whole.
-	// What the metadata alone shows to be changed needs no hashing.
-	if changed, err := changedByMetadata(home, repo); err != nil || len(changed) > 0 {
-		return changed, err
-	}
-	wt, err := repo.Worktree()
-	if err != nil {
-		return nil, err
-	}
-	status, err := wt.Status()
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for p, st := range status {
-		if st.Worktree == git.Untracked && st.Staging == git.Untracked {
-			continue
-		}
-		if rel, ok := home.within(p); ok && (st.Worktree != git.Unmodified || st.Staging != git.Unmodified) {
-			out = append(out, rel)
-		}
-	}
-	sort.Strings(out)
-	return out, nil
+	return status(home, repo)
 }
 
-// changedByMetadata lists the tracked files of the project whose type or
-// size on disk, looked at through an os.Root of the repository's work
-// tree, is not what the index says: gone,
-// a link where a file was (or the reverse), a FIFO or device, a
-// different size (git keeps it modulo 2^32).
-func changedByMetadata(home *Home, repo *git.Repository) ([]string, error) {
+// status compares the project's tracked files three ways, as git status
+// does, over the project's folder alone: the last commit with the index
+// (staged changes, a conflict), and the index with the work tree,
+// looked at through an os.Root of the repository's work tree. What the
+// metadata shows needs no hashing: a file gone, a link where a file was
+// (or the reverse), a FIFO or device, a size that differs, or that git
+// cannot tell (it keeps a size modulo 2^32: a file of 4 GiB or more).
+// A file whose size and modification time are the index's, and older
+// than the index itself (not racily clean), is taken as unchanged, as
+// git does; any other is hashed, and is no larger than what the index
+// says it held.
+func status(home *Home, repo *git.Repository) ([]string, error) {
 	idx, err := repo.Storer.Index()
 	if err != nil {
 		return nil, err
+	}
+	within := 0
+	for _, e := range idx.Entries {
+		if _, ok := home.within(e.Name); ok {
+			within++
+		}
+	}
+	// The last commit may hold what no checkout could (a pushed tree
+	// that names one folder twice at every level): beyond the index's
+	// files and a render's more, it is not walked.
+	head, err := headFiles(home, repo, within+tree.DefaultLimits.Entries)
+	if err != nil {
+		return nil, err
+	}
+	// When the index was written; unknown, every file is hashed.
+	var written time.Time
+	if st, ok := repo.Storer.(interface{ Filesystem() billy.Filesystem }); ok {
+		if info, err := st.Filesystem().Stat("index"); err == nil {
+			written = info.ModTime()
+		}
 	}
 	root, err := os.OpenRoot(home.Root)
 	if err != nil {
 		return nil, err
 	}
 	defer root.Close()
-	var out []string
+	changed := map[string]bool{}
+	staged := map[string]bool{}
 	for _, e := range idx.Entries {
 		rel, ok := home.within(e.Name)
-		if !ok || e.Mode == filemode.Submodule {
+		if !ok {
 			continue
 		}
-		info, err := root.Lstat(e.Name)
-		switch {
-		case err != nil:
-			out = append(out, rel)
-		case e.Mode == filemode.Symlink:
-			if info.Mode()&os.ModeSymlink == 0 {
-				out = append(out, rel)
-			}
-		case !info.Mode().IsRegular() || uint32(info.Size()) != e.Size:
-			out = append(out, rel)
+		staged[rel] = true
+		// Stage 0 is a merged entry (go-git's index.Merged is 1, which
+		// no entry holds); 1 to 3 are the sides of a conflict.
+		if h, ok := head[rel]; !ok || e.Stage != 0 || h.Hash != e.Hash || !sameMode(h.Mode, e.Mode) {
+			changed[rel] = true
+			continue
+		}
+		if e.Mode == filemode.Submodule {
+			continue
+		}
+		if worktreeDiffers(root, e, written) {
+			changed[rel] = true
 		}
 	}
+	for rel := range head {
+		if !staged[rel] {
+			changed[rel] = true // removed from the index
+		}
+	}
+	out := slices.Collect(maps.Keys(changed))
 	sort.Strings(out)
 	return out, nil
+}
+
+// headFiles are the files of the project in the last commit, by their
+// paths in the project; none before the first commit. More than max
+// entries (folders included) is an error.
+func headFiles(home *Home, repo *git.Repository, max int) (map[string]object.TreeEntry, error) {
+	out := map[string]object.TreeEntry{}
+	ref, err := repo.Head()
+	if errors.Is(err, plumbing.ErrReferenceNotFound) {
+		return out, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	commit, err := repo.CommitObject(ref.Hash())
+	if err != nil {
+		return nil, err
+	}
+	t, err := commit.Tree()
+	if err != nil {
+		return nil, err
+	}
+	if !home.Own() {
+		if t, err = t.Tree(home.Rel); errors.Is(err, object.ErrDirectoryNotFound) || errors.Is(err, object.ErrEntryNotFound) {
+			return out, nil // not a folder of the last commit
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	w := object.NewTreeWalker(t, true, nil)
+	defer w.Close()
+	for n := 0; ; n++ {
+		if n > max {
+			return nil, fmt.Errorf("the last commit holds more than %d files and folders in %s: more than a checkout of it could", max, home.Rel)
+		}
+		name, e, err := w.Next()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if e.Mode != filemode.Dir {
+			out[name] = e
+		}
+	}
+}
+
+// sameMode says two modes are the same file mode to git: a tree may
+// hold the old group-writable mode of a regular file.
+func sameMode(a, b filemode.FileMode) bool {
+	norm := func(m filemode.FileMode) filemode.FileMode {
+		if m == filemode.Deprecated {
+			return filemode.Regular
+		}
+		return m
+	}
+	return norm(a) == norm(b)
+}
+
+// worktreeDiffers says the work tree's file differs from index entry e,
+// of an index written at written.
+func worktreeDiffers(root *os.Root, e *index.Entry, written time.Time) bool {
+	info, err := root.Lstat(e.Name)
+	if err != nil {
+		return true
+	}
+	var data io.Reader
+	size := info.Size()
+	switch {
+	case e.Mode == filemode.Symlink:
+		if info.Mode()&os.ModeSymlink == 0 {
+			return true
+		}
+		target, err := root.Readlink(e.Name)
+		if err != nil {
+			return true
+		}
+		data, size = strings.NewReader(target), int64(len(target))
+	case !info.Mode().IsRegular() || size != int64(e.Size):
+		return true
+	case info.ModTime().Equal(e.ModifiedAt) && info.ModTime().Before(written):
+		return false
+	default:
+		f, err := root.Open(e.Name)
+		if err != nil {
+			return true
+		}
+		defer f.Close()
+		data = f
+	}
+	h := plumbing.NewHasher(plumbing.BlobObject, size)
+	if n, err := io.Copy(h, io.LimitReader(data, size+1)); err != nil || n != size {
+		return true
+	}
+	return h.Sum() != e.Hash
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
@@ -13,9 +14,12 @@ import (
 
 // PartsRef is the namespace of the pristine renders of projects that
 // live inside another repository: the project in services/api of a
-// repository keeps its base at refs/scaffold/parts/services/api, beside
-// the repository's own at BaseRef (a ref cannot be both a name and a
-// folder of names, so the two cannot share a prefix).
+// repository keeps its base at refs/scaffold/parts/services%2Fapi, beside
+// the repository's own at BaseRef. A ref cannot be both a name and a
+// folder of names, so no ref may be a prefix of another: the two
+// namespaces do not share one, and each folder is a single component
+// under PartsRef (see refPath), so that a project in ws and another in
+// ws/api keep a base each.
 const PartsRef = "refs/scaffold/parts/"
 
 // ErrNoRepository means a folder is in no git repository.
@@ -71,6 +75,9 @@ func FindHome(dir string) (*Home, error) {
 	if a, err := filepath.EvalSymlinks(start); err == nil {
 		abs = filepath.Join(a, strings.TrimPrefix(abs, start))
 	}
+	if err := checkOwner(root); err != nil {
+		return nil, err
+	}
 	rel, err := filepath.Rel(root, abs)
 	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
 		return nil, fmt.Errorf("cannot place %s in the git repository at %s", dir, root)
@@ -82,6 +89,26 @@ func FindHome(dir string) (*Home, error) {
 		}
 	}
 	return &Home{Root: root, Rel: rel}, nil
+}
+
+// checkOwner refuses a repository that belongs to another user: one
+// found by looking up from the target may have been planted by someone
+// else in a shared folder (a .git in /tmp), and its objects, refs and
+// config are theirs; the project's render would go into them. git
+// refuses such a repository too (safe.directory). The user's and root's
+// are fine, as in CheckParents.
+func checkOwner(root string) error {
+	me := os.Geteuid()
+	for _, p := range []string{root, filepath.Join(root, ".git")} {
+		info, err := os.Lstat(p)
+		if err != nil {
+			continue
+		}
+		if st, ok := info.Sys().(*syscall.Stat_t); ok && int(st.Uid) != me && st.Uid != 0 {
+			return fmt.Errorf("the git repository at %s belongs to another user (%s is owned by uid %d): refusing to put the project in it; pass --own-repo for a repository of its own", root, p, st.Uid)
+		}
+	}
+	return nil
 }
 
 // Own says the project is the repository, not a folder in one.
@@ -110,29 +137,26 @@ func (h *Home) open() (*git.Repository, error) {
 	return git.PlainOpenWithOptions(h.Root, &git.PlainOpenOptions{EnableDotGitCommonDir: true})
 }
 
-// refPath spells a folder as the components of a ref name. What git
-// refuses in a ref (a space, ~ ^ : ? * [ \, control characters, a
-// leading dot, "..", a trailing ".lock" or ".") is written %XX, as is %
-// itself, so that two folders never share a ref.
+// refPath spells a folder as one component of a ref name: a slash is
+// written %2F, like what git refuses in a ref (a space, ~ ^ : ? * [ \,
+// control characters, a leading dot, "..", a trailing ".lock" or "."),
+// and like % itself, so that two folders never share a ref and no
+// folder's ref is the folder of another's (ws and ws/api).
 func refPath(rel string) string {
-	segs := strings.Split(rel, "/")
-	for i, seg := range segs {
-		var b strings.Builder
-		for j := 0; j < len(seg); j++ {
-			c := seg[j]
-			safe := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' ||
-				c == '.' && j > 0 && j < len(seg)-1 && seg[j-1] != '.' && seg[j+1] != '.'
-			if safe {
-				b.WriteByte(c)
-			} else {
-				fmt.Fprintf(&b, "%%%02X", c)
-			}
+	var b strings.Builder
+	for j := 0; j < len(rel); j++ {
+		c := rel[j]
+		safe := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' ||
+			c == '.' && j > 0 && j < len(rel)-1 && rel[j-1] != '.' && rel[j+1] != '.'
+		if safe {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "%%%02X", c)
 		}
-		s := b.String()
-		if strings.HasSuffix(s, ".lock") {
-			s = strings.TrimSuffix(s, ".lock") + "%2Elock"
-		}
-		segs[i] = s
 	}
-	return strings.Join(segs, "/")
+	s := b.String()
+	if strings.HasSuffix(s, ".lock") {
+		s = strings.TrimSuffix(s, ".lock") + "%2Elock"
+	}
+	return s
 }

@@ -1,12 +1,17 @@
 package project
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/scaffold-cli/scaffold/internal/template"
 )
 
 // Every folder is a valid ref of its own: what git refuses is escaped,
@@ -15,19 +20,22 @@ func TestRefPathIsAValidRefOfItsOwn(t *testing.T) {
 	seen := map[string]string{}
 	for _, rel := range []string{
 		"services/api", "a b/c", "a%20b/c", "x.lock", "x%2Elock", ".hidden", "a..b", "end.", "tilde~/caret^/colon:/q?/star*/[b]/back\\slash",
-		"ünï/cödé", "ctl\x01", "a.b/c.d", "@{x}", "@",
+		"ünï/cödé", "ctl\x01", "a.b/c.d", "@{x}", "@", "ws", "ws/api", "a./b", "a/.b", "a%2Fb",
 	} {
 		got := refPath(rel)
 		if err := plumbing.ReferenceName(PartsRef + got).Validate(); err != nil {
 			t.Errorf("refPath(%q) = %q, not a valid ref: %v", rel, got, err)
+		}
+		if strings.Contains(got, "/") {
+			t.Errorf("refPath(%q) = %q, more than one component: it would be the folder of another's", rel, got)
 		}
 		if other, ok := seen[got]; ok {
 			t.Errorf("%q and %q share the ref %q", rel, other, got)
 		}
 		seen[got] = rel
 	}
-	if got := refPath("services/api.v2"); got != "services/api.v2" {
-		t.Errorf("a plain folder is spelled %q, want it as it is", got)
+	if got := refPath("services/api.v2"); got != "services%2Fapi.v2" {
+		t.Errorf("a plain folder is spelled %q, want services%%2Fapi.v2", got)
 	}
 }
 
@@ -40,7 +48,7 @@ func TestFindHome(t *testing.T) {
 		t.Fatal(err)
 	}
 	h, err := FindHome(filepath.Join(dir, "services", "api"))
-	if err != nil || h.Own() || h.Rel != "services/api" || h.BaseRef() != "refs/scaffold/parts/services/api" {
+	if err != nil || h.Own() || h.Rel != "services/api" || h.BaseRef() != "refs/scaffold/parts/services%2Fapi" {
 		t.Fatalf("a folder yet to be made: %+v, %v", h, err)
 	}
 	if real, _ := filepath.EvalSymlinks(dir); h.Root != real {
@@ -71,5 +79,61 @@ func TestFindHome(t *testing.T) {
 	}
 	if h, err := FindHome(filepath.Join(link, "svc")); err != nil || h.Rel != "svc" {
 		t.Fatalf("through a link: %+v, %v", h, err)
+	}
+}
+
+// A project may lie in the folder of another (the parts of a workspace
+// that is itself a folder of a monorepo): each keeps a base of its own,
+// whichever was made first. A ref cannot be both a name and a folder of
+// names, so one folder's ref must never be a prefix of another's.
+func TestNestedProjectsKeepABaseEach(t *testing.T) {
+	for _, order := range [][]string{{"ws", "ws/api"}, {"x/api", "x"}} {
+		dir := t.TempDir()
+		if _, err := git.PlainInit(dir, false); err != nil {
+			t.Fatal(err)
+		}
+		for _, rel := range order {
+			p := filepath.Join(dir, filepath.FromSlash(rel))
+			if err := os.MkdirAll(p, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			files := []template.File{{Path: "who.txt", Data: []byte(rel), Mode: 0o644}}
+			if _, err := WriteBase(p, files, GitSettings{}, time.Unix(0, 0), "base"); err != nil {
+				t.Fatalf("%v: writing the base of %s: %v", order, rel, err)
+			}
+		}
+		for _, rel := range order {
+			got, _, err := ReadBase(filepath.Join(dir, filepath.FromSlash(rel)))
+			if err != nil || len(got) != 1 || string(got[0].Data) != rel {
+				t.Errorf("%v: the base of %s: %+v, %v", order, rel, got, err)
+			}
+		}
+	}
+}
+
+// A repository someone else made above the target (a .git planted in
+// /tmp) is not the project's home: its objects, refs and config are
+// theirs, and the project's render would go into them. git itself
+// refuses such a repository (safe.directory); so does FindHome.
+func TestFindHomeRefusesAnotherUsersRepository(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("making a repository owned by another user needs root")
+	}
+	const other = 54321
+	for _, owned := range []string{".git", "."} {
+		dir := t.TempDir()
+		if _, err := git.PlainInit(dir, false); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Lchown(filepath.Join(dir, owned), other, other); err != nil {
+			t.Fatal(err)
+		}
+		_, err := FindHome(filepath.Join(dir, "app"))
+		if err == nil || errors.Is(err, ErrNoRepository) || !strings.Contains(err.Error(), "belongs to another user") {
+			t.Errorf("%s owned by uid %d: %v, want a refusal", owned, other, err)
+		}
+		if _, _, err := ReadBase(filepath.Join(dir, "app")); err == nil || errors.Is(err, ErrNoBase) {
+			t.Errorf("%s owned by uid %d: ReadBase read it: %v", owned, other, err)
+		}
 	}
 }

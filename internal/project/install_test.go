@@ -210,3 +210,34 @@ func TestCreateRefusesTheInstallsGit(t *testing.T) {
 		t.Error("the install's .git is still there")
 	}
 }
+
+// In another repository too: a .git the install left would make the
+// folder a repository of its own, nested in the user's, with whatever
+// hooks and config the install put in it; the base would go into it,
+// and git add in the user's repository would take the folder for a
+// submodule. It is removed, the error says why, and nothing is recorded
+// in either repository.
+func TestCreateInARepositoryRefusesTheInstallsGit(t *testing.T) {
+	root := t.TempDir()
+	if _, err := git.PlainInit(root, false); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(root, "app")
+	files := []template.File{{Path: "README.md", Data: []byte("# app\n"), Mode: 0o644}}
+	script := "echo pinned > deps.lock && mkdir -p .git/objects .git/refs/heads .git/hooks && echo 'ref: refs/heads/main' > .git/HEAD && echo planted > .git/hooks/pre-commit"
+	c, err := Create(context.Background(), dir, CreateOptions{
+		Files: files, Base: files, InRepo: true,
+		Git:    &GitSettings{Identity: Identity{"T", "t@example.com"}, Branch: "main"},
+		Source: "test/tpl", Now: func() time.Time { return time.Unix(1e9, 0) },
+		Install: &Install{Args: []string{"/bin/sh", "-c", script}, Env: []string{"PATH=" + os.Getenv("PATH")}, Lock: "deps.lock", Output: &bytes.Buffer{}},
+	})
+	if err == nil || !strings.Contains(err.Error(), "the install left a .git") || c == nil || c.BaseRef != "" {
+		t.Fatalf("created %+v, %v", c, err)
+	}
+	if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
+		t.Error("the install's .git is still there")
+	}
+	if h, err := FindHome(dir); err != nil || h.Own() {
+		t.Errorf("the project's home is %+v, %v; want the repository around it", h, err)
+	}
+}

@@ -13,6 +13,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+
 	"github.com/scaffold-cli/scaffold/internal/template"
 	"github.com/scaffold-cli/scaffold/internal/tree/treetest"
 )
@@ -257,6 +262,119 @@ func TestUncommittedNeedsNoHashForWhatMetadataShows(t *testing.T) {
 			treetest.Quickly(t, "Uncommitted", func() { got, err = Uncommitted(dir) })
 			if err != nil || !slices.Equal(got, want) {
 				t.Errorf("Uncommitted = %v, %v; want %v", got, err, want)
+			}
+		})
+	}
+}
+
+// The dirty check of a project that is a folder of another repository
+// looks at that folder alone: the rest of the repository (a monorepo of
+// any size, with whatever its other folders hold) is neither walked nor
+// hashed. Outside the folder here: a tracked file turned into a FIFO
+// and one grown by exactly 4 GiB, which git's size modulo 2^32 cannot
+// tell; either would block or be read whole by a status of the whole
+// repository. Inside it, every kind of change is still found, and a
+// file of 4 GiB more is taken for changed rather than read.
+func TestUncommittedLooksAtTheProjectAlone(t *testing.T) {
+	root := t.TempDir()
+	files := map[string]string{"fifo.txt": "f\n", "grown.bin": "g\n", "svc/a.txt": "a\n", "svc/b.txt": "b\n", "svc/c.txt": "c\n", "svc/d.txt": "d\n", "svc/e.txt": "e\n"}
+	for p, data := range files {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(root, p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(root, p), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := GitSettings{Identity: DefaultIdentity, Branch: "main"}
+	if _, err := InitialCommit(root, s, time.Unix(1e9, 0), "first"); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(root, "svc")
+	treetest.Quickly(t, "Uncommitted", func() {
+		if got, err := Uncommitted(dir); err != nil || len(got) != 0 {
+			t.Errorf("a clean folder: %v, %v", got, err)
+		}
+	})
+	os.Remove(filepath.Join(root, "fifo.txt"))
+	hostileFile(t, root, filepath.Join(root, "fifo.txt"), "fifo")
+	grow := func(p string) {
+		if err := os.Truncate(p, 4<<30+2); err != nil {
+			t.Skipf("no sparse 4 GiB file here: %v", err)
+		}
+	}
+	grow(filepath.Join(root, "grown.bin"))
+	// Inside: an edit of the same size and a staged removal, which only
+	// a status finds; then a removal and a file of 4 GiB more.
+	if err := os.WriteFile(filepath.Join(dir, "a.txt"), []byte("A\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	repo, err := git.PlainOpen(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wt, err := repo.Worktree()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := wt.Remove("svc/d.txt"); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	treetest.Quickly(t, "Uncommitted", func() { got, err = Uncommitted(dir) })
+	if want := []string{"a.txt", "d.txt"}; err != nil || !slices.Equal(got, want) {
+		t.Errorf("Uncommitted = %v, %v; want %v", got, err, want)
+	}
+	if err := os.Remove(filepath.Join(dir, "b.txt")); err != nil {
+		t.Fatal(err)
+	}
+	grow(filepath.Join(dir, "c.txt"))
+	treetest.Quickly(t, "Uncommitted", func() { got, err = Uncommitted(dir) })
+	if want := []string{"a.txt", "b.txt", "c.txt", "d.txt"}; err != nil || !slices.Equal(got, want) {
+		t.Errorf("Uncommitted = %v, %v; want %v", got, err, want)
+	}
+}
+
+// The last commit is walked no further than a checkout of it could be:
+// one that names a folder twice at every level (2^40 entries in a few
+// objects, pushed by anyone) is an error, not an endless walk.
+func TestUncommittedDoesNotWalkATreeBomb(t *testing.T) {
+	root := t.TempDir()
+	repo, err := git.PlainInit(root, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := func(o interface {
+		Encode(plumbing.EncodedObject) error
+	}, typ plumbing.ObjectType) plumbing.Hash {
+		obj := repo.Storer.NewEncodedObject()
+		obj.SetType(typ)
+		if err := o.Encode(obj); err != nil {
+			t.Fatal(err)
+		}
+		h, err := repo.Storer.SetEncodedObject(obj)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	bomb := store(&object.Tree{}, plumbing.TreeObject)
+	for range 40 {
+		bomb = store(&object.Tree{Entries: []object.TreeEntry{{Name: "a", Mode: filemode.Dir, Hash: bomb}, {Name: "b", Mode: filemode.Dir, Hash: bomb}}}, plumbing.TreeObject)
+	}
+	top := store(&object.Tree{Entries: []object.TreeEntry{{Name: "svc", Mode: filemode.Dir, Hash: bomb}}}, plumbing.TreeObject)
+	sig := object.Signature{Name: "T", Email: "t@example.com", When: time.Unix(1e9, 0)}
+	commit := store(&object.Commit{Author: sig, Committer: sig, Message: "bomb", TreeHash: top}, plumbing.CommitObject)
+	if err := repo.Storer.SetReference(plumbing.NewHashReference("refs/heads/master", commit)); err != nil {
+		t.Fatal(err)
+	}
+	if err := repo.Storer.SetReference(plumbing.NewSymbolicReference(plumbing.HEAD, "refs/heads/master")); err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{filepath.Join(root, "svc"), root} {
+		treetest.Quickly(t, "Uncommitted", func() {
+			if _, err := Uncommitted(dir); err == nil || !strings.Contains(err.Error(), "more than a checkout of it could") {
+				t.Errorf("%s: Uncommitted = %v, want the commit refused", dir, err)
 			}
 		})
 	}
