@@ -9,9 +9,9 @@ import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import { WebSocket, WebSocketServer } from "ws";
 
-import { ConfigError } from "./config.js";
 import { accessLogLevel, PROBLEM_CONTENT_TYPE, problem, requestId } from "./http.js";
 import type { Lifecycle } from "./lifecycle.js";
+import { originAllowed } from "./origins.js";
 
 export const WS_PATH = "/v1/ws";
 /** The largest message a client may send (64 KiB); a larger one closes its connection with 1009. */
@@ -21,82 +21,11 @@ export const MAX_BUFFERED_BYTES = 1024 * 1024;
 /** How often each client is pinged; one that has not answered the previous ping by the next is cut off. */
 export const HEARTBEAT_MS = 30_000;
 
-/** Why an entry of WS_ALLOWED_ORIGINS is not an origin, or undefined when it is one. */
-function notAnOrigin(entry: string): string | undefined {
-  if (entry === "") return "is empty";
-  let url: URL;
-  try {
-    url = new URL(entry);
-  } catch {
-    return "is not a URL";
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    return `has the scheme ${JSON.stringify(url.protocol.slice(0, -1))}, not http or https`;
-  }
-  const rest = /^https?:\/\/(.*)$/i.exec(entry)?.[1];
-  if (rest === undefined) return "does not start with http:// or https://";
-  if (url.username !== "" || url.password !== "") return "has a user or password";
-  if (rest.includes("?")) return "has a query";
-  if (rest.includes("#")) return "has a fragment";
-  if (rest.includes("/")) return "has a path (write it without one, and without a trailing slash)";
-  return undefined;
-}
-
-/**
- * Reads WS_ALLOWED_ORIGINS: comma-separated origins (scheme://host[:port],
- * http or https) that may connect besides the service's own. Unset or empty
- * allows the same origin only. Origins are kept as URL.origin gives them:
- * lower case, without a default port.
- */
-export function parseAllowedOrigins(value: string | undefined): Set<string> {
-  const origins = new Set<string>();
-  if (value === undefined || value.trim() === "") return origins;
-  for (const entry of value.split(",").map((e) => e.trim())) {
-    const why = notAnOrigin(entry);
-    if (why !== undefined) {
-      throw new ConfigError(
-        `WS_ALLOWED_ORIGINS=${JSON.stringify(value)}: the entry ${JSON.stringify(entry)} ${why}; ` +
-          "each entry is an origin such as https://app.example.com or http://localhost:5173",
-      );
-    }
-    origins.add(new URL(entry).origin);
-  }
-  return origins;
-}
-
-/**
- * A browser sends Origin; it may connect when the Origin's host is the Host
- * it asked (same origin) or the whole origin is allowed. A request without
- * Origin is not from a browser page, and is let in.
- */
-export function originAllowed(
-  origin: string | undefined,
-  host: string | undefined,
-  allowed: ReadonlySet<string>,
-): boolean {
-  if (origin === undefined) return true;
-  let url: URL;
-  try {
-    url = new URL(origin);
-  } catch {
-    return false; // "null" (a sandboxed page, a file) and garbage
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") return false;
-  if (allowed.has(url.origin)) return true;
-  if (host === undefined || !/^[^\s/?#@\\]+$/.test(host)) return false;
-  try {
-    // Host read with the Origin's scheme, so that example.com:443 is example.com for https.
-    return new URL(`${url.protocol}//${host}`).host === url.host;
-  } catch {
-    return false;
-  }
-}
-
 export interface RoomOptions {
   logger: Logger;
   lifecycle: Lifecycle;
-  /** The origins allowed besides the service's own (parseAllowedOrigins). */
-  allowedOrigins: ReadonlySet<string>;
+  /** The origins allowed besides the service's own, canonical (config.wsAllowedOrigins). */
+  allowedOrigins: readonly string[];
   /** Answers an upgrade request that is not a WebSocket handshake for /v1/ws as any other request. */
   fallback: (req: IncomingMessage, res: ServerResponse) => void;
   /** How often clients are pinged (HEARTBEAT_MS); tests shorten it. */

@@ -1,20 +1,17 @@
 // The WebSocket room at /v1/ws over a real socket, with ws as the client:
 // the room, the limits, the Origin check, the heartbeat and shutdown.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { once } from "node:events";
 import type { IncomingMessage } from "node:http";
 import { connect } from "node:net";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 
 import { pino } from "pino";
 import { type ClientOptions, WebSocket } from "ws";
 
-import { type Config, ConfigError, loadConfig } from "../src/config.js";
+import { type Config, loadConfig } from "../src/config.js";
 import type { Service } from "../src/lifecycle.js";
 import { type StartOptions, start } from "../src/start.js";
-import { originAllowed, parseAllowedOrigins } from "../src/ws.js";
 
 interface LogLine {
   level: number;
@@ -38,7 +35,7 @@ async function startService(overrides: Partial<Config> = {}, options: StartOptio
     },
   );
   const config: Config = { ...loadConfig({}), host: "127.0.0.1", port: 0, shutdownDrainMs: 0, ...overrides };
-  const service = await start(config, logger, { allowedOrigins: new Set(), ...options });
+  const service = await start(config, logger, options);
   const port = service.address.port;
   return { service, lines, raw, url: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}/v1/ws` };
 }
@@ -121,10 +118,10 @@ describe("websocket room", () => {
   let raw: string[];
 
   before(async () => {
-    ({ service, url, wsUrl, lines, raw } = await startService(
-      {},
-      { allowedOrigins: parseAllowedOrigins("https://app.example.com, http://localhost:5173") },
-    ));
+    ({ service, url, wsUrl, lines, raw } = await startService({
+      wsAllowedOrigins: loadConfig({ WS_ALLOWED_ORIGINS: "https://app.example.com, http://localhost:5173" })
+        .wsAllowedOrigins,
+    }));
   });
   after(() => service.shutdown("test"));
 
@@ -361,81 +358,5 @@ describe("websocket shutdown of a client that does not answer", () => {
     const gone = once(mute, "close");
     assert.equal(await service.shutdown("SIGTERM"), true);
     await gone;
-  });
-});
-
-describe("WS_ALLOWED_ORIGINS", () => {
-  it("reads comma-separated origins, spaces allowed, as lower case origins", () => {
-    assert.deepEqual(parseAllowedOrigins(undefined), new Set());
-    assert.deepEqual(parseAllowedOrigins(""), new Set());
-    assert.deepEqual(
-      parseAllowedOrigins("https://App.Example.com , http://localhost:5173,https://a.example:443,http://[::1]:8080"),
-      new Set(["https://app.example.com", "http://localhost:5173", "https://a.example", "http://[::1]:8080"]),
-    );
-  });
-
-  const bad: [string, string][] = [
-    ["https://app.example.com/path", "has a path"],
-    ["https://app.example.com/", "has a path"],
-    ["https://app.example.com?x=1", "has a query"],
-    ["https://app.example.com#top", "has a fragment"],
-    ["https://user:pw@app.example.com", "has a user or password"],
-    ["ftp://app.example.com", 'has the scheme "ftp", not http or https'],
-    ["ws://app.example.com", 'has the scheme "ws", not http or https'],
-    ["garbage", "is not a URL"],
-    ["*", "is not a URL"],
-    ["http:app.example.com", "does not start with http:// or https://"],
-    ["https://a.example,,https://b.example", "is empty"],
-  ];
-  for (const [value, why] of bad) {
-    it(`refuses ${JSON.stringify(value)}`, () => {
-      assert.throws(
-        () => parseAllowedOrigins(value),
-        (err: unknown) => {
-          assert.ok(err instanceof ConfigError);
-          assert.match(err.message, /^WS_ALLOWED_ORIGINS="/);
-          assert.ok(err.message.includes(why), err.message);
-          return true;
-        },
-      );
-    });
-  }
-
-  it("makes the server exit 2 with one line on stderr", async () => {
-    const entry = fileURLToPath(new URL("../src/server.ts", import.meta.url));
-    const child = spawn(process.execPath, ["--import", "tsx", entry], {
-      env: {
-        PATH: process.env.PATH,
-        HOST: "127.0.0.1",
-        WS_ALLOWED_ORIGINS: "https://ok.example, https://app.example.com/app",
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    const [code] = await once(child, "exit");
-    assert.equal(code, 2);
-    assert.equal(
-      stderr,
-      'config: WS_ALLOWED_ORIGINS="https://ok.example, https://app.example.com/app": the entry ' +
-        '"https://app.example.com/app" has a path (write it without one, and without a trailing slash); ' +
-        "each entry is an origin such as https://app.example.com or http://localhost:5173\n",
-    );
-    assert.equal(stdout, "");
-  });
-});
-
-describe("originAllowed", () => {
-  const none = new Set<string>();
-  it("compares the Origin's host with Host, default ports included", () => {
-    assert.equal(originAllowed("http://localhost:8080", "localhost:8080", none), true);
-    assert.equal(originAllowed("http://LOCALHOST:8080", "localhost:8080", none), true);
-    assert.equal(originAllowed("https://example.com", "example.com:443", none), true);
-    assert.equal(originAllowed("http://localhost:8081", "localhost:8080", none), false);
-    assert.equal(originAllowed("http://localhost:8080", undefined, none), false);
-    assert.equal(originAllowed("http://localhost:8080", "localhost:8080/x", none), false);
-    assert.equal(originAllowed(undefined, "localhost:8080", none), true);
   });
 });

@@ -31,7 +31,7 @@ export function websocketOptions(room: Room): WebsocketPluginOptions {
 export interface WebsocketRoutesOptions {
   lifecycle: Lifecycle;
   room: Room;
-  /** Origins besides the service's own whose pages may open the socket. */
+  /** Origins besides the service's own whose pages may open the socket, canonical (config.wsAllowedOrigins). */
   allowedOrigins: readonly string[];
 }
 
@@ -82,7 +82,7 @@ export const websocketRoutes: FastifyPluginCallback<WebsocketRoutesOptions> = (a
           .send(problem(503, request.id, "shutting down: no new WebSocket connections"));
       }
       const origin = request.headers.origin;
-      if (origin !== undefined && !originAllowed(origin, request.headers.host, allowedOrigins)) {
+      if (!originAllowed(origin, request.headers.host, allowedOrigins)) {
         return reply
           .code(403)
           .type(PROBLEM_CONTENT_TYPE)

@@ -37,7 +37,7 @@ async function startService(overrides: Partial<Config> = {}, options: StartOptio
     },
   );
   const config: Config = { ...loadConfig({}), host: "127.0.0.1", port: 0, shutdownDrainMs: 0, ...overrides };
-  const service = await start(config, logger, { allowedOrigins: [], ...options });
+  const service = await start(config, logger, options);
   const { port } = service.address;
   return { service, lines, raw, port, url: `ws://127.0.0.1:${port}/v1/ws` };
 }
@@ -226,7 +226,9 @@ describe("websocket room", { timeout: 60_000 }, () => {
 
 describe("websocket origin check", { timeout: 60_000 }, () => {
   it("refuses a foreign Origin with 403 and accepts its own, a listed one and none", async () => {
-    const { service, url, port } = await startService({}, { allowedOrigins: ["https://app.example.com"] });
+    const { service, url, port } = await startService({
+      wsAllowedOrigins: loadConfig({ WS_ALLOWED_ORIGINS: "https://app.example.com" }).wsAllowedOrigins,
+    });
     try {
       for (const origin of ["https://evil.example", "http://127.0.0.1:1", "null", "https://app.example.com.evil"]) {
         const answer = await refused(url, { origin });
