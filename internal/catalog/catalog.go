@@ -80,14 +80,13 @@ func read(fsys fs.FS) (*Catalog, error) {
 		if err != nil {
 			return nil, err
 		}
-		mf, err := template.ParseManifest(m, data)
-		if err != nil {
-			return nil, fmt.Errorf("built-in template %s: %w", name, err)
-		}
+		// Parsed once: the template of the manifest alone is also what
+		// Features evaluates the question defaults with.
 		questions, err := manifestOnly(m, data)
 		if err != nil {
 			return nil, fmt.Errorf("built-in template %s: %w", name, err)
 		}
+		mf := questions.Manifest
 		c.entries = append(c.entries, Entry{
 			Name: name, Kind: mf.Kind, Language: mf.Language, Framework: mf.Framework,
 			Title: TitleOf(mf), Version: mf.Version, Description: mf.Description, Source: Builtin,
