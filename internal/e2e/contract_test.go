@@ -42,8 +42,7 @@ const (
 	slowClientWithin = 30 * time.Second
 )
 
-func checkContract(t *testing.T, where, dir string, env []string) {
-	c := newContract(t, where, dir, env)
+func checkContract(c *contract) {
 	c.badConfig()
 	c.endpoints()
 	c.secondSignal()

@@ -378,8 +378,17 @@ func check(t *testing.T, info catalog.Entry, asks map[string]bool, set proof.Set
 	if _, out, err := run(dir, env, "make", "-n", "help", "dev", "test", "lint", "fmt", "build", "run"); err != nil {
 		t.Errorf("%s: the Makefile lacks one of the verbs help, dev, test, lint, fmt, build, run: %v\n%s", where, err, out)
 	}
+	// The server is built for the checks from outside once, when one
+	// needs it.
+	var built *contract
+	served := func() *contract {
+		if built == nil {
+			built = newContract(t, where, dir, env)
+		}
+		return built
+	}
 	if first && info.Kind.HasServer() {
-		checkContract(t, where, dir, env)
+		checkContract(served())
 	}
 	if asks["realtime"] {
 		on := set.Answers["realtime"] == "true"
@@ -389,7 +398,7 @@ func check(t *testing.T, info catalog.Entry, asks map[string]bool, set proof.Set
 				t.Errorf("%s: scaffold verify's serve step checked %q, want the WebSocket %s checked when realtime is true, and only then", where, s.Checks, wsPath)
 			}
 		}
-		checkSocket(t, where, dir, env, on)
+		checkSocket(served(), on)
 	}
 	for _, c := range stackChecks[info.Language] {
 		c(t, where, dir, env)

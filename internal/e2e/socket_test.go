@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strings"
 	"syscall"
-	"testing"
 
 	"github.com/coder/websocket"
 )
@@ -28,8 +27,8 @@ const (
 
 // checkSocket checks the endpoint of a project with realtime on, and
 // that a project with it off has none.
-func checkSocket(t *testing.T, where, dir string, env []string, on bool) {
-	c := newContract(t, where, dir, env)
+func checkSocket(c *contract, on bool) {
+	t := c.t
 	if !on {
 		s := c.start()
 		c.problem("GET "+wsPath+" with realtime off", c.do(s, "GET", wsPath, "", ""), 404)
