@@ -5,39 +5,8 @@ import { once } from "node:events";
 import { connect } from "node:net";
 import { after, before, describe, it } from "node:test";
 
-import { pino } from "pino";
-
-import { type Config, loadConfig } from "../src/config.js";
 import type { Service } from "../src/lifecycle.js";
-import { start } from "../src/start.js";
-
-interface LogLine {
-  level: number;
-  msg: string;
-  request_id?: string;
-  method?: string;
-  route?: string;
-  status?: number;
-  duration_ms?: number;
-}
-
-/** A service on a free port of 127.0.0.1, logging into lines. */
-async function startService(overrides: Partial<Config> = {}) {
-  const lines: LogLine[] = [];
-  const raw: string[] = [];
-  const logger = pino(
-    { level: "debug" },
-    {
-      write(line: string) {
-        raw.push(line);
-        lines.push(JSON.parse(line) as LogLine);
-      },
-    },
-  );
-  const config: Config = { ...loadConfig({}), host: "127.0.0.1", port: 0, shutdownDrainMs: 0, ...overrides };
-  const service = await start(config, logger);
-  return { service, lines, raw, url: `http://127.0.0.1:${service.address.port}` };
-}
+import { type LogLine, startService } from "./serve.js";
 
 async function eventually<T>(find: () => T | undefined): Promise<T> {
   const deadline = Date.now() + 5000;

@@ -6,39 +6,11 @@ import type { IncomingMessage } from "node:http";
 import { connect } from "node:net";
 import { after, before, describe, it } from "node:test";
 
-import { pino } from "pino";
 import { type ClientOptions, WebSocket } from "ws";
 
-import { type Config, loadConfig } from "../src/config.js";
+import { loadConfig } from "../src/config.js";
 import type { Service } from "../src/lifecycle.js";
-import { type StartOptions, start } from "../src/start.js";
-
-interface LogLine {
-  level: number;
-  msg: string;
-  request_id?: string;
-  route?: string;
-  status?: number;
-  code?: number;
-}
-
-async function startService(overrides: Partial<Config> = {}, options: StartOptions = {}) {
-  const lines: LogLine[] = [];
-  const raw: string[] = [];
-  const logger = pino(
-    { level: "debug" },
-    {
-      write(line: string) {
-        raw.push(line);
-        lines.push(JSON.parse(line) as LogLine);
-      },
-    },
-  );
-  const config: Config = { ...loadConfig({}), host: "127.0.0.1", port: 0, shutdownDrainMs: 0, ...overrides };
-  const service = await start(config, logger, options);
-  const port = service.address.port;
-  return { service, lines, raw, url: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}/v1/ws` };
-}
+import { type LogLine, startService } from "./serve.js";
 
 /** A client whose messages and close are recorded from the start, so none is missed. */
 interface Client {

@@ -8,39 +8,10 @@ import type { ClientRequest, IncomingMessage } from "node:http";
 import { connect } from "node:net";
 import { describe, it } from "node:test";
 
-import { pino } from "pino";
 import WebSocket from "ws";
 
-import { type Config, loadConfig } from "../src/config.js";
-import { type StartOptions, start } from "../src/start.js";
-
-interface LogLine {
-  level: number;
-  msg: string;
-  request_id?: string;
-  route?: string;
-  status?: number;
-  code?: number;
-}
-
-/** A service on a free port of 127.0.0.1, logging into lines. */
-async function startService(overrides: Partial<Config> = {}, options: StartOptions = {}) {
-  const lines: LogLine[] = [];
-  const raw: string[] = [];
-  const logger = pino(
-    { level: "debug" },
-    {
-      write(line: string) {
-        raw.push(line);
-        lines.push(JSON.parse(line) as LogLine);
-      },
-    },
-  );
-  const config: Config = { ...loadConfig({}), host: "127.0.0.1", port: 0, shutdownDrainMs: 0, ...overrides };
-  const service = await start(config, logger, options);
-  const { port } = service.address;
-  return { service, lines, raw, port, url: `ws://127.0.0.1:${port}/v1/ws` };
-}
+import { loadConfig } from "../src/config.js";
+import { startService } from "./serve.js";
 
 interface Opened {
   ws: WebSocket;
@@ -107,7 +78,7 @@ function assertProblem(answer: Awaited<ReturnType<typeof refused>>, status: numb
 
 describe("websocket room", { timeout: 60_000 }, () => {
   it("sends each text message, unchanged and in order, to every client, the sender too", async () => {
-    const { service, url } = await startService();
+    const { service, wsUrl: url } = await startService();
     try {
       const a = await open(url);
       const b = await open(url);
@@ -130,7 +101,7 @@ describe("websocket room", { timeout: 60_000 }, () => {
   });
 
   it("delivers a message of 65536 bytes and closes the sender of 65537 with 1009", async () => {
-    const { service, url } = await startService();
+    const { service, wsUrl: url } = await startService();
     try {
       const a = await open(url);
       const b = await open(url);
@@ -152,7 +123,7 @@ describe("websocket room", { timeout: 60_000 }, () => {
   });
 
   it("closes the sender of a binary message with 1003", async () => {
-    const { service, url } = await startService();
+    const { service, wsUrl: url } = await startService();
     try {
       const a = await open(url);
       a.ws.send(Buffer.from([1, 2, 3]), { binary: true });
@@ -163,7 +134,7 @@ describe("websocket room", { timeout: 60_000 }, () => {
   });
 
   it("logs the upgrade as a 101 and the connection with its request id, never a message", async () => {
-    const { service, url, lines, raw } = await startService();
+    const { service, wsUrl: url, lines, raw } = await startService();
     try {
       const a = await open(url, { "x-request-id": "ws-test-1" });
       assert.equal(a.headers["x-request-id"], "ws-test-1");
@@ -226,7 +197,11 @@ describe("websocket room", { timeout: 60_000 }, () => {
 
 describe("websocket origin check", { timeout: 60_000 }, () => {
   it("refuses a foreign Origin with 403 and accepts its own, a listed one and none", async () => {
-    const { service, url, port } = await startService({
+    const {
+      service,
+      wsUrl: url,
+      port,
+    } = await startService({
       wsAllowedOrigins: loadConfig({ WS_ALLOWED_ORIGINS: "https://app.example.com" }).wsAllowedOrigins,
     });
     try {
@@ -245,7 +220,7 @@ describe("websocket origin check", { timeout: 60_000 }, () => {
   });
 
   it("compares the Origin with the Host header the request came with", async () => {
-    const { service, url } = await startService();
+    const { service, wsUrl: url } = await startService();
     try {
       const own = await open(url, { host: "api.example.com", origin: "https://api.example.com" });
       own.ws.close();
@@ -259,7 +234,7 @@ describe("websocket origin check", { timeout: 60_000 }, () => {
 
 describe("websocket heartbeat", { timeout: 60_000 }, () => {
   it("keeps a client that answers pings, past REQUEST_TIMEOUT, and cuts one that does not", async () => {
-    const { service, url } = await startService(
+    const { service, wsUrl: url } = await startService(
       { requestTimeoutMs: 300, headersTimeoutMs: 300 },
       // Client and server share this process: a stall longer than the interval would
       // make a pong late, so the interval is far above one.
@@ -285,7 +260,7 @@ describe("websocket heartbeat", { timeout: 60_000 }, () => {
 
 describe("websocket slow clients", { timeout: 120_000 }, () => {
   it("closes a client that does not read with 1008, and the room goes on", async () => {
-    const { service, url, lines } = await startService({}, { room: { maxBufferedBytes: 64 * 1024 } });
+    const { service, wsUrl: url, lines } = await startService({}, { room: { maxBufferedBytes: 64 * 1024 } });
     try {
       const slow = await open(url);
       slow.ws.pause();
@@ -313,7 +288,7 @@ describe("websocket slow clients", { timeout: 120_000 }, () => {
 
 describe("websocket shutdown", { timeout: 60_000 }, () => {
   it("sends every client 1001 when the drain starts, refuses new ones with 503 and drains", async () => {
-    const { service, url } = await startService({ shutdownDrainMs: 2000 });
+    const { service, wsUrl: url } = await startService({ shutdownDrainMs: 2000 });
     const a = await open(url);
     const b = await open(url);
     const stopped = service.shutdown("SIGTERM");
