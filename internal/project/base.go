@@ -4,16 +4,19 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
 	"github.com/go-git/go-git/v5/storage"
+	"github.com/go-git/go-git/v5/storage/filesystem"
 
 	"github.com/scaffold-cli/scaffold/internal/template"
 	"github.com/scaffold-cli/scaffold/internal/tree"
@@ -177,8 +180,12 @@ func writeBase(dir string, files []template.File, s GitSettings, when time.Time,
 	}
 	sig := object.Signature{Name: s.Identity.Name, Email: s.Identity.Email, When: when}
 	c := &object.Commit{Author: sig, Committer: sig, Message: message, TreeHash: tree}
-	if ref, err := repo.Reference(name, true); err == nil && keepHistory {
-		c.ParentHashes = []plumbing.Hash{ref.Hash()}
+	prev := plumbing.ZeroHash
+	if ref, err := repo.Reference(name, true); err == nil {
+		prev = ref.Hash()
+		if keepHistory {
+			c.ParentHashes = []plumbing.Hash{prev}
+		}
 	}
 	obj := repo.Storer.NewEncodedObject()
 	if err := c.Encode(obj); err != nil {
@@ -188,7 +195,67 @@ func writeBase(dir string, files []template.File, s GitSettings, when time.Time,
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
-	return hash, repo.Storer.SetReference(plumbing.NewHashReference(name, hash))
+	return hash, setRef(repo, name, hash, prev)
+}
+
+// setRef points name at hash as git itself does: under <ref>.lock,
+// taken exclusively, written and synced, then renamed over the ref, so
+// that a reader (git, or another scaffold run in the same repository)
+// sees the old ref or the new one, never an empty or half-written file,
+// and a run killed midway leaves the old ref and a stale lock, not a
+// broken ref. A lock already there is git's (update-ref, pack-refs, gc)
+// or another run's: the ref is left to it. Under the lock the ref must
+// still be prev, what the new commit was made from; else another run
+// changed it meanwhile and writing would drop its base.
+// (go-git's SetReference truncates the ref in place and knows no lock.)
+func setRef(repo *git.Repository, name plumbing.ReferenceName, hash, prev plumbing.Hash) (err error) {
+	st, ok := repo.Storer.(*filesystem.Storage)
+	if !ok {
+		return repo.Storer.SetReference(plumbing.NewHashReference(name, hash))
+	}
+	fs := st.Filesystem()
+	ref := string(name)
+	lock := ref + ".lock"
+	if err := fs.MkdirAll(path.Dir(ref), 0o777); err != nil {
+		return err
+	}
+	f, err := fs.OpenFile(lock, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
+	if errors.Is(err, os.ErrExist) {
+		return fmt.Errorf("cannot record %s: %s exists, so git or another scaffold run is changing that ref; run again once it is done (or, if none is running, remove that file)", name, fs.Join(fs.Root(), lock))
+	}
+	if err != nil {
+		return err
+	}
+	renamed := false
+	defer func() {
+		if !renamed {
+			fs.Remove(lock)
+		}
+	}()
+	_, werr := f.Write([]byte(hash.String() + "\n"))
+	if s, ok := f.(interface{ Sync() error }); ok && werr == nil {
+		werr = s.Sync()
+	}
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		return fmt.Errorf("recording %s: %w", name, werr)
+	}
+	cur := plumbing.ZeroHash
+	if r, err := repo.Reference(name, true); err == nil {
+		cur = r.Hash()
+	} else if !errors.Is(err, plumbing.ErrReferenceNotFound) {
+		return fmt.Errorf("recording %s: %w", name, err)
+	}
+	if cur != prev {
+		return fmt.Errorf("cannot record %s: another scaffold run changed it to %s while this one wrote %s; run again", name, cur, hash)
+	}
+	if err := fs.Rename(lock, ref); err != nil {
+		return fmt.Errorf("recording %s: %w", name, err)
+	}
+	renamed = true
+	return nil
 }
 
 // writeTree stores files as blobs and trees and returns the root tree.

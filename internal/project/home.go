@@ -72,6 +72,7 @@ func FindHome(dir string) (*Home, error) {
 	if r, err := filepath.EvalSymlinks(root); err == nil {
 		root = r
 	}
+	asked := abs
 	if a, err := filepath.EvalSymlinks(start); err == nil {
 		abs = filepath.Join(a, strings.TrimPrefix(abs, start))
 	}
@@ -80,6 +81,9 @@ func FindHome(dir string) (*Home, error) {
 	}
 	rel, err := filepath.Rel(root, abs)
 	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		if abs != asked {
+			return nil, fmt.Errorf("cannot place %s in the git repository at %s: through symbolic links it is %s, outside that repository; name the folder the links lead to instead", dir, root, abs)
+		}
 		return nil, fmt.Errorf("cannot place %s in the git repository at %s", dir, root)
 	}
 	rel = filepath.ToSlash(rel)

@@ -137,3 +137,34 @@ func TestFindHomeRefusesAnotherUsersRepository(t *testing.T) {
 		}
 	}
 }
+
+// A target reached through a link chain that leaves the repository (into
+// another one, here) is refused, and the refusal says where the links
+// lead: "cannot place X in the repository at Y" alone does not tell why.
+func TestFindHomeLinkOutOfTheRepositorySaysWhere(t *testing.T) {
+	base := t.TempDir()
+	mono, other := filepath.Join(base, "mono"), filepath.Join(base, "other")
+	for _, d := range []string{mono, other} {
+		if _, err := git.PlainInit(d, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Mkdir(filepath.Join(other, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(other, "sub"), filepath.Join(mono, "l1")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("l1", filepath.Join(mono, "l2")); err != nil {
+		t.Fatal(err)
+	}
+	_, err := FindHome(filepath.Join(mono, "l2", "svc"))
+	real, _ := filepath.EvalSymlinks(filepath.Join(other, "sub", "svc"))
+	if real == "" {
+		real, _ = filepath.EvalSymlinks(filepath.Join(other, "sub"))
+		real = filepath.Join(real, "svc")
+	}
+	if err == nil || !strings.Contains(err.Error(), real) || !strings.Contains(err.Error(), "symbolic link") {
+		t.Errorf("FindHome through links out of the repository: %v, want a refusal naming %s", err, real)
+	}
+}

@@ -43,6 +43,10 @@ func openSockets(ctx context.Context, port int, path string) (*sockets, error) {
 	s := &sockets{closed: make(chan error, 2)}
 	fail := func(format string, args ...any) (*sockets, error) {
 		s.abort()
+		if ctx.Err() != nil {
+			// Interrupted: whatever the wait was, it did not fail.
+			return nil, ctx.Err()
+		}
 		return nil, fmt.Errorf("WebSocket %s: "+format, append([]any{path}, args...)...)
 	}
 	token := make([]byte, 8)
@@ -97,12 +101,15 @@ func dial(ctx context.Context, url string) (*websocket.Conn, error) {
 
 // expect reads from c until the text message msg comes.
 func expect(ctx context.Context, c *websocket.Conn, msg string) error {
-	ctx, cancel := context.WithTimeout(ctx, SocketTimeout)
+	rctx, cancel := context.WithTimeout(ctx, SocketTimeout)
 	defer cancel()
 	for range socketSkip + 1 {
-		typ, b, err := c.Read(ctx)
+		typ, b, err := c.Read(rctx)
 		switch {
-		case errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil:
+		case ctx.Err() != nil:
+			// The run was interrupted: no timeout to blame the server for.
+			return ctx.Err()
+		case errors.Is(err, context.DeadlineExceeded) || rctx.Err() != nil:
 			return fmt.Errorf("did not receive it within %v", SocketTimeout)
 		case websocket.CloseStatus(err) != -1:
 			return fmt.Errorf("was closed by the server with %s before receiving it", closeText(err))

@@ -4,6 +4,7 @@ package verify
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/coder/websocket"
 )
@@ -115,5 +117,29 @@ func TestServeWithoutTheEndpointSaysSo(t *testing.T) {
 	_, err := run(t, context.Background(), t.TempDir(), p)
 	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("WebSocket %s: client 1 could not connect", p.WebSocket)) || !strings.Contains(err.Error(), "404") {
 		t.Fatalf("err = %v, want it to name the endpoint and the 404", err)
+	}
+}
+
+// Ctrl-C while a client waits for the room's message ends the wait at
+// once, kills the server, and is reported as the interruption it is, not
+// as a message that did not come.
+func TestServeRoomWaitEndsAtInterrupt(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		// room-echo never sends client 1 the message: it waits.
+		<-time.After(1500 * time.Millisecond)
+		cancel()
+	}()
+	start := time.Now()
+	_, err := run(t, ctx, t.TempDir(), roomPlan(t, "room-echo"))
+	if took := time.Since(start); took > SocketTimeout/2+2*time.Second {
+		t.Errorf("verify returned %v after the interrupt", took)
+	}
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if strings.Contains(err.Error(), "did not receive it within") {
+		t.Errorf("an interrupt is reported as a timeout: %v", err)
 	}
 }
