@@ -226,7 +226,15 @@ type FileRule struct {
 	Path     string `yaml:"path"`
 	When     string `yaml:"when"`
 	Verbatim bool   `yaml:"verbatim"`
+	// Each, in a workspace template, renders the files the rule names
+	// once for every part of the workspace, with .Part set to it; the
+	// only value is "parts". Their paths must differ by part (name a
+	// folder or file after {{ .Part.Name }}).
+	Each string `yaml:"each"`
 }
+
+// EachPart is the value of FileRule.Each that renders a file per part.
+const EachPart = "parts"
 
 // ManifestError locates a problem in a manifest.
 type ManifestError struct {
@@ -329,6 +337,13 @@ func ParseManifest(file string, data []byte) (*Manifest, error) {
 		}
 		if _, err := matchRule(r.Path, "x"); err != nil {
 			return nil, fail(0, "files rule %q: %v", r.Path, err)
+		}
+		switch {
+		case r.Each == "":
+		case r.Each != EachPart:
+			return nil, fail(0, "files rule %q: each %q: the only value is %q", r.Path, r.Each, EachPart)
+		case m.Kind != Workspace:
+			return nil, fail(0, "files rule %q: each is for a workspace template, and this template's kind is %s: remove it, or set kind: workspace", r.Path, m.Kind)
 		}
 	}
 	if err := m.checkFields(root, fail); err != nil {

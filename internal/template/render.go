@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"path"
 	"strconv"
 	"strings"
@@ -246,7 +247,7 @@ func (t *Template) Render(ctx context.Context, data map[string]any) ([]File, err
 		if d.IsDir() && d.Name() == ".git" {
 			return fs.SkipDir
 		}
-		include, verbatim, err := t.rules(ctx, p, data)
+		include, verbatim, eachPart, err := t.rules(ctx, p, data)
 		if err != nil {
 			return err
 		}
@@ -259,20 +260,26 @@ func (t *Template) Render(ctx context.Context, data map[string]any) ([]File, err
 		if d.IsDir() {
 			return nil
 		}
-		f, err := t.renderFile(ctx, p, verbatim, data)
-		if err != nil {
-			return err
+		each := []map[string]any{data}
+		if eachPart {
+			each = eachPartData(data)
 		}
-		key := foldPath(f.Path)
-		if other, ok := seen[key]; ok {
-			return fmt.Errorf("%s: %s and %s both render to %s (or to names that differ only in case or Unicode normalization, which collide on macOS and Windows disks)", t.Name, other, p, f.Path)
+		for _, data := range each {
+			f, err := t.renderFile(ctx, p, verbatim, data)
+			if err != nil {
+				return err
+			}
+			key := foldPath(f.Path)
+			if other, ok := seen[key]; ok {
+				return fmt.Errorf("%s: %s and %s both render to %s (or to names that differ only in case or Unicode normalization, which collide on macOS and Windows disks)", t.Name, other, p, f.Path)
+			}
+			seen[key] = p
+			total += len(f.Data)
+			if total > MaxTotalBytes {
+				return fmt.Errorf("%s: the rendered project is larger than %d MiB; stopped at %s", t.Name, MaxTotalBytes>>20, p)
+			}
+			files = append(files, f)
 		}
-		seen[key] = p
-		total += len(f.Data)
-		if total > MaxTotalBytes {
-			return fmt.Errorf("%s: the rendered project is larger than %d MiB; stopped at %s", t.Name, MaxTotalBytes>>20, p)
-		}
-		files = append(files, f)
 		return nil
 	})
 	if err != nil {
@@ -401,7 +408,7 @@ func (t *Template) renderPath(ctx context.Context, p string, verbatim bool, data
 
 // rules applies the manifest's files rules to a template path: whether
 // it is included and whether it is copied verbatim.
-func (t *Template) rules(ctx context.Context, p string, data map[string]any) (include, verbatim bool, err error) {
+func (t *Template) rules(ctx context.Context, p string, data map[string]any) (include, verbatim, each bool, err error) {
 	for _, r := range t.Manifest.Files {
 		ok, err := matchRule(r.Path, p)
 		if err != nil || !ok {
@@ -410,15 +417,29 @@ func (t *Template) rules(ctx context.Context, p string, data map[string]any) (in
 		if r.When != "" {
 			on, err := t.evalBool(ctx, "files rule "+r.Path+" when", r.When, data)
 			if err != nil {
-				return false, false, err
+				return false, false, false, err
 			}
 			if !on {
-				return false, false, nil
+				return false, false, false, nil
 			}
 		}
 		verbatim = verbatim || r.Verbatim
+		each = each || r.Each == EachPart
 	}
-	return true, verbatim, nil
+	return true, verbatim, each, nil
+}
+
+// eachPartData is data once for each of its Parts, with Part set to it:
+// what a file of an each: parts rule is rendered with. A workspace of no
+// parts renders no such file.
+func eachPartData(data map[string]any) []map[string]any {
+	parts, _ := data["Parts"].([]map[string]any)
+	out := make([]map[string]any, len(parts))
+	for i, part := range parts {
+		out[i] = maps.Clone(data)
+		out[i]["Part"] = part
+	}
+	return out
 }
 
 // matchRule reports whether rule names p: the path itself, a folder

@@ -171,6 +171,37 @@ func TestRenderErrors(t *testing.T) {
 	}
 }
 
+// A file of an each: parts rule is rendered once for every part, with
+// .Part set; two parts that give it one path are refused.
+func TestRenderEachPart(t *testing.T) {
+	fsys := fstest.MapFS{
+		"scaffold.yaml": {Data: []byte("name: w\nlanguage: polyglot\nkind: workspace\nfiles:\n  - path: ci\n    each: parts\n")},
+		"Makefile.tmpl": {Data: []byte("{{ range .Parts }}{{ .Name }} {{ end }}\n")},
+		"ci/{{ .Part.Name }}.yml.tmpl": {Data: []byte("{{ .Part.Path }} of {{ len .Parts }}\n")},
+	}
+	tmpl, err := loadFS(fsys, "w")
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := []map[string]any{{"Name": "api", "Path": "apps/api"}, {"Name": "core", "Path": "services/core"}}
+	files, err := tmpl.Render(ctx, data(map[string]any{"Parts": parts}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, f := range files {
+		got[f.Path] = string(f.Data)
+	}
+	want := map[string]string{"Makefile": "api core \n", "ci/api.yml": "apps/api of 2\n", "ci/core.yml": "services/core of 2\n"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("rendered %v, want %v", got, want)
+	}
+	parts[1]["Name"] = "API"
+	if _, err := tmpl.Render(ctx, data(map[string]any{"Parts": parts})); err == nil || !strings.Contains(err.Error(), "differ only in case") {
+		t.Fatalf("two parts rendering one path: err = %v", err)
+	}
+}
+
 func TestCheckPath(t *testing.T) {
 	good := []string{"a", "a/b.txt", ".github/workflows/ci.yml", "x..y", ".gitignore", "console.go", "connect/aux-tools.md", "café.txt", "日本/語.md", "a b/c d.txt", "git~2"}
 	bad := []string{"", "/etc/passwd", "../x", `\\server\share\x`, "//server/share", "C:\\x", "D:", "..", ".", "a/../../x", "a/./b", "a//b", "a\\b", "C:/x", "c:x", "a\x00b", ".git/hooks/x", ".GIT/config", "a/b:c",
@@ -230,6 +261,8 @@ func TestManifestErrors(t *testing.T) {
 		{"bad default", "name: x\nquestions:\n  - name: a\n    type: int\n    default: ten\n", "not a whole number"},
 		{"default not a choice", "name: x\nquestions:\n  - name: a\n    type: select\n    choices: [x]\n    default: y\n", `"y" is not one of x`},
 		{"unknown format", "name: x\nquestions:\n  - name: a\n    format: java\n", "unknown format"},
+		{"each outside a workspace", "name: x\nfiles:\n  - path: a\n    each: parts\n", "each is for a workspace template"},
+		{"each of something else", "name: x\nkind: workspace\nfiles:\n  - path: a\n    each: files\n", `the only value is "parts"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
