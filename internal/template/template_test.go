@@ -175,8 +175,8 @@ func TestRenderErrors(t *testing.T) {
 // .Part set; two parts that give it one path are refused.
 func TestRenderEachPart(t *testing.T) {
 	fsys := fstest.MapFS{
-		"scaffold.yaml": {Data: []byte("name: w\nlanguage: polyglot\nkind: workspace\nfiles:\n  - path: ci\n    each: parts\n")},
-		"Makefile.tmpl": {Data: []byte("{{ range .Parts }}{{ .Name }} {{ end }}\n")},
+		"scaffold.yaml":                {Data: []byte("name: w\nlanguage: polyglot\nkind: workspace\nfiles:\n  - path: ci\n    each: parts\n")},
+		"Makefile.tmpl":                {Data: []byte("{{ range .Parts }}{{ .Name }} {{ end }}\n")},
 		"ci/{{ .Part.Name }}.yml.tmpl": {Data: []byte("{{ .Part.Path }} of {{ len .Parts }}\n")},
 	}
 	tmpl, err := loadFS(fsys, "w")
