@@ -12,5 +12,5 @@ import "embed"
 
 // FS holds the built-in templates.
 //
-//go:embed all:_shared all:node all:go all:rust
+//go:embed all:_shared all:node all:go all:rust all:workspace
 var FS embed.FS

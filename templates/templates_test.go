@@ -83,6 +83,16 @@ func TestBuiltinDefaults(t *testing.T) {
 				"no panics": `panic = "warn"`,
 			},
 		},
+		"workspace/polyglot": {
+			files: []string{"scaffold.yaml", "README.md.tmpl", "Makefile.tmpl", "compose.yaml.tmpl", "go.work.tmpl",
+				".github/workflows/{{ .Part.Name }}.yml.tmpl", ".github/workflows/workspace.yml.tmpl", "LICENSE.tmpl"},
+			// The root files: each part checked in its own folder only,
+			// and started only once the part it calls is healthy.
+			hardening: map[string]string{
+				"path filters": `paths:\n\s+- "\{\{ \.Path \}\}/\*\*"`, "healthy dependencies": `service_healthy`,
+				"read-only workflow token": `permissions:\n\s+contents: read`,
+			},
+		},
 	}
 	secret := regexp.MustCompile(`-----BEGIN [A-Z ]*PRIVATE KEY-----|AKIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{30,}|(?i)(password|secret|token|api_key)\s*[:=]\s*["'][^"'{]{6,}["']`)
 	for name, w := range builtins {

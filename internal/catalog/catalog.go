@@ -162,13 +162,14 @@ func (c *Catalog) Get(name string) (Entry, bool) {
 	return c.entries[i], true
 }
 
-// Find gives the template of the kind in the language, the one with the
-// framework prefer when there is one, else the first by name; ok is
-// false when the catalog has no such template.
+// Find gives the template of the kind in the language (any language when
+// it is empty, as a workspace's is several), the one with the framework
+// prefer when there is one, else the first by name; ok is false when the
+// catalog has no such template.
 func (c *Catalog) Find(kind template.ProjectKind, language, prefer string) (Entry, bool) {
 	var found []Entry
 	for _, e := range c.entries {
-		if e.Kind == kind && e.Language == language {
+		if e.Kind == kind && (language == "" || e.Language == language) {
 			found = append(found, e)
 		}
 	}

@@ -18,7 +18,7 @@ func TestBuiltinsReadEveryManifest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := c.Names(), []string{"go/chi", "go/cobra", "node/express", "node/fastify", "rust/axum", "rust/clap", "rust/wasm"}; !slices.Equal(got, want) {
+	if got, want := c.Names(), []string{"go/chi", "go/cobra", "node/express", "node/fastify", "rust/axum", "rust/clap", "rust/wasm", "workspace/polyglot"}; !slices.Equal(got, want) {
 		t.Errorf("built-ins %q, want %q", got, want)
 	}
 	for _, e := range c.Entries() {
@@ -28,6 +28,8 @@ func TestBuiltinsReadEveryManifest(t *testing.T) {
 			want = template.CLI
 		case "rust/wasm":
 			want = template.Wasm
+		case "workspace/polyglot":
+			want = template.Workspace
 		}
 		if e.Kind != want || e.Title == "" || e.Source != Builtin || e.Version == "" {
 			t.Errorf("%s: %+v", e.Name, e)

@@ -43,6 +43,7 @@ type newOptions struct {
 	Framework   string
 	Kind        string
 	Polyglot    bool
+	Parts       []string
 	Template    string
 	Sets        []string
 	AnswersFile string
@@ -109,6 +110,7 @@ scripts of every package a package.json names.`,
 	fl.StringVar(&opts.Framework, "framework", "", "use this framework: express, fastify, chi or axum")
 	fl.StringVar(&opts.Kind, "kind", "", "the kind of project instead of the one the goals give: "+kindFlagValues())
 	fl.BoolVar(&opts.Polyglot, "polyglot", false, "a workspace of several parts, each in its own language (--kind workspace)")
+	fl.StringArrayVar(&opts.Parts, "part", nil, "name a workspace's part: --part LAYER=NAME, LAYER one of api, service, infra (repeatable)")
 	fl.StringVarP(&opts.Template, "template", "t", "", "template to render: a built-in (go/chi), a team alias, a folder, or a git URL[//SUBDIR][@REF]")
 	fl.BoolVar(&opts.Refresh, "refresh", false, "fetch a git template again even when it is cached")
 	fl.BoolVar(&opts.Trust, "trust", false, "run the template's hooks and install its dependencies even though it is not trusted")
@@ -185,15 +187,18 @@ func newRun(ctx context.Context, opts *newOptions) error {
 		return err
 	}
 	tmpl := opened.Template
-	hooks, err := opts.hooks(opened, cfg, ask)
-	if err != nil {
-		return err
-	}
-
 	gitSettings := project.LoadGitSettings(opts.Getenv)
 	author := cfg.String(config.Author)
 	if author == "" && !gitSettings.Default {
 		author = gitSettings.Identity.Name
+	}
+	if tmpl.Manifest.Kind == template.Workspace {
+		return newWorkspace(ctx, opts, &workspaceRun{cfg: cfg, given: given, choice: choice, opened: opened, ask: ask,
+			target: target, proj: proj, home: home, git: gitSettings, author: author})
+	}
+	hooks, err := opts.hooks(opened, cfg, ask)
+	if err != nil {
+		return err
 	}
 	data := project.Data(project.DataInput{Project: proj, Author: author, Year: opts.Now().Year(), Version: opts.Version, Goals: choice.in.Goals})
 	answered, err := answer.Questions(ctx, tmpl, data, answer.Options{
@@ -476,11 +481,13 @@ type newResult struct {
 	Install  *installPlan    `json:"install,omitempty"`
 	Git      *gitResult      `json:"git"`
 	// SecretFiles hold a secret answer: written, never put in git.
-	SecretFiles []string            `json:"secret_files,omitempty"` // redacted
-	shown       func(string) string // a path or link as printed
-	answers     map[string]any
-	secrets     []string // names of secret questions, never printed
-	next        []template.NextStep
+	SecretFiles []string `json:"secret_files,omitempty"` // redacted
+	// Parts are a workspace's projects.
+	Parts   []partResult        `json:"parts,omitempty"`
+	shown   func(string) string // a path or link as printed
+	answers map[string]any
+	secrets []string // names of secret questions, never printed
+	next    []template.NextStep
 }
 
 type gitResult struct {
@@ -561,6 +568,7 @@ func (r *newResult) print(opts *newOptions, language string, ask prompt.Prompter
 		}
 	}
 	fmt.Fprintln(w)
+	r.printParts(w)
 	r.Install.print(opts, false)
 	if r.Hooks != nil && !r.Hooks.run() {
 		fmt.Fprintf(opts.IO.ErrOut, "note: the template's hooks did not run (%s): %s\n", r.Hooks.Decision, display.Untrusted(strings.Join(r.Hooks.Commands, "; ")))

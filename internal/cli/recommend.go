@@ -151,7 +151,7 @@ func kindFound(in decide.Input, rec decide.Recommendation) error {
 		return nil
 	}
 	if in.Kind == template.Workspace {
-		return &FlagError{Err: fmt.Errorf("--kind %s: scaffold cannot write a workspace yet; scaffold recommend --polyglot shows the parts it would hold", in.Kind)}
+		return &FlagError{Err: fmt.Errorf("--kind %s: a workspace needs the catalog's workspace template and service templates for two layers, and this catalog lacks them; scaffold recommend --polyglot shows the parts it would hold", in.Kind)}
 	}
 	return &FlagError{Err: fmt.Errorf("--kind %s: the catalog has no %s template in any language (see scaffold list)", in.Kind, in.Kind)}
 }

@@ -509,7 +509,14 @@ func Recommend(in Input, cat Catalog) Recommendation {
 		rec.Parts, unserved = partsOf(in, cat)
 	}
 	choice, lang, found := Choice{}, best, false
-	for {
+	if kind == template.Workspace && len(rec.Parts) > 1 {
+		// The parts have their languages; the root is the catalog's
+		// workspace template, whatever language it says it is.
+		if choice, found = cat.Find(kind, "", ""); found {
+			reasons = append(reasons, fmt.Sprintf("the root files (README, Makefile, compose.yaml, CI for each part) come from %s", choice.Template))
+		}
+	}
+	for !found {
 		for _, l := range append([]Language{best}, order...) {
 			if l != best && slices.Contains(vetoed, l) {
 				continue
@@ -528,7 +535,7 @@ func Recommend(in Input, cat Catalog) Recommendation {
 			break
 		}
 		if kind == template.Workspace {
-			unserved = append(unserved, fmt.Sprintf("%s: scaffold cannot write a workspace yet (the catalog has no %s template), so the project is one %s, in the language that fits all the goals together; the parts are what the workspace would hold", kind, kind, template.Service))
+			unserved = append(unserved, fmt.Sprintf("%s: a workspace needs the catalog's %s template and parts in two layers, so the project is one %s, in the language that fits all the goals together; the parts are what the workspace would hold", kind, kind, template.Service))
 		} else {
 			unserved = append(unserved, fmt.Sprintf("%s: the catalog has no %s template in any language, so the project is a %s", kind, kind, template.Service))
 		}
@@ -539,10 +546,18 @@ func Recommend(in Input, cat Catalog) Recommendation {
 	if found {
 		rec.Features = append(rec.Features, cat.Features(choice.Template, in.Goals)...)
 	}
+	// What the parts' own goals turn on in them serves those goals too.
+	features := slices.Clone(rec.Features)
+	if kind == template.Workspace {
+		rec.Language = "" // each part has its own
+		for _, p := range rec.Parts {
+			features = append(features, cat.Features(p.Template, p.Goals)...)
+		}
+	}
 	for _, g := range in.Goals {
 		// A goal that asked for the kind is served by it, or its want
 		// is already said (no template of the kind).
-		served := slices.ContainsFunc(rec.Features, func(f Feature) bool { return slices.Contains(f.Goals, g) }) ||
+		served := slices.ContainsFunc(features, func(f Feature) bool { return slices.Contains(f.Goals, g) }) ||
 			slices.ContainsFunc(Kinds, func(k KindRule) bool { return k.Kind == asked && slices.Contains(k.Any, g) })
 		if text, ok := Unserved[g]; ok && !served {
 			unserved = append(unserved, text)

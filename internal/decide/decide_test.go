@@ -219,7 +219,7 @@ func (c fakeCatalog) Find(kind template.ProjectKind, language, prefer string) (C
 	var found []Choice
 	for _, e := range c {
 		parts := strings.Split(e, "/")
-		if template.ProjectKind(parts[0]) == kind && parts[1] == language {
+		if template.ProjectKind(parts[0]) == kind && (language == "" || parts[1] == language) {
 			found = append(found, Choice{Template: parts[1] + "/" + parts[2], Framework: parts[2], Title: Language(parts[1]).Title() + " with " + parts[2]})
 		}
 	}
@@ -314,10 +314,11 @@ func TestTheGoalsDecideTheKind(t *testing.T) {
 }
 
 // Goals that span layers ask for a workspace of one part per layer,
-// each chosen for its own goals; while no workspace template exists the
-// project is one service, and a warning says so.
+// each chosen for its own goals, with the catalog's workspace template
+// for the root; without one the project is one service, and a warning
+// says so.
 func TestWorkspaceForGoalsThatSpanLayers(t *testing.T) {
-	cat := fakeCatalog{"service/node/express", "service/node/fastify", "service/go/chi", "service/rust/axum", "cli/go/cobra", "cli/rust/clap"}
+	cat := fakeCatalog{"service/node/express", "service/node/fastify", "service/go/chi", "service/rust/axum", "cli/go/cobra", "cli/rust/clap", "workspace/workspace/polyglot"}
 	for _, tc := range []struct {
 		name  string
 		in    Input
@@ -346,9 +347,17 @@ func TestWorkspaceForGoalsThatSpanLayers(t *testing.T) {
 			if !slices.Equal(got, tc.parts) {
 				t.Errorf("parts = %q, want %q", got, tc.parts)
 			}
-			warned := slices.ContainsFunc(rec.Warnings, func(w string) bool { return strings.HasPrefix(w, "workspace: scaffold cannot write a workspace yet") })
-			if warned != (len(tc.parts) > 0) || len(tc.parts) > 0 && rec.Kind != template.Service {
-				t.Errorf("kind %s, warnings %q", rec.Kind, rec.Warnings)
+			if len(tc.parts) > 0 && (rec.Kind != template.Workspace || rec.Template != "workspace/polyglot" || rec.Language != "") {
+				t.Errorf("kind %s, template %s, language %q", rec.Kind, rec.Template, rec.Language)
+			}
+			if slices.ContainsFunc(rec.Warnings, func(w string) bool { return strings.HasPrefix(w, "workspace:") }) {
+				t.Errorf("warnings %q", rec.Warnings)
+			}
+			// Without a workspace template, one service, and said so.
+			rec = Recommend(tc.in, cat[:len(cat)-1])
+			warned := slices.ContainsFunc(rec.Warnings, func(w string) bool { return strings.HasPrefix(w, "workspace: a workspace needs the catalog's workspace template") })
+			if warned != (len(tc.parts) > 0) || rec.Kind == template.Workspace {
+				t.Errorf("without a workspace template: kind %s, warnings %q", rec.Kind, rec.Warnings)
 			}
 		})
 	}

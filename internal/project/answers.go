@@ -40,6 +40,18 @@ type Record struct {
 	// never rewrites them, even once a later template version no longer
 	// renders them from a secret.
 	SecretFiles []string `yaml:"secret_files,omitempty" json:"secret_files,omitempty"`
+	// Parts are a workspace's projects, in the order a request goes
+	// through them; each has its own record in its folder.
+	Parts []PartRecord `yaml:"parts,omitempty" json:"parts,omitempty"`
+}
+
+// PartRecord names one part of a workspace.
+type PartRecord struct {
+	Name string `yaml:"name" json:"name"`
+	// Path is the part's folder, slash-separated, in the workspace.
+	Path     string `yaml:"path" json:"path"`
+	Layer    string `yaml:"layer,omitempty" json:"layer,omitempty"`
+	Template string `yaml:"template" json:"template"`
 }
 
 // KeepSecretFiles returns the secret-derived paths worth recording: those

@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -50,6 +51,26 @@ type CreateOptions struct {
 	// Install, when set, installs the dependencies before the first
 	// commit; the caller has decided it may.
 	Install *Install
+	// Parts are the projects of a workspace, each in its own folder of
+	// it (Files hold theirs too, below those folders): each installs in
+	// its folder, and keeps its own pristine render under its own ref,
+	// so that scaffold update works on it alone.
+	Parts []Part
+}
+
+// Part is one project of a workspace that Create puts at Path.
+type Part struct {
+	// Path is the part's folder, slash-separated, relative to the
+	// workspace.
+	Path string
+	// Base is the part's pristine render, its paths relative to Path;
+	// Private are its paths that hold a secret answer.
+	Base    []template.File
+	Private []string
+	// Install, when set, runs in Path before the first commit.
+	Install *Install
+	// Source names the part's template in its base's commit message.
+	Source string
 }
 
 // Created is what Create made.
@@ -102,50 +123,70 @@ func Create(ctx context.Context, dir string, opts CreateOptions) (*Created, erro
 		for _, f := range opts.Files {
 			paths = append(paths, f.Path)
 		}
-		if in := opts.Install; in != nil {
-			rendered := slices.Contains(paths, in.Lock)
-			took, locked, err := in.run(ctx, tmp, rendered)
-			c.Took = took
+		installed := 0
+		for _, u := range opts.units() {
+			in := u.Install
+			if in == nil {
+				continue
+			}
+			lock := path.Join(u.Path, in.Lock)
+			rendered := slices.Contains(paths, lock)
+			took, locked, err := in.run(ctx, filepath.Join(tmp, filepath.FromSlash(u.Path)), rendered)
+			c.Took += took
 			if ctx.Err() != nil {
 				return ctx.Err() // interrupted: nothing is created
 			}
 			if err != nil {
-				installErr = movedError(err, tmp, dir)
-				if ie := (*InstallError)(nil); opts.Git == nil && errors.As(installErr, &ie) {
-					ie.Lock = "" // no commit to put it in
+				err = movedError(err, tmp, dir)
+				if ie := (*InstallError)(nil); errors.As(err, &ie) {
+					if ie.Lock = lock; opts.Git == nil {
+						ie.Lock = "" // no commit to put it in
+					}
 				}
-			} else {
-				c.Installed, c.NoLock = true, in.Lock != "" && !locked
-				if locked && !rendered && !slices.Contains(opts.Private, in.Lock) {
-					paths = append(paths, in.Lock)
-				}
+				installErr = errors.Join(installErr, err)
+				continue
 			}
-			if opts.Git != nil && len(opts.Hooks) > 0 {
-				c.leftovers = filesBut(tmp, paths)
+			installed++
+			c.NoLock = c.NoLock || in.Lock != "" && !locked
+			if locked && !rendered && !slices.Contains(opts.Private, lock) {
+				paths = append(paths, lock)
 			}
+		}
+		c.Installed = installed > 0 && installErr == nil
+		if opts.Git != nil && len(opts.Hooks) > 0 && installed > 0 {
+			c.leftovers = filesBut(tmp, paths)
 		}
 		if opts.Git == nil {
 			return nil
 		}
-		if _, serr := os.Lstat(filepath.Join(tmp, ".git")); serr == nil && opts.Install != nil {
+		for _, u := range opts.units() {
+			gitDir := filepath.Join(tmp, filepath.FromSlash(u.Path), ".git")
+			if _, serr := os.Lstat(gitDir); serr != nil || u.Install == nil {
+				continue
+			}
 			// No rendered path is .git: the install made it. go-git would
 			// take it for the project's repository, with whatever hooks,
 			// config or history it holds, and so would git in a repository
 			// around the project (a nested repository, which git add takes
 			// for a submodule): it is removed.
 			left := errors.New("the install left a .git in the project, which scaffold does not take for its repository")
+			if u.Path != "." {
+				left = fmt.Errorf("the install left a .git in %s, which would make it a repository inside the workspace's; it was removed", u.Path)
+			}
 			if commitErr = movedError(left, tmp, dir); opts.InRepo {
 				commitErr = fmt.Errorf("the files are in place, but %w; it was removed, and no pristine render was recorded: scaffold update will render the recorded version again instead", left)
 			}
-			os.RemoveAll(filepath.Join(tmp, ".git"))
-			return nil
+			os.RemoveAll(gitDir)
+			if u.Path == "." {
+				return nil
+			}
 		}
 		if opts.InRepo {
 			return nil
 		}
 		hash, err := initialCommit(tmp, *opts.Git, opts.Now(), "Initial commit from scaffold ("+opts.Source+")", paths, opts.Private)
 		if err == nil {
-			_, err = WriteBase(tmp, Without(opts.Base, opts.Private), *opts.Git, opts.Now(), "scaffold: pristine render of "+opts.Source)
+			err = opts.writeBases(tmp)
 		}
 		if err != nil {
 			commitErr = movedError(err, tmp, dir)
@@ -166,7 +207,7 @@ func Create(ctx context.Context, dir string, opts CreateOptions) (*Created, erro
 	}
 	if opts.Git != nil && opts.InRepo && commitErr == nil {
 		// Only now is dir the folder of the repository it will stay in.
-		if _, err := WriteBase(dir, Without(opts.Base, opts.Private), *opts.Git, opts.Now(), "scaffold: pristine render of "+opts.Source); err != nil {
+		if err := opts.writeBases(dir); err != nil {
 			commitErr = fmt.Errorf("the files are in place, but recording their pristine render in the repository around them failed: %w; scaffold update will render the recorded version again instead", err)
 		} else if home, err := FindHome(dir); err == nil {
 			c.BaseRef = string(home.BaseRef())
@@ -178,6 +219,34 @@ func Create(ctx context.Context, dir string, opts CreateOptions) (*Created, erro
 		}
 	}
 	return c, errors.Join(installErr, commitErr, c.runHooks(ctx, dir, opts))
+}
+
+// units are the workspace (or the project) and its parts, each with
+// what it installs and records: the root's Path is ".".
+func (opts CreateOptions) units() []Part {
+	root := Part{Path: ".", Base: opts.Base, Private: opts.Private, Install: opts.Install, Source: opts.Source}
+	return append([]Part{root}, opts.Parts...)
+}
+
+// writeBases records the pristine render of the project in dir and of
+// each of its parts, each under its own ref (see Home.BaseRef).
+func (opts CreateOptions) writeBases(dir string) error {
+	for i, u := range opts.units() {
+		private := u.Private
+		if i == 0 && len(opts.Parts) > 0 {
+			// The workspace's own are its root files'; its Private
+			// lists the parts' too, by their paths in it.
+			private = opts.Private
+		}
+		at := filepath.Join(dir, filepath.FromSlash(u.Path))
+		if _, err := WriteBase(at, Without(u.Base, private), *opts.Git, opts.Now(), "scaffold: pristine render of "+u.Source); err != nil {
+			if u.Path != "." {
+				return fmt.Errorf("%s: %w", u.Path, err)
+			}
+			return err
+		}
+	}
+	return nil
 }
 
 // filesBut lists the files (and links) below dir that are not among
