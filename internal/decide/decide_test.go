@@ -355,7 +355,9 @@ func TestWorkspaceForGoalsThatSpanLayers(t *testing.T) {
 			}
 			// Without a workspace template, one service, and said so.
 			rec = Recommend(tc.in, cat[:len(cat)-1])
-			warned := slices.ContainsFunc(rec.Warnings, func(w string) bool { return strings.HasPrefix(w, "workspace: a workspace needs the catalog's workspace template") })
+			warned := slices.ContainsFunc(rec.Warnings, func(w string) bool {
+				return strings.HasPrefix(w, "workspace: a workspace needs the catalog's workspace template")
+			})
 			if warned != (len(tc.parts) > 0) || rec.Kind == template.Workspace {
 				t.Errorf("without a workspace template: kind %s, warnings %q", rec.Kind, rec.Warnings)
 			}
