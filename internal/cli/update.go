@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"maps"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -124,6 +125,11 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 	g, err := update.Load(opts.Dir, opts.Config)
 	if err != nil {
 		return err
+	}
+	if len(g.Record.Parts) > 0 {
+		// The root files are a render over the parts, which update does
+		// not give the template yet: it would render them with none.
+		return inputErr(fmt.Errorf("%s is a workspace: scaffold update does not update its root files yet; update a part in its folder (scaffold update %s), and edit the root files by hand", opts.Dir, filepath.Join(opts.Dir, filepath.FromSlash(g.Record.Parts[0].Path))))
 	}
 	if g.Git && !opts.AllowDirty && !opts.DryRun {
 		dirty, err := project.Uncommitted(g.Dir)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -148,7 +149,35 @@ func parseRecord(path string, data []byte) (*Record, error) {
 	if _, err := yamlfile.Decode(path, data, &r); err != nil {
 		return nil, fmt.Errorf("%w (an answers file is YAML or JSON with the keys template, goals, team and answers)", err)
 	}
+	if err := r.checkParts(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
 	return &r, nil
+}
+
+// MaxParts bounds the parts a workspace's record may list.
+const MaxParts = 64
+
+// checkParts refuses parts whose folders could lie outside the workspace
+// or in each other: the record is a project file, which anyone may edit.
+func (r *Record) checkParts() error {
+	if len(r.Parts) > MaxParts {
+		return fmt.Errorf("parts: %d of them, more than the %d a workspace may have", len(r.Parts), MaxParts)
+	}
+	for i, p := range r.Parts {
+		if err := template.CheckPath(p.Path); err != nil {
+			return fmt.Errorf("parts: %s: %w", p.Name, err)
+		}
+		if p.Path != path.Clean(p.Path) || p.Path == "." || p.Path == AnswersFile {
+			return fmt.Errorf("parts: %s: %q is not a clean folder path inside the workspace", p.Name, p.Path)
+		}
+		for _, o := range r.Parts[:i] {
+			if o.Path == p.Path || strings.HasPrefix(p.Path, o.Path+"/") || strings.HasPrefix(o.Path, p.Path+"/") {
+				return fmt.Errorf("parts: %s and %s: the folders %s and %s overlap", o.Name, p.Name, o.Path, p.Path)
+			}
+		}
+	}
+	return nil
 }
 
 // WithRecord adds the answers file to a rendered project. A template may
