@@ -51,7 +51,12 @@ The steps are those the project's template lists (its manifest's verify,
 found through .scaffold-answers.yaml), else its language's default:
 ` + defaultPlans() + `
 A project scaffold did not make is checked by its language's default, as a
-service.`,
+service.
+
+At the root of a workspace, verify checks every part with its own steps,
+then the wiring: it starts every part on a free port, each given the
+next one's URL, and expects the first part's GET /v1/chain to answer
+through all of them, in order.`,
 		Example: "  scaffold verify\n  scaffold verify services/api --json",
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 1 {
@@ -75,6 +80,9 @@ service.`,
 }
 
 func verifyRun(ctx context.Context, opts *verifyOptions) error {
+	if rec, err := project.ReadProjectRecord(opts.Dir); err == nil && len(rec.Parts) > 0 {
+		return verifyWorkspace(ctx, opts, rec)
+	}
 	build, err := os.MkdirTemp("", "scaffold-verify-")
 	if err != nil {
 		return err
@@ -112,10 +120,18 @@ func verifyRun(ctx context.Context, opts *verifyOptions) error {
 // progress prints a line per step on stderr. A step's command comes
 // from the project's template (its manifest's verify, rendered over the
 // recorded answers): it is shown escaped, as hook commands are.
-type progress struct{ w *IOStreams }
+type progress struct {
+	w *IOStreams
+	// part names the workspace's part the steps are of.
+	part string
+}
 
 func (p *progress) Start(i, n int, step, command string) {
-	fmt.Fprintf(p.w.ErrOut, "[%d/%d] %-7s %s\n", i, n, step, display.Untrusted(command))
+	at := ""
+	if p.part != "" {
+		at = p.part + " "
+	}
+	fmt.Fprintf(p.w.ErrOut, "[%s%d/%d] %-7s %s\n", at, i, n, step, display.Untrusted(command))
 }
 
 func (p *progress) Done(r verify.Result) {

@@ -196,7 +196,7 @@ func Create(ctx context.Context, dir string, opts CreateOptions) (*Created, erro
 			return nil
 		}
 		c.Commit = hash.String()
-		if c.Installed && opts.Install.Lock != "" {
+		if c.Installed && opts.Install != nil && opts.Install.Lock != "" {
 			open, err := NotIgnored(tmp, []string{opts.Install.Lock})
 			c.LockCommitted = err == nil && len(open) == 1 && slices.Contains(paths, opts.Install.Lock)
 		}

@@ -241,3 +241,48 @@ func TestCreateInARepositoryRefusesTheInstallsGit(t *testing.T) {
 		t.Errorf("the project's home is %+v, %v; want the repository around it", h, err)
 	}
 }
+
+// A workspace: each part installs in its own folder, its lock file goes
+// into the one first commit under that folder, and its pristine render
+// under its own ref, while a .git a part's install leaves is removed
+// and said, without losing the commit.
+func TestCreateWorkspaceInstallsEachPart(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ws")
+	root := []template.File{{Path: "Makefile", Data: []byte("all:\n"), Mode: 0o644}}
+	api := []template.File{{Path: "package.json", Data: []byte("{}\n"), Mode: 0o644}}
+	core := []template.File{{Path: "go.mod", Data: []byte("module core\n"), Mode: 0o644}}
+	var files []template.File
+	files = append(files, root...)
+	files = append(files, template.File{Path: "apps/api/package.json", Data: api[0].Data, Mode: 0o644})
+	files = append(files, template.File{Path: "services/core/go.mod", Data: core[0].Data, Mode: 0o644})
+	install := func(script string) *Install {
+		return &Install{Args: []string{"/bin/sh", "-c", script}, Env: []string{"PATH=" + os.Getenv("PATH")}, Lock: "deps.lock", Output: &bytes.Buffer{}}
+	}
+	c, err := Create(context.Background(), dir, CreateOptions{
+		Files: files, Base: root,
+		Git:    &GitSettings{Identity: Identity{"T", "t@example.com"}, Branch: "main"},
+		Source: "ws/tpl", Now: func() time.Time { return time.Unix(1e9, 0) },
+		Parts: []Part{
+			{Path: "apps/api", Base: api, Source: "node/x", Install: install("pwd > deps.lock")},
+			{Path: "services/core", Base: core, Source: "go/x", Install: install("pwd > deps.lock && mkdir -p .git/hooks")},
+		},
+	})
+	if err == nil || !strings.Contains(err.Error(), "the install left a .git in services/core") || c == nil || c.Commit == "" {
+		t.Fatalf("created %+v, %v", c, err)
+	}
+	if want := []string{"Makefile", "apps/api/deps.lock", "apps/api/package.json", "services/core/deps.lock", "services/core/go.mod"}; !slices.Equal(firstCommitPaths(t, dir), want) {
+		t.Errorf("first commit holds %v, want %v", firstCommitPaths(t, dir), want)
+	}
+	if data, err := os.ReadFile(filepath.Join(dir, "apps", "api", "deps.lock")); err != nil || !strings.HasSuffix(strings.TrimSpace(string(data)), filepath.Join("apps", "api")) {
+		t.Errorf("the api part's install ran in %q (%v), want its folder", data, err)
+	}
+	if _, err := os.Lstat(filepath.Join(dir, "services", "core", ".git")); err == nil {
+		t.Error("the core part's install left its .git")
+	}
+	for dir, want := range map[string]string{dir: "Makefile", filepath.Join(dir, "apps", "api"): "package.json", filepath.Join(dir, "services", "core"): "go.mod"} {
+		base, _, err := ReadBase(dir)
+		if err != nil || len(base) != 1 || base[0].Path != want {
+			t.Errorf("base of %s: %v, %v; want %s alone", dir, base, err, want)
+		}
+	}
+}
