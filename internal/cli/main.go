@@ -120,6 +120,7 @@ run works in CI with no terminal.`,
 
 	root.AddCommand(
 		NewCmdNew(f, nil),
+		NewCmdAdd(f, nil),
 		NewCmdRecommend(f, nil),
 		NewCmdList(f, nil),
 		NewCmdVerify(f, nil),

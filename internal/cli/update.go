@@ -6,7 +6,6 @@ import (
 	"io"
 	"io/fs"
 	"maps"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -127,9 +126,14 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 		return err
 	}
 	if len(g.Record.Parts) > 0 {
-		// The root files are a render over the parts, which update does
-		// not give the template yet: it would render them with none.
-		return inputErr(fmt.Errorf("%s is a workspace: scaffold update does not update its root files yet; update a part in its folder (scaffold update %s), and edit the root files by hand", opts.Dir, filepath.Join(opts.Dir, filepath.FromSlash(g.Record.Parts[0].Path))))
+		// A workspace's root files are a render over its parts, as
+		// each part's own record describes it; the parts themselves
+		// are updated each in its folder.
+		infos, err := recordedParts(g.Dir, g.Record.Parts)
+		if err != nil {
+			return err
+		}
+		g.Data = map[string]any{"Parts": partsData(infos)}
 	}
 	if g.Git && !opts.AllowDirty && !opts.DryRun {
 		dirty, err := project.Uncommitted(g.Dir)
@@ -180,6 +184,9 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 		return err
 	}
 	data := answered.Data
+	if err := intoParts(theirs, g.Record.Parts, opened.Ref); err != nil {
+		return err
+	}
 	private, secretFiles := g.SecretFiles(secrets)
 	newest := project.TemplateOf(opened)
 	from, to := describe(g.Record.Template), describe(newest)

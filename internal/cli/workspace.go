@@ -214,26 +214,24 @@ func newWorkspace(ctx context.Context, opts *newOptions, w *workspaceRun) error 
 	}
 
 	rootData := maps.Clone(rootAnswers.Data)
-	rootData["Parts"] = partsData(parts)
+	var infos []partInfo
+	for _, p := range parts {
+		infos = append(infos, p.info())
+	}
+	rootData["Parts"] = partsData(infos)
 	rendered, secrets, err := project.Render(ctx, tmpl, &answer.Result{Data: rootData, Recorded: rootAnswers.Recorded})
 	if err != nil {
 		return err
 	}
-	for _, f := range rendered {
-		for _, p := range parts {
-			if f.Path == p.Path || strings.HasPrefix(f.Path, p.Path+"/") {
-				return inputErr(fmt.Errorf("the workspace template %s writes %s, inside the part %s: a part's folder is its own template's", w.opened.Ref, f.Path, p.Path))
-			}
-		}
+	if err := intoParts(rendered, partRecords(infos), w.opened.Ref); err != nil {
+		return err
 	}
 	record := &project.Record{
 		Scaffold: opts.Version, Template: project.TemplateOf(w.opened), Project: w.proj.Name,
 		Author: w.author, Year: opts.Now().Year(), Goals: w.choice.in.Goals, Team: string(w.choice.in.Team),
 		Answers: rootAnswers.Recorded,
 	}
-	for _, p := range parts {
-		record.Parts = append(record.Parts, project.PartRecord{Name: p.Name, Path: p.Path, Layer: p.Layer, Template: p.opened.Ref})
-	}
+	record.Parts = partRecords(infos)
 	private := project.Present(rendered, secrets.Paths)
 	record.SecretFiles = record.KeepSecretFiles(private, secrets.Shown)
 	files, err := project.WithRecord(rendered, record)
@@ -371,24 +369,58 @@ func (opts *newOptions) renderPart(ctx context.Context, cfg *config.Config, w *w
 	return nil
 }
 
+// partInfo is what the root files know of a part.
+type partInfo struct {
+	project.PartRecord
+	Wired   bool
+	Answers map[string]any
+}
+
+func (p *workspacePart) info() partInfo {
+	return partInfo{
+		PartRecord: project.PartRecord{Name: p.Name, Path: p.Path, Layer: p.Layer, Template: p.opened.Ref,
+			Language: p.opened.Template.Manifest.Language, Framework: p.opened.Template.Manifest.Framework},
+		Wired: p.wired, Answers: p.recorded,
+	}
+}
+
 // partsData is .Parts for the workspace template: what each part is,
-// where it listens and what it calls.
-func partsData(parts []*workspacePart) []map[string]any {
+// where it listens (the first on firstPort, each next on the next) and
+// what it calls.
+func partsData(parts []partInfo) []map[string]any {
 	out := make([]map[string]any, len(parts))
 	for i, p := range parts {
 		m := map[string]any{
-			"Name": p.Name, "Path": p.Path, "Layer": p.Layer, "Language": string(p.Language),
-			"Framework": p.Framework, "Template": p.opened.Ref, "Title": p.Title, "Port": p.Port,
-			"Wired": p.wired, "Answers": p.recorded,
+			"Name": p.Name, "Path": p.Path, "Layer": p.Layer, "Language": p.Language,
+			"Framework": p.Framework, "Template": p.Template, "Port": firstPort + i,
+			"Wired": p.Wired, "Answers": p.Answers,
 			"Downstream": "", "URLVar": "", "DownstreamPort": 0,
 		}
-		d, _ := p.answers["downstream"].(string)
-		if j := slices.IndexFunc(parts, func(o *workspacePart) bool { return o.Name == d }); p.wired && j >= 0 {
-			m["Downstream"], m["URLVar"], m["DownstreamPort"] = d, urlVar(d), parts[j].Port
+		d, _ := p.Answers["downstream"].(string)
+		if j := slices.IndexFunc(parts, func(o partInfo) bool { return o.Name == d }); p.Wired && j >= 0 {
+			m["Downstream"], m["URLVar"], m["DownstreamPort"] = d, urlVar(d), firstPort+j
 		}
 		out[i] = m
 	}
 	return out
+}
+
+// recordedParts reads what the root files know of each part of the
+// workspace at root from the part's own record.
+func recordedParts(root string, list []project.PartRecord) ([]partInfo, error) {
+	var out []partInfo
+	for _, p := range list {
+		dir, err := partDir(root, p.Path)
+		if err != nil {
+			return nil, inputErr(err)
+		}
+		rec, err := project.ReadProjectRecord(dir)
+		if err != nil {
+			return nil, inputErr(fmt.Errorf("part %s: %w", p.Path, err))
+		}
+		out = append(out, partInfo{PartRecord: p, Wired: rec.Answers["workspace"] == true, Answers: rec.Answers})
+	}
+	return out, nil
 }
 
 func partList(parts []*workspacePart) string {
@@ -435,4 +467,25 @@ func (r *newResult) printParts(w io.Writer) {
 		}
 		fmt.Fprintf(w, "  %-16s %s (%s)\n", p.Path, display.Untrusted(p.Template), strings.Join(notes, "; "))
 	}
+}
+
+// intoParts refuses root files of the workspace template ref that lie
+// in a part's folder: that folder is its own template's.
+func intoParts(files []template.File, parts []project.PartRecord, ref string) error {
+	for _, f := range files {
+		for _, p := range parts {
+			if f.Path == p.Path || strings.HasPrefix(f.Path, p.Path+"/") {
+				return inputErr(fmt.Errorf("the workspace template %s writes %s, inside the part %s: a part's folder is its own template's", ref, f.Path, p.Path))
+			}
+		}
+	}
+	return nil
+}
+
+func partRecords(infos []partInfo) []project.PartRecord {
+	out := make([]project.PartRecord, len(infos))
+	for i, p := range infos {
+		out[i] = p.PartRecord
+	}
+	return out
 }

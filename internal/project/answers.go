@@ -53,6 +53,9 @@ type PartRecord struct {
 	Path     string `yaml:"path" json:"path"`
 	Layer    string `yaml:"layer,omitempty" json:"layer,omitempty"`
 	Template string `yaml:"template" json:"template"`
+	// Language and Framework are its template's, for the root files.
+	Language  string `yaml:"language,omitempty" json:"language,omitempty"`
+	Framework string `yaml:"framework,omitempty" json:"framework,omitempty"`
 }
 
 // KeepSecretFiles returns the secret-derived paths worth recording: those

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -43,6 +44,9 @@ type Generated struct {
 	Git   bool
 	Home  *project.Home
 	Names names.Project
+	// Data is template data beyond the project's and the answers: a
+	// workspace's .Parts.
+	Data map[string]any
 }
 
 // Load reads the project in dir: its record, then the config
@@ -163,6 +167,7 @@ func (g *Generated) Base(ctx context.Context, open Opener) (*Base, error) {
 // for the template data.
 func (g *Generated) Answers(ctx context.Context, t *template.Template, given map[string]any, ask prompt.Prompter, yes bool, version string) (*answer.Result, error) {
 	data := project.Data(project.DataInput{Project: g.Names, Author: g.Record.Author, Year: g.Record.Year, Version: version, Goals: g.Record.Goals})
+	maps.Copy(data, g.Data)
 	return answer.Questions(ctx, t, data, answer.Options{
 		Given: given, Record: g.Record.Answers, Defaults: g.Config.Defaults, Prompter: ask, Yes: yes,
 	})
