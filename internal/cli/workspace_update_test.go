@@ -58,3 +58,38 @@ func TestUpdateWorkspaceRootFiles(t *testing.T) {
 		t.Error("the root update changed a part's file")
 	}
 }
+
+// An update of one part after its template changed touches that part
+// alone, and check at the root names it.
+func TestUpdateWorkspacePartAlone(t *testing.T) {
+	env := map[string]string{"HOME": t.TempDir(), "GIT_CONFIG_NOSYSTEM": "1"}
+	dir := filepath.Join(t.TempDir(), "ws")
+	ctx := context.Background()
+	f, out := testFactory(env)
+	if code := Run(ctx, f, []string{"new", dir, "--polyglot", "--yes", "--no-install"}); code != 0 {
+		t.Fatalf("new exited %d:\n%s", code, out)
+	}
+	next := nextBuiltins(t) // go/chi moved on
+	f, out = testFactory(env)
+	f.Builtins = next
+	if code := Run(ctx, f, []string{"check", dir}); code != ExitUpdateAvailable || !strings.Contains(out.String(), "newer template versions are available for services/core") {
+		t.Fatalf("check exited %d:\n%s", code, out)
+	}
+	f, out = testFactory(env)
+	f.Builtins = next
+	if code := Run(ctx, f, []string{"update", filepath.Join(dir, "services", "core")}); code != 0 {
+		t.Fatalf("update exited %d:\n%s", code, out)
+	}
+	changed, err := project.Uncommitted(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(changed) == 0 {
+		t.Fatalf("the update changed nothing:\n%s", out)
+	}
+	for _, p := range changed {
+		if !strings.HasPrefix(p, "services/core/") {
+			t.Errorf("the update of services/core changed %s", p)
+		}
+	}
+}

@@ -72,7 +72,7 @@ func TestWorkspace(t *testing.T) {
 		checkProjectDockerfile(t, where+", part "+p.Path, filepath.Join(dir, p.Path))
 	}
 	lintWorkflow(t, where, dir)
-	checkCompose(t, where, dir, rec.Parts)
+	checkCompose(t, where, dir, rec.Parts, len(rec.Parts))
 	if _, out, err := run(dir, env, "make", "test"); err != nil {
 		t.Fatalf("%s: make test at the root failed: %v\n%s", where, err, out)
 	}
@@ -114,13 +114,57 @@ func TestWorkspace(t *testing.T) {
 	if _, out, err := run(dir, env, "git", "status", "--porcelain"); err != nil || len(out) > 0 {
 		t.Errorf("%s: the tree is not clean after scaffold verify: %v\n%s", where, err, out)
 	}
+	checkAdd(t, where, dir, env)
+}
+
+// checkAdd adds a fourth part after the user edited the root Makefile:
+// the edit survives, and make test, compose and actionlint still pass.
+func checkAdd(t *testing.T, where, dir string, env []string) {
+	makefile := filepath.Join(dir, "Makefile")
+	mine, err := os.ReadFile(makefile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit := "\nhello: ## our own target\n\t@echo hello from $(PARTS)\n"
+	if err := os.WriteFile(makefile, append(mine, edit...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"add", "Makefile"}, {"-c", "user.name=T", "-c", "user.email=t@example.com", "commit", "-qm", "our target"}} {
+		if _, out, err := run(dir, env, "git", args...); err != nil {
+			t.Fatalf("%s: git %v: %v\n%s", where, args, err, out)
+		}
+	}
+	if _, out, err := run(dir, env, scaffold, "add", "billing", "--template", "go/chi", "--yes", "--install"); err != nil {
+		t.Fatalf("%s: scaffold add billing failed: %v\n%s", where, err, out)
+	}
+	got, _ := os.ReadFile(makefile)
+	if !strings.Contains(string(got), edit) || !strings.Contains(string(got), "services/billing") {
+		t.Errorf("%s: the Makefile after scaffold add lost the user's target or lacks the part:\n%s", where, got)
+	}
+	if _, out, err := run(dir, env, "make", "hello"); err != nil || !strings.Contains(string(out), "services/billing") {
+		t.Errorf("%s: the user's make target after scaffold add: %v\n%s", where, err, out)
+	}
+	rec, err := project.ReadProjectRecord(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(rec.Parts); n != 4 || rec.Parts[3].Path != "services/billing" {
+		t.Fatalf("%s: parts after scaffold add: %+v", where, rec.Parts)
+	}
+	lintWorkflow(t, where+", after add", dir)
+	// The new part ends a chain of its own.
+	checkCompose(t, where+", after add", dir, rec.Parts, 3)
+	if _, out, err := run(dir, env, "make", "test"); err != nil {
+		t.Fatalf("%s: make test at the root after scaffold add failed: %v\n%s", where, err, out)
+	}
 }
 
 // checkCompose loads compose.yaml with compose-go, as docker compose
 // does, and checks what the workspace promises of it: every part built
 // from its own folder's Dockerfile, health-checked by its own binary,
-// and started once the part it calls is healthy, with that part's URL.
-func checkCompose(t *testing.T, where, dir string, parts []project.PartRecord) {
+// and each of the first chained started once the next is healthy, with
+// that part's URL.
+func checkCompose(t *testing.T, where, dir string, parts []project.PartRecord, chained int) {
 	file := filepath.Join(dir, "compose.yaml")
 	data, err := os.ReadFile(file)
 	if err != nil {
@@ -145,7 +189,7 @@ func checkCompose(t *testing.T, where, dir string, parts []project.PartRecord) {
 		if svc.HealthCheck == nil || len(svc.HealthCheck.Test) < 3 || svc.HealthCheck.Test[0] != "CMD" || svc.HealthCheck.Test[len(svc.HealthCheck.Test)-1] != "healthcheck" {
 			t.Errorf("%s: compose service %s has no health check by its own program: %+v", where, p.Name, svc.HealthCheck)
 		}
-		if i+1 < len(parts) {
+		if i+1 < chained {
 			next := parts[i+1]
 			dep, ok := svc.DependsOn[next.Name]
 			if !ok || dep.Condition != types.ServiceConditionHealthy {
