@@ -27,10 +27,8 @@ import (
 	"github.com/scaffold-cli/scaffold/internal/template"
 )
 
-// partName is what a part may be called: it names its folder, its
-// compose service and its URL variable (CORE_URL), so it is kept to
-// what all three accept.
-var partName = regexp.MustCompile(`^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$`)
+// partName is what a part may be called (see project.PartName).
+var partName = project.PartName
 
 // firstPort is where the parts listen on one machine: the first part on
 // it, each next one on the next port.
@@ -380,7 +378,7 @@ func (p *workspacePart) info() partInfo {
 	return partInfo{
 		PartRecord: project.PartRecord{Name: p.Name, Path: p.Path, Layer: p.Layer, Template: p.opened.Ref,
 			Language: p.opened.Template.Manifest.Language, Framework: p.opened.Template.Manifest.Framework},
-		Wired: p.wired, Answers: p.recorded,
+		Wired: p.wired, Answers: plainAnswers(p.recorded),
 	}
 }
 
@@ -418,7 +416,7 @@ func recordedParts(root string, list []project.PartRecord) ([]partInfo, error) {
 		if err != nil {
 			return nil, inputErr(fmt.Errorf("part %s: %w", p.Path, err))
 		}
-		out = append(out, partInfo{PartRecord: p, Wired: rec.Answers["workspace"] == true, Answers: rec.Answers})
+		out = append(out, partInfo{PartRecord: p, Wired: rec.Answers["workspace"] == true, Answers: plainAnswers(rec.Answers)})
 	}
 	return out, nil
 }
@@ -486,6 +484,30 @@ func partRecords(infos []partInfo) []project.PartRecord {
 	out := make([]project.PartRecord, len(infos))
 	for i, p := range infos {
 		out[i] = p.PartRecord
+	}
+	return out
+}
+
+// plainAnswer is a recorded answer the root files may be rendered with.
+var plainAnswer = regexp.MustCompile(`^[A-Za-z0-9._/@+:-]{0,256}$`)
+
+// plainAnswers are a part's recorded answers that can land in YAML, a
+// Makefile or a shell line as they are: bools, numbers and plain words.
+// The record is a project file anyone may edit; an answer with a quote,
+// a space or a newline in it could otherwise write more than a value
+// into the root files. Its template validated what new recorded, so
+// nothing real is lost.
+func plainAnswers(answers map[string]any) map[string]any {
+	out := map[string]any{}
+	for k, v := range answers {
+		switch v := v.(type) {
+		case bool, int, int64, float64:
+			out[k] = v
+		case string:
+			if plainAnswer.MatchString(v) {
+				out[k] = v
+			}
+		}
 	}
 	return out
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -161,6 +162,17 @@ func parseRecord(path string, data []byte) (*Record, error) {
 // MaxParts bounds the parts a workspace's record may list.
 const MaxParts = 64
 
+// PartName is what a workspace's part may be called: it names its
+// folder, its compose service and its URL variable (CORE_URL), so it is
+// kept to what all three accept.
+var PartName = regexp.MustCompile(`^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$`)
+
+var (
+	partPath  = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._-]*(/[A-Za-z0-9_][A-Za-z0-9._-]*)*$`)
+	plainWord = regexp.MustCompile(`^[a-z0-9._-]{0,64}$`)
+	plainRef  = regexp.MustCompile(`^[A-Za-z0-9._~:/@+=%-]{1,512}$`)
+)
+
 // checkParts refuses parts whose folders could lie outside the workspace
 // or in each other: the record is a project file, which anyone may edit.
 func (r *Record) checkParts() error {
@@ -168,13 +180,28 @@ func (r *Record) checkParts() error {
 		return fmt.Errorf("parts: %d of them, more than the %d a workspace may have", len(r.Parts), MaxParts)
 	}
 	for i, p := range r.Parts {
+		// What the root files are rendered from: each field lands in
+		// YAML, a Makefile and shell lines, so each is plain.
+		switch {
+		case !PartName.MatchString(p.Name):
+			return fmt.Errorf("parts: %q is no part name: lower case letters, digits and -, starting with a letter, at most 32", p.Name)
+		case !partPath.MatchString(p.Path) || len(p.Path) > 256:
+			return fmt.Errorf("parts: %s: %q is not a folder path inside the workspace (letters, digits, . _ and -, each folder starting with a letter, digit or _)", p.Name, p.Path)
+		case !plainWord.MatchString(p.Layer) || !plainWord.MatchString(p.Language) || !plainWord.MatchString(p.Framework):
+			return fmt.Errorf("parts: %s: its layer, language and framework must be plain words (a-z, 0-9, . _ -)", p.Name)
+		case !plainRef.MatchString(p.Template):
+			return fmt.Errorf("parts: %s: its template reference must be one line of printable characters, without quotes or spaces", p.Name)
+		}
 		if err := template.CheckPath(p.Path); err != nil {
 			return fmt.Errorf("parts: %s: %w", p.Name, err)
 		}
-		if p.Path != path.Clean(p.Path) || p.Path == "." || p.Path == AnswersFile {
+		if p.Path != path.Clean(p.Path) || p.Path == AnswersFile {
 			return fmt.Errorf("parts: %s: %q is not a clean folder path inside the workspace", p.Name, p.Path)
 		}
 		for _, o := range r.Parts[:i] {
+			if o.Name == p.Name {
+				return fmt.Errorf("parts: two are named %s", p.Name)
+			}
 			if o.Path == p.Path || strings.HasPrefix(p.Path, o.Path+"/") || strings.HasPrefix(o.Path, p.Path+"/") {
 				return fmt.Errorf("parts: %s and %s: the folders %s and %s overlap", o.Name, p.Name, o.Path, p.Path)
 			}
