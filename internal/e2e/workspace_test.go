@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/compose-spec/compose-go/v2/loader"
 	"github.com/compose-spec/compose-go/v2/types"
@@ -41,9 +42,17 @@ func TestWorkspace(t *testing.T) {
 	}
 	dir := filepath.Join(work, "platform")
 	where := "workspace platform"
+	start := time.Now()
+	var timings []string
+	took := func(what string) {
+		timings = append(timings, fmt.Sprintf("%s %s", what, time.Since(start).Round(100*time.Millisecond)))
+		start = time.Now()
+	}
+	defer func() { t.Logf("%s: %s", where, strings.Join(timings, ", ")) }()
 	if _, out, err := run(work, env, scaffold, "new", dir, "--goal", "startup,performance,infrastructure", "--yes", "--install"); err != nil {
 		t.Fatalf("%s: step generate failed: %v\n%s", where, err, out)
 	}
+	took("generate")
 	if _, out, err := run(dir, env, "git", "status", "--porcelain"); err != nil || len(out) > 0 {
 		t.Fatalf("%s: the tree is not clean after the first commit: %v\n%s", where, err, out)
 	}
@@ -79,7 +88,9 @@ func TestWorkspace(t *testing.T) {
 	if _, out, err := run(dir, env, "git", "status", "--porcelain"); err != nil || len(out) > 0 {
 		t.Errorf("%s: the tree is not clean after make test: %v\n%s", where, err, out)
 	}
+	took("make test")
 	checkChain(t, where, dir, env)
+	took("chain")
 
 	// verify at the root: every part with its own plan, then the chain,
 	// in one report.
@@ -114,7 +125,9 @@ func TestWorkspace(t *testing.T) {
 	if _, out, err := run(dir, env, "git", "status", "--porcelain"); err != nil || len(out) > 0 {
 		t.Errorf("%s: the tree is not clean after scaffold verify: %v\n%s", where, err, out)
 	}
+	took("verify")
 	checkAdd(t, where, dir, env)
+	took("add and make test")
 }
 
 // checkAdd adds a fourth part after the user edited the root Makefile:
