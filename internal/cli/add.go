@@ -217,7 +217,7 @@ func addRun(ctx context.Context, opts *addOptions) error {
 	res := &addResult{Dir: g.Dir, DryRun: opts.DryRun, Changes: plan.Changed(), Conflicts: plan.Conflicts(),
 		Part: partResult{Name: p.Name, Path: p.Path, Layer: p.Layer, Template: opened.Ref, Port: p.Port, Wired: p.wired, Install: p.install}}
 	for _, f := range p.files {
-		res.Files = append(res.Files, f.Path)
+		res.Files = append(res.Files, p.show(f.Path))
 	}
 	if opts.DryRun {
 		return res.print(opts, plan)
@@ -334,14 +334,7 @@ func (r *addResult) print(opts *addOptions, plan *update.Plan) error {
 		for _, f := range r.Files {
 			fmt.Fprintf(w, "  new       %s\n", f)
 		}
-		if opts.Diff {
-			fmt.Fprint(w, "\n"+display.Lines(plan.Diff()))
-		}
-		fmt.Fprintln(w, "Nothing was written (--dry-run).")
-		return nil
 	}
-	if len(r.Conflicts) == 0 {
-		fmt.Fprintln(w, "Review the change with git status and git diff, then commit it.")
-	}
+	printMergeEnd(w, plan, r.DryRun, opts.Diff, len(r.Conflicts), "git status and git diff")
 	return nil
 }

@@ -321,18 +321,23 @@ func (r *updateResult) print(opts *updateOptions, plan *update.Plan) error {
 	}
 	fmt.Fprintf(w, "%s %s from template %s to %s:\n", verb, displayPath(r.Dir), r.From, r.To)
 	printChanges(w, r.Changes)
-	if r.DryRun {
-		if opts.Diff {
-			// The diff is what the user reviews before the update
+	printMergeEnd(w, plan, r.DryRun, opts.Diff, len(r.Conflicts), "git diff")
+	return nil
+}
+
+// printMergeEnd ends the report of a merge into the project (update,
+// add): with --dry-run the diff when asked and that nothing was
+// written, else what to review when nothing conflicts.
+func printMergeEnd(w io.Writer, plan *update.Plan, dryRun, diff bool, conflicts int, review string) {
+	if dryRun {
+		if diff {
+			// The diff is what the user reviews before the change
 			// runs: a template's file must not redraw it (a carriage
 			// return or a cursor move hiding an added line).
 			fmt.Fprint(w, "\n"+display.Lines(plan.Diff()))
 		}
 		fmt.Fprintln(w, "Nothing was written (--dry-run).")
-		return nil
+	} else if conflicts == 0 {
+		fmt.Fprintf(w, "Review the change with %s, then commit it.\n", review)
 	}
-	if len(r.Conflicts) == 0 {
-		fmt.Fprintln(w, "Review the change with git diff, then commit it.")
-	}
-	return nil
 }

@@ -49,6 +49,15 @@ type workspacePart struct {
 	answers  map[string]any
 	recorded map[string]any
 	wired    bool
+	// shown is a rendered path of the part as printed, relative to
+	// its folder (see shownPaths).
+	shown func(string) string
+}
+
+// show is a path of the workspace below the part's folder as printed:
+// escaped, with what derives from a secret answer masked.
+func (p *workspacePart) show(full string) string {
+	return path.Join(p.Path, p.shown(strings.TrimPrefix(full, p.Path+"/")))
 }
 
 // workspaceWiring are the answers a workspace gives each part's template,
@@ -253,8 +262,18 @@ func newWorkspace(ctx context.Context, opts *newOptions, w *workspaceRun) error 
 	}
 	res := &newResult{Target: w.target, Template: w.opened.Ref, Commit: w.opened.Commit, Digest: w.opened.Digest,
 		Files: files, DryRun: opts.DryRun, answers: rootAnswers.Recorded, next: next}
-	res.shown = shownPaths(tmpl, secrets, rootAnswers.Data)
-	res.SecretFiles = private
+	rootShown := shownPaths(tmpl, secrets, rootAnswers.Data)
+	res.shown = func(f string) string {
+		for _, p := range parts {
+			if strings.HasPrefix(f, p.Path+"/") {
+				return p.show(f)
+			}
+		}
+		return rootShown(f)
+	}
+	for _, f := range private {
+		res.SecretFiles = append(res.SecretFiles, res.show(f))
+	}
 	for _, p := range parts {
 		res.Parts = append(res.Parts, partResult{Name: p.Name, Path: p.Path, Layer: p.Layer, Template: p.opened.Ref, Port: p.Port, Wired: p.wired, Install: p.install})
 	}
@@ -349,6 +368,7 @@ func (opts *newOptions) renderPart(ctx context.Context, cfg *config.Config, w *w
 		return err
 	}
 	p.opened, p.rendered, p.answers, p.recorded, p.install = opened, rendered, answered.Data, answered.Recorded, inst
+	p.shown = shownPaths(t, secrets, answered.Data)
 	p.wired = answered.Data["workspace"] == true
 	p.private = project.Present(rendered, secrets.Paths)
 	record := &project.Record{
