@@ -484,6 +484,7 @@ type newResult struct {
 	SecretFiles []string `json:"secret_files,omitempty"` // redacted
 	// Parts are a workspace's projects.
 	Parts   []partResult        `json:"parts,omitempty"`
+	goals   []string            // a workspace's, which give its parts
 	shown   func(string) string // a path or link as printed
 	answers map[string]any
 	secrets []string // names of secret questions, never printed
@@ -617,21 +618,40 @@ func displayPath(target string) string {
 	return target
 }
 
+// appendSets adds a --set for each answer, its key after prefix, in key
+// order, leaving out those named in skip.
+func appendSets(args []string, prefix string, answers map[string]any, skip []string) []string {
+	keys := make([]string, 0, len(answers))
+	for k := range answers {
+		if !slices.Contains(skip, k) {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		v := answers[k]
+		if list, ok := v.([]string); ok {
+			v = strings.Join(list, ",")
+		}
+		args = append(args, "--set", shellQuote(fmt.Sprintf("%s%s=%v", prefix, k, v)))
+	}
+	return args
+}
+
 // repeatCommand spells the flags that give the same project without a
 // single prompt.
 func repeatCommand(opts *newOptions, r *newResult) string {
 	args := []string{"scaffold", "new", shellQuote(opts.Target), "--template", shellQuote(r.Template)}
-	keys := make([]string, 0, len(r.answers))
-	for k := range r.answers {
-		keys = append(keys, k)
+	if len(r.Parts) > 0 && len(r.goals) > 0 {
+		// A workspace's parts come from the goals.
+		args = append(args, "--goal", shellQuote(strings.Join(r.goals, ",")))
 	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		v := r.answers[k]
-		if list, ok := v.([]string); ok {
-			v = strings.Join(list, ",")
-		}
-		args = append(args, "--set", shellQuote(fmt.Sprintf("%s=%v", k, v)))
+	args = appendSets(args, "", r.answers, nil)
+	for _, p := range r.Parts {
+		args = append(args, "--part", shellQuote(p.Layer+"="+p.Name))
+	}
+	for _, p := range r.Parts {
+		args = appendSets(args, p.Name+".", p.answers, wiringKeys)
 	}
 	if opts.NoGit {
 		args = append(args, "--no-git")
@@ -658,6 +678,11 @@ func repeatCommand(opts *newOptions, r *newResult) string {
 	}
 	for _, q := range r.secrets {
 		args = append(args, "--set", q+"=…")
+	}
+	for _, p := range r.Parts {
+		for _, q := range p.secrets {
+			args = append(args, "--set", p.Name+"."+q+"=…")
+		}
 	}
 	return strings.Join(append(args, "--yes"), " ")
 }

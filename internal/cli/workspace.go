@@ -63,6 +63,9 @@ func (p *workspacePart) show(full string) string {
 // workspaceWiring are the answers a workspace gives each part's template,
 // when it asks the question: they make it a wired part of the chain. A
 // template that does not ask one does without it.
+// wiringKeys are the questions workspaceWiring answers.
+var wiringKeys = []string{"workspace", "ci", "downstream", "downstream_url", "docker", "license"}
+
 func workspaceWiring(root map[string]any, next *workspacePart) map[string]any {
 	w := map[string]any{"workspace": true, "ci": false, "downstream": ""}
 	if v, ok := root["compose"]; ok {
@@ -157,7 +160,7 @@ func (opts *newOptions) workspaceParts(c *choice, ask prompt.Prompter) ([]*works
 			name = n
 		} else if !opts.Yes && !noTerminal {
 			got, err := ask.Ask(prompt.Question{
-				Name: "part", Message: fmt.Sprintf("Name of the %s part (%s)", p.Layer, p.Title), Kind: prompt.Input, Default: name,
+				Name: "part_" + p.Layer, Message: fmt.Sprintf("Name of the %s part (%s)", p.Layer, p.Title), Kind: prompt.Input, Default: name,
 				Help: "names its folder, its compose service and its URL variable", Flag: "--part " + p.Layer + "=NAME",
 				Validate: func(v any) error {
 					if s, _ := v.(string); !partName.MatchString(s) {
@@ -275,8 +278,15 @@ func newWorkspace(ctx context.Context, opts *newOptions, w *workspaceRun) error 
 		res.SecretFiles = append(res.SecretFiles, res.show(f))
 	}
 	for _, p := range parts {
-		res.Parts = append(res.Parts, partResult{Name: p.Name, Path: p.Path, Layer: p.Layer, Template: p.opened.Ref, Port: p.Port, Wired: p.wired, Install: p.install})
+		pr := partResult{Name: p.Name, Path: p.Path, Layer: p.Layer, Template: p.opened.Ref, Port: p.Port, Wired: p.wired, Install: p.install, answers: p.recorded}
+		for _, q := range p.opened.Template.Manifest.Questions {
+			if q.Secret {
+				pr.secrets = append(pr.secrets, q.Name)
+			}
+		}
+		res.Parts = append(res.Parts, pr)
 	}
+	res.goals = w.choice.in.Goals
 	if !opts.NoGit {
 		res.Git = &gitResult{Branch: w.git.Branch, Author: w.git.Identity.Name + " <" + w.git.Identity.Email + ">", defaultID: w.git.Default}
 		if w.home != nil {
@@ -458,6 +468,8 @@ type partResult struct {
 	Port     int          `json:"port"`
 	Wired    bool         `json:"wired"`
 	Install  *installPlan `json:"install,omitempty"`
+	answers  map[string]any
+	secrets  []string
 }
 
 // printParts lists a workspace's parts: where each is, from which

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -92,4 +93,77 @@ func TestUpdateWorkspacePartAlone(t *testing.T) {
 			t.Errorf("the update of services/core changed %s", p)
 		}
 	}
+}
+
+// In a terminal, a workspace asks each part's name and its template's
+// own questions (not the ones the workspace answers), and the command
+// printed to do the same without prompts makes the same workspace.
+func TestNewWorkspaceAtThePrompt(t *testing.T) {
+	f, _ := testFactory(map[string]string{"HOME": t.TempDir()})
+	streams, stdout, stderr := testIO()
+	ask, script := scriptedPrompter(t, map[string]any{
+		"accept": true, "part_api": "gateway", "part_service": "core",
+		"compose": true, "ci": false, "license": "none",
+		"package_name": "gateway", "module": "example.com/acme/core", "realtime": false, "install": false,
+	})
+	target := filepath.Join(t.TempDir(), "ws")
+	opts := &newOptions{IO: streams, Config: f.Config, Now: f.Now, Getenv: f.Getenv, Version: f.Version, Prompter: ask,
+		Target: target, Goals: []string{"startup", "performance"}, NoGit: true}
+	if err := newRun(context.Background(), opts); err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	// ci and license are the root template's own questions, asked once;
+	// the parts get the root's answers.
+	for _, q := range wiringKeys {
+		want := 0
+		if q == "ci" || q == "license" {
+			want = 1
+		}
+		if n := len(slices.DeleteFunc(slices.Clone(script.asked), func(a string) bool { return a != q })); n != want {
+			t.Errorf("%s asked %d times, want %d: the workspace answers it for its parts (asked: %q)", q, n, want, script.asked)
+		}
+	}
+	if want := []string{"apps/gateway/package.json", "services/core/go.mod"}; !exist(target, want) {
+		t.Fatalf("the parts are not at %v:\n%s", want, stdout)
+	}
+	if data, _ := os.ReadFile(filepath.Join(target, "services", "core", "go.mod")); !bytes.HasPrefix(data, []byte("module example.com/acme/core\n")) {
+		t.Errorf("core's go.mod: %s", data)
+	}
+	_, repeat, ok := strings.Cut(stderr.String(), "To do the same without prompts:\n  ")
+	if !ok {
+		t.Fatalf("no command to repeat the run:\n%s", stderr)
+	}
+	repeat = strings.TrimSpace(repeat)
+	for _, want := range []string{"--template workspace/polyglot", "--goal startup,performance", "--part api=gateway", "--part service=core",
+		"--set core.module=example.com/acme/core", "--set gateway.package_name=gateway", "--set license=none", "--yes"} {
+		if !strings.Contains(repeat, want) {
+			t.Errorf("the repeat command lacks %q: %s", want, repeat)
+		}
+	}
+	if strings.Contains(repeat, "core.workspace") || strings.Contains(repeat, "core.downstream") {
+		t.Errorf("the repeat command answers what the workspace answers: %s", repeat)
+	}
+	// Run as printed, it makes the same files.
+	again := filepath.Join(t.TempDir(), "ws")
+	f2, out := testFactory(map[string]string{"HOME": t.TempDir()})
+	args := strings.Fields(strings.Replace(repeat, target, again, 1))[1:]
+	if code := Run(context.Background(), f2, append(args, "--no-install")); code != 0 {
+		t.Fatalf("%v exited %d:\n%s", args, code, out)
+	}
+	for _, p := range []string{"Makefile", "apps/gateway/package.json", "services/core/go.mod", "services/core/.scaffold-answers.yaml"} {
+		a, _ := os.ReadFile(filepath.Join(target, p))
+		b, _ := os.ReadFile(filepath.Join(again, p))
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s differs when made again:\n%s\n---\n%s", p, a, b)
+		}
+	}
+}
+
+func exist(dir string, paths []string) bool {
+	for _, p := range paths {
+		if _, err := os.Stat(filepath.Join(dir, p)); err != nil {
+			return false
+		}
+	}
+	return true
 }
