@@ -140,7 +140,14 @@ func addRun(ctx context.Context, opts *addOptions) error {
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
-	if err := project.CheckParents(filepath.Join(g.Dir, filepath.FromSlash(p.Path))); err != nil {
+	// The folders on the way are the workspace's own, not links: a link
+	// would put the part elsewhere, where check, update and verify
+	// refuse to read it.
+	partAt, err := inWorkspace(g.Dir, p.Path, false)
+	if err != nil {
+		return inputErr(err)
+	}
+	if err := project.CheckParents(partAt); err != nil {
 		return err
 	}
 	if g.Git && !opts.AllowDirty && !opts.DryRun {
@@ -236,7 +243,7 @@ func addRun(ctx context.Context, opts *addOptions) error {
 	if g.Git {
 		co.Git, co.InRepo = &gs, true
 	}
-	created, err := project.Create(ctx, filepath.Join(g.Dir, filepath.FromSlash(p.Path)), co)
+	created, err := project.Create(ctx, partAt, co)
 	if created == nil {
 		return err
 	}
