@@ -276,7 +276,9 @@ func newWorkspace(ctx context.Context, opts *newOptions, w *workspaceRun) error 
 	}
 	for _, p := range res.Parts {
 		if p.Install != nil {
-			p.Install.Installed, p.Install.committed = created.Installed, res.Git != nil && w.home == nil && created.Commit != ""
+			// Each part's own outcome: another's failed install is not its.
+			p.Install.Installed = slices.Contains(created.InstalledParts, p.Path)
+			p.Install.committed = res.Git != nil && w.home == nil && created.Commit != ""
 		}
 	}
 	if res.Git != nil && w.home != nil {
