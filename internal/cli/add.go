@@ -221,6 +221,15 @@ func addRun(ctx context.Context, opts *addOptions) error {
 	if u := plan.Unresolved(); len(u) > 0 {
 		return inputErr(unresolvedError(u))
 	}
+	// The root record with the part, made now: one scaffold could not
+	// read back (a template reference with a space, say) is refused
+	// before anything is written.
+	rec := *g.Record
+	rec.Parts = partRecords(infos)
+	recData, err := rec.Marshal()
+	if err != nil {
+		return inputErr(fmt.Errorf("the workspace's record could not hold the part: %w", err))
+	}
 	res := &addResult{Dir: g.Dir, DryRun: opts.DryRun, Changes: plan.Changed(), Conflicts: plan.Conflicts(),
 		Part: partResult{Name: p.Name, Path: p.Path, Layer: p.Layer, Template: opened.Ref, Port: p.Port, Wired: p.wired, Install: p.install}}
 	for _, f := range p.files {
@@ -255,13 +264,7 @@ func addRun(ctx context.Context, opts *addOptions) error {
 	if err := plan.Apply(g.Dir); err != nil {
 		return fmt.Errorf("the part is in %s, but merging it into the root files failed: %w; run scaffold update at the root to render them again", p.Path, err)
 	}
-	rec := *g.Record
-	rec.Parts = partRecords(infos)
-	data, err := rec.Marshal()
-	if err != nil {
-		return err
-	}
-	if err := update.WriteFile(g.Dir, project.AnswersFile, data, 0o644); err != nil {
+	if err := update.WriteFile(g.Dir, project.AnswersFile, recData, 0o644); err != nil {
 		return err
 	}
 	if g.Git {

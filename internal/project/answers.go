@@ -93,6 +93,11 @@ const answersHeader = `# Written by scaffold: how this project was generated.
 
 // Marshal encodes the record as the answers file's bytes.
 func (r *Record) Marshal() ([]byte, error) {
+	// A record scaffold could not read back would leave the project,
+	// or the whole workspace, without one: refuse it rather than write it.
+	if err := r.checkParts(); err != nil {
+		return nil, err
+	}
 	var buf bytes.Buffer
 	buf.WriteString(answersHeader)
 	enc := yaml.NewEncoder(&buf)
