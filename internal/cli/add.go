@@ -233,7 +233,8 @@ func addRun(ctx context.Context, opts *addOptions) error {
 	res := &addResult{Dir: g.Dir, DryRun: opts.DryRun, Changes: plan.Changed(), Conflicts: plan.Conflicts(),
 		Part: partResult{Name: p.Name, Path: p.Path, Layer: p.Layer, Template: opened.Ref, Port: p.Port, Wired: p.wired, Install: p.install}}
 	for _, f := range p.files {
-		res.Files = append(res.Files, f.Path)
+		// Shown without the part's secret answers, which may name a file.
+		res.Files = append(res.Files, p.showIn(strings.TrimPrefix(f.Path, p.Path+"/")))
 	}
 	if opts.DryRun {
 		return res.print(opts, plan)
@@ -257,6 +258,7 @@ func addRun(ctx context.Context, opts *addOptions) error {
 		return err
 	}
 	partErr := err
+	noteNotIgnored(opts.IO.ErrOut, created.NotIgnored, p.showIn)
 	res.BaseRef = created.BaseRef
 	if p.install != nil {
 		p.install.Installed = created.Installed

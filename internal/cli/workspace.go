@@ -49,6 +49,18 @@ type workspacePart struct {
 	answers  map[string]any
 	recorded map[string]any
 	wired    bool
+	// shown prints a path of the part's (relative to its folder)
+	// without its secret answers.
+	shown func(string) string
+}
+
+// showIn prints a path of the part's, relative to its folder, as a
+// path of the workspace, without the part's secret answers.
+func (p *workspacePart) showIn(rel string) string {
+	if p.shown == nil {
+		return path.Join(p.Path, rel)
+	}
+	return path.Join(p.Path, p.shown(rel))
 }
 
 // workspaceWiring are the answers a workspace gives each part's template,
@@ -253,7 +265,16 @@ func newWorkspace(ctx context.Context, opts *newOptions, w *workspaceRun) error 
 	}
 	res := &newResult{Target: w.target, Template: w.opened.Ref, Commit: w.opened.Commit, Digest: w.opened.Digest,
 		Files: files, DryRun: opts.DryRun, answers: rootAnswers.Recorded, next: next}
-	res.shown = shownPaths(tmpl, secrets, rootAnswers.Data)
+	rootShown := shownPaths(tmpl, secrets, rootAnswers.Data)
+	res.shown = func(f string) string {
+		// A part's path is shown without the part's secrets.
+		for _, p := range parts {
+			if rel, ok := strings.CutPrefix(f, p.Path+"/"); ok {
+				return p.showIn(rel)
+			}
+		}
+		return rootShown(f)
+	}
 	res.SecretFiles = private
 	for _, p := range parts {
 		res.Parts = append(res.Parts, partResult{Name: p.Name, Path: p.Path, Layer: p.Layer, Template: p.opened.Ref, Port: p.Port, Wired: p.wired, Install: p.install})
@@ -290,6 +311,7 @@ func newWorkspace(ctx context.Context, opts *newOptions, w *workspaceRun) error 
 			res.Git.Commit = created.Commit
 		}
 	}
+	noteNotIgnored(opts.IO.ErrOut, created.NotIgnored, res.show)
 	if perr := res.print(opts, "", ask); perr != nil {
 		return perr
 	}
@@ -353,6 +375,7 @@ func (opts *newOptions) renderPart(ctx context.Context, cfg *config.Config, w *w
 	p.opened, p.rendered, p.answers, p.recorded, p.install = opened, rendered, answered.Data, answered.Recorded, inst
 	p.wired = answered.Data["workspace"] == true
 	p.private = project.Present(rendered, secrets.Paths)
+	p.shown = shownPaths(t, secrets, answered.Data)
 	record := &project.Record{
 		Scaffold: opts.Version, Template: project.TemplateOf(opened), Project: proj.Name,
 		Author: w.author, Year: opts.Now().Year(), Goals: p.Goals, Answers: answered.Recorded,
