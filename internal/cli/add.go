@@ -263,11 +263,15 @@ func addRun(ctx context.Context, opts *addOptions) error {
 	if p.install != nil {
 		p.install.Installed = created.Installed
 	}
-	if err := plan.Apply(g.Dir); err != nil {
-		return fmt.Errorf("the part is in %s, but merging it into the root files failed: %w; run scaffold update at the root to render them again", p.Path, err)
-	}
+	// The record lists the part before the root files are merged: should
+	// that fail (a root file edited during the install, say), scaffold
+	// update at the root renders them with the part, which it would not
+	// do with a record that left the part out.
 	if err := update.WriteFile(g.Dir, project.AnswersFile, recData, 0o644); err != nil {
-		return err
+		return fmt.Errorf("the part is in %s, but listing it in %s failed: %w; move the part away and add it again", p.Path, project.AnswersFile, err)
+	}
+	if err := plan.Apply(g.Dir); err != nil {
+		return fmt.Errorf("the part is in %s, but merging it into the root files failed: %w; run scaffold update --allow-dirty at the root to render them again", p.Path, err)
 	}
 	if g.Git {
 		if _, err := g.Rebase(base, plan.NewBase(base.Files, theirs), private, gs, opts.Now(), "scaffold: pristine render of "+root.Ref+" with "+p.Name); err != nil {
