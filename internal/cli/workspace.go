@@ -493,12 +493,17 @@ func (r *newResult) printParts(w io.Writer) {
 }
 
 // intoParts refuses root files of the workspace template ref that lie
-// in a part's folder: that folder is its own template's.
+// in a part's folder, which is its own template's, or that take the
+// place of a folder on the way to it: update would keep such a file and
+// advise moving the folder, with the part in it, away.
 func intoParts(files []template.File, parts []project.PartRecord, ref string) error {
 	for _, f := range files {
 		for _, p := range parts {
 			if f.Path == p.Path || strings.HasPrefix(f.Path, p.Path+"/") {
 				return inputErr(fmt.Errorf("the workspace template %s writes %s, inside the part %s: a part's folder is its own template's", ref, f.Path, p.Path))
+			}
+			if strings.HasPrefix(p.Path, f.Path+"/") {
+				return inputErr(fmt.Errorf("the workspace template %s writes %s, where a folder of the part %s is", ref, f.Path, p.Path))
 			}
 		}
 	}
