@@ -49,7 +49,8 @@ it (--diff the root files' diff).
 The template is --template, or the one the goals recommend (--goal). The
 part's folder is the layer's: apps/ for Node.js, services/ for Go,
 infra/ for Rust (--layer api|service|infra chooses). A name or folder
-that exists is refused. The part ends a chain of its own: it answers
+that exists is refused, and so is a folder reached through a link. The
+part ends a chain of its own: it answers
 GET /v1/chain, and calls nothing.
 
 Exit codes: 0 added, 3 added with conflicts to resolve in the root files,
