@@ -107,8 +107,8 @@ func addRun(ctx context.Context, opts *addOptions) error {
 	if len(g.Record.Parts) == 0 {
 		return inputErr(fmt.Errorf("%s is not a workspace (its %s lists no parts): scaffold add adds a part to a workspace that scaffold new --polyglot made", opts.Target, project.AnswersFile))
 	}
-	if !partName.MatchString(opts.Name) {
-		return &FlagError{Err: fmt.Errorf("%q is no part name: lower case letters, digits and -, starting with a letter, at most 32", opts.Name)}
+	if !project.IsPartName(opts.Name) {
+		return &FlagError{Err: fmt.Errorf("%q is no part name: lower case letters, digits and -, starting with a letter, at most 32, not a device name Windows reserves (con, nul, com1)", opts.Name)}
 	}
 	if i := slices.IndexFunc(g.Record.Parts, func(p project.PartRecord) bool { return p.Name == opts.Name }); i >= 0 {
 		return inputErr(fmt.Errorf("the workspace has a part %s already, at %s: choose another name", opts.Name, g.Record.Parts[i].Path))

@@ -27,9 +27,6 @@ import (
 	"github.com/scaffold-cli/scaffold/internal/template"
 )
 
-// partName is what a part may be called (see project.PartName).
-var partName = project.PartName
-
 // firstPort is where the parts listen on one machine: the first part on
 // it, each next one on the next port.
 const firstPort = 8080
@@ -112,8 +109,8 @@ func parseParts(flags []string) (map[string]string, error) {
 		if !ok || !slices.ContainsFunc(decide.Layers, func(l decide.Layer) bool { return l.Name == layer }) {
 			return nil, &FlagError{Err: fmt.Errorf("--part %q: give LAYER=NAME, where LAYER is %s", f, layerNames())}
 		}
-		if !partName.MatchString(name) {
-			return nil, &FlagError{Err: fmt.Errorf("--part %s: %q is no part name: lower case letters, digits and -, starting with a letter, at most 32", layer, name)}
+		if !project.IsPartName(name) {
+			return nil, &FlagError{Err: fmt.Errorf("--part %s: %q is no part name: lower case letters, digits and -, starting with a letter, at most 32, not a device name Windows reserves (con, nul, com1)", layer, name)}
 		}
 		out[layer] = name
 	}
@@ -163,8 +160,8 @@ func (opts *newOptions) workspaceParts(c *choice, ask prompt.Prompter) ([]*works
 				Name: "part", Message: fmt.Sprintf("Name of the %s part (%s)", p.Layer, p.Title), Kind: prompt.Input, Default: name,
 				Help: "names its folder, its compose service and its URL variable", Flag: "--part " + p.Layer + "=NAME",
 				Validate: func(v any) error {
-					if s, _ := v.(string); !partName.MatchString(s) {
-						return errors.New("lower case letters, digits and -, starting with a letter, at most 32")
+					if s, _ := v.(string); !project.IsPartName(s) {
+						return errors.New("lower case letters, digits and -, starting with a letter, at most 32, not a device name Windows reserves (con, nul, com1)")
 					}
 					return nil
 				},
