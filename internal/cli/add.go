@@ -49,7 +49,8 @@ it (--diff the root files' diff).
 The template is --template, or the one the goals recommend (--goal). The
 part's folder is the layer's: apps/ for Node.js, services/ for Go,
 infra/ for Rust (--layer api|service|infra chooses). A name or folder
-that exists is refused. The part ends a chain of its own: it answers
+that exists is refused, and so is a folder reached through a link. The
+part ends a chain of its own: it answers
 GET /v1/chain, and calls nothing.
 
 Exit codes: 0 added, 3 added with conflicts to resolve in the root files,
@@ -106,8 +107,8 @@ func addRun(ctx context.Context, opts *addOptions) error {
 	if len(g.Record.Parts) == 0 {
 		return inputErr(fmt.Errorf("%s is not a workspace (its %s lists no parts): scaffold add adds a part to a workspace that scaffold new --polyglot made", opts.Target, project.AnswersFile))
 	}
-	if !partName.MatchString(opts.Name) {
-		return &FlagError{Err: fmt.Errorf("%q is no part name: lower case letters, digits and -, starting with a letter, at most 32", opts.Name)}
+	if !project.IsPartName(opts.Name) {
+		return &FlagError{Err: fmt.Errorf("%q is no part name: lower case letters, digits and -, starting with a letter, at most 32, not a device name Windows reserves (con, nul, com1)", opts.Name)}
 	}
 	if i := slices.IndexFunc(g.Record.Parts, func(p project.PartRecord) bool { return p.Name == opts.Name }); i >= 0 {
 		return inputErr(fmt.Errorf("the workspace has a part %s already, at %s: choose another name", opts.Name, g.Record.Parts[i].Path))
@@ -140,7 +141,14 @@ func addRun(ctx context.Context, opts *addOptions) error {
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
-	if err := project.CheckParents(filepath.Join(g.Dir, filepath.FromSlash(p.Path))); err != nil {
+	// The folders on the way are the workspace's own, not links: a link
+	// would put the part elsewhere, where check, update and verify
+	// refuse to read it.
+	partAt, err := inWorkspace(g.Dir, p.Path, false)
+	if err != nil {
+		return inputErr(err)
+	}
+	if err := project.CheckParents(partAt); err != nil {
 		return err
 	}
 	if g.Git && !opts.AllowDirty && !opts.DryRun {
@@ -214,10 +222,20 @@ func addRun(ctx context.Context, opts *addOptions) error {
 	if u := plan.Unresolved(); len(u) > 0 {
 		return inputErr(unresolvedError(u))
 	}
+	// The root record with the part, made now: one scaffold could not
+	// read back (a template reference with a space, say) is refused
+	// before anything is written.
+	rec := *g.Record
+	rec.Parts = partRecords(infos)
+	recData, err := rec.Marshal()
+	if err != nil {
+		return inputErr(fmt.Errorf("the workspace's record could not hold the part: %w", err))
+	}
 	res := &addResult{Dir: g.Dir, DryRun: opts.DryRun, Changes: plan.Changed(), Conflicts: plan.Conflicts(),
 		Part: partResult{Name: p.Name, Path: p.Path, Layer: p.Layer, Template: opened.Ref, Port: p.Port, Wired: p.wired, Install: p.install}}
 	for _, f := range p.files {
-		res.Files = append(res.Files, p.show(f.Path))
+		// Shown without the part's secret answers, which may name a file.
+		res.Files = append(res.Files, p.showIn(strings.TrimPrefix(f.Path, p.Path+"/")))
 	}
 	if opts.DryRun {
 		return res.print(opts, plan)
@@ -236,26 +254,25 @@ func addRun(ctx context.Context, opts *addOptions) error {
 	if g.Git {
 		co.Git, co.InRepo = &gs, true
 	}
-	created, err := project.Create(ctx, filepath.Join(g.Dir, filepath.FromSlash(p.Path)), co)
+	created, err := project.Create(ctx, partAt, co)
 	if created == nil {
 		return err
 	}
 	partErr := err
+	noteNotIgnored(opts.IO.ErrOut, created.NotIgnored, p.showIn)
 	res.BaseRef = created.BaseRef
 	if p.install != nil {
 		p.install.Installed = created.Installed
 	}
+	// The record lists the part before the root files are merged: should
+	// that fail (a root file edited during the install, say), scaffold
+	// update at the root renders them with the part, which it would not
+	// do with a record that left the part out.
+	if err := update.WriteFile(g.Dir, project.AnswersFile, recData, 0o644); err != nil {
+		return fmt.Errorf("the part is in %s, but listing it in %s failed: %w; move the part away and add it again", p.Path, project.AnswersFile, err)
+	}
 	if err := plan.Apply(g.Dir); err != nil {
-		return fmt.Errorf("the part is in %s, but merging it into the root files failed: %w; run scaffold update at the root to render them again", p.Path, err)
-	}
-	rec := *g.Record
-	rec.Parts = partRecords(infos)
-	data, err := rec.Marshal()
-	if err != nil {
-		return err
-	}
-	if err := update.WriteFile(g.Dir, project.AnswersFile, data, 0o644); err != nil {
-		return err
+		return fmt.Errorf("the part is in %s, but merging it into the root files failed: %w; run scaffold update --allow-dirty at the root to render them again", p.Path, err)
 	}
 	if g.Git {
 		if _, err := g.Rebase(base, plan.NewBase(base.Files, theirs), private, gs, opts.Now(), "scaffold: pristine render of "+root.Ref+" with "+p.Name); err != nil {

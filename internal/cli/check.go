@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -211,15 +212,26 @@ func (res *checkResult) print(w io.Writer) {
 // record checked), refused when it is missing or reached through a link,
 // which could lead out of the workspace.
 func partDir(root, rel string) (string, error) {
+	return inWorkspace(root, rel, true)
+}
+
+// inWorkspace is the folder rel (slash-separated, checked clean) of the
+// workspace at root, refused when a folder of it on the way, or itself,
+// is a link or no folder: whatever a part is read from or written to
+// stays in the workspace. Unless it must exist, the walk ends at the
+// first folder that does not, below which nothing can be a link yet.
+func inWorkspace(root, rel string, mustExist bool) (string, error) {
 	dir := root
 	for _, seg := range strings.Split(rel, "/") {
 		dir = filepath.Join(dir, seg)
 		info, err := os.Lstat(dir)
 		switch {
+		case !mustExist && errors.Is(err, fs.ErrNotExist):
+			return filepath.Join(root, filepath.FromSlash(rel)), nil
 		case err != nil:
 			return "", fmt.Errorf("part %s: %w; restore it, or take it out of the parts in %s", rel, err, filepath.Join(root, project.AnswersFile))
 		case info.Mode()&fs.ModeSymlink != 0:
-			return "", fmt.Errorf("part %s: %s is a link, which could lead out of the workspace; scaffold reads parts only in folders of it", rel, dir)
+			return "", fmt.Errorf("part %s: %s is a link, which could lead out of the workspace; scaffold reads and writes parts only in folders of it", rel, dir)
 		case !info.IsDir():
 			return "", fmt.Errorf("part %s: %s is not a folder", rel, dir)
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"maps"
 	"path/filepath"
@@ -288,16 +289,7 @@ func newRun(ctx context.Context, opts *newOptions) error {
 			res.Git.Commit, res.Git.HooksCommit = created.Commit, created.HooksCommit
 		}
 	}
-	if open := created.NotIgnored; len(open) > 0 {
-		what := "holds a secret answer, so scaffold left it out of git, but the template's .gitignore does not ignore it: add it to .gitignore so that git add -A never commits it"
-		if len(open) > 1 {
-			what = "hold secret answers, so scaffold left them out of git, but the template's .gitignore does not ignore them: add them to .gitignore so that git add -A never commits them"
-		}
-		for i := range open {
-			open[i] = res.show(open[i])
-		}
-		fmt.Fprintf(opts.IO.ErrOut, "note: %s %s\n", strings.Join(open, ", "), what)
-	}
+	noteNotIgnored(opts.IO.ErrOut, created.NotIgnored, res.show)
 	if perr := res.print(opts, tmpl.Manifest.Language, ask); perr != nil {
 		return perr
 	}
@@ -596,6 +588,24 @@ func shownPaths(t *template.Template, s template.Secrets, data map[string]any) f
 		}
 		return t.RedactText(p, data)
 	}
+}
+
+// noteNotIgnored warns of the files that hold a secret answer, which
+// scaffold left out of git, but which no .gitignore ignores, so that a
+// git add -A would commit them; show prints a path without the secret.
+func noteNotIgnored(w io.Writer, open []string, show func(string) string) {
+	if len(open) == 0 {
+		return
+	}
+	what := "holds a secret answer, so scaffold left it out of git, but the template's .gitignore does not ignore it: add it to .gitignore so that git add -A never commits it"
+	if len(open) > 1 {
+		what = "hold secret answers, so scaffold left them out of git, but the template's .gitignore does not ignore them: add them to .gitignore so that git add -A never commits them"
+	}
+	shown := make([]string, len(open))
+	for i, p := range open {
+		shown[i] = show(p)
+	}
+	fmt.Fprintf(w, "note: %s %s\n", strings.Join(shown, ", "), what)
 }
 
 // show is a rendered path or link target as printed: with any secret

@@ -27,9 +27,6 @@ import (
 	"github.com/scaffold-cli/scaffold/internal/template"
 )
 
-// partName is what a part may be called (see project.PartName).
-var partName = project.PartName
-
 // firstPort is where the parts listen on one machine: the first part on
 // it, each next one on the next port.
 const firstPort = 8080
@@ -49,22 +46,26 @@ type workspacePart struct {
 	answers  map[string]any
 	recorded map[string]any
 	wired    bool
-	// shown is a rendered path of the part as printed, relative to
-	// its folder (see shownPaths).
+	// shown prints a path of the part's (relative to its folder)
+	// without its secret answers.
 	shown func(string) string
 }
 
-// show is a path of the workspace below the part's folder as printed:
-// escaped, with what derives from a secret answer masked.
-func (p *workspacePart) show(full string) string {
-	return path.Join(p.Path, p.shown(strings.TrimPrefix(full, p.Path+"/")))
+// showIn prints a path of the part's, relative to its folder, as a
+// path of the workspace, without the part's secret answers.
+func (p *workspacePart) showIn(rel string) string {
+	if p.shown == nil {
+		return path.Join(p.Path, rel)
+	}
+	return path.Join(p.Path, p.shown(rel))
 }
+
+// wiringKeys are the questions workspaceWiring answers.
+var wiringKeys = []string{"workspace", "ci", "downstream", "downstream_url", "docker", "license"}
 
 // workspaceWiring are the answers a workspace gives each part's template,
 // when it asks the question: they make it a wired part of the chain. A
 // template that does not ask one does without it.
-// wiringKeys are the questions workspaceWiring answers.
-var wiringKeys = []string{"workspace", "ci", "downstream", "downstream_url", "docker", "license"}
 
 func workspaceWiring(root map[string]any, next *workspacePart) map[string]any {
 	w := map[string]any{"workspace": true, "ci": false, "downstream": ""}
@@ -112,8 +113,8 @@ func parseParts(flags []string) (map[string]string, error) {
 		if !ok || !slices.ContainsFunc(decide.Layers, func(l decide.Layer) bool { return l.Name == layer }) {
 			return nil, &FlagError{Err: fmt.Errorf("--part %q: give LAYER=NAME, where LAYER is %s", f, layerNames())}
 		}
-		if !partName.MatchString(name) {
-			return nil, &FlagError{Err: fmt.Errorf("--part %s: %q is no part name: lower case letters, digits and -, starting with a letter, at most 32", layer, name)}
+		if !project.IsPartName(name) {
+			return nil, &FlagError{Err: fmt.Errorf("--part %s: %q is no part name: lower case letters, digits and -, starting with a letter, at most 32, not a device name Windows reserves (con, nul, com1)", layer, name)}
 		}
 		out[layer] = name
 	}
@@ -163,8 +164,8 @@ func (opts *newOptions) workspaceParts(c *choice, ask prompt.Prompter) ([]*works
 				Name: "part_" + p.Layer, Message: fmt.Sprintf("Name of the %s part (%s)", p.Layer, p.Title), Kind: prompt.Input, Default: name,
 				Help: "names its folder, its compose service and its URL variable", Flag: "--part " + p.Layer + "=NAME",
 				Validate: func(v any) error {
-					if s, _ := v.(string); !partName.MatchString(s) {
-						return errors.New("lower case letters, digits and -, starting with a letter, at most 32")
+					if s, _ := v.(string); !project.IsPartName(s) {
+						return errors.New("lower case letters, digits and -, starting with a letter, at most 32, not a device name Windows reserves (con, nul, com1)")
 					}
 					return nil
 				},
@@ -267,9 +268,10 @@ func newWorkspace(ctx context.Context, opts *newOptions, w *workspaceRun) error 
 		Files: files, DryRun: opts.DryRun, answers: rootAnswers.Recorded, next: next}
 	rootShown := shownPaths(tmpl, secrets, rootAnswers.Data)
 	res.shown = func(f string) string {
+		// A part's path is shown without the part's secrets.
 		for _, p := range parts {
-			if strings.HasPrefix(f, p.Path+"/") {
-				return p.show(f)
+			if rel, ok := strings.CutPrefix(f, p.Path+"/"); ok {
+				return p.showIn(rel)
 			}
 		}
 		return rootShown(f)
@@ -305,7 +307,9 @@ func newWorkspace(ctx context.Context, opts *newOptions, w *workspaceRun) error 
 	}
 	for _, p := range res.Parts {
 		if p.Install != nil {
-			p.Install.Installed, p.Install.committed = created.Installed, res.Git != nil && w.home == nil && created.Commit != ""
+			// Each part's own outcome: another's failed install is not its.
+			p.Install.Installed = slices.Contains(created.InstalledParts, p.Path)
+			p.Install.committed = res.Git != nil && w.home == nil && created.Commit != ""
 		}
 	}
 	if res.Git != nil && w.home != nil {
@@ -317,6 +321,7 @@ func newWorkspace(ctx context.Context, opts *newOptions, w *workspaceRun) error 
 			res.Git.Commit = created.Commit
 		}
 	}
+	noteNotIgnored(opts.IO.ErrOut, created.NotIgnored, res.show)
 	if perr := res.print(opts, "", ask); perr != nil {
 		return perr
 	}
@@ -378,9 +383,9 @@ func (opts *newOptions) renderPart(ctx context.Context, cfg *config.Config, w *w
 		return err
 	}
 	p.opened, p.rendered, p.answers, p.recorded, p.install = opened, rendered, answered.Data, answered.Recorded, inst
-	p.shown = shownPaths(t, secrets, answered.Data)
 	p.wired = answered.Data["workspace"] == true
 	p.private = project.Present(rendered, secrets.Paths)
+	p.shown = shownPaths(t, secrets, answered.Data)
 	record := &project.Record{
 		Scaffold: opts.Version, Template: project.TemplateOf(opened), Project: proj.Name,
 		Author: w.author, Year: opts.Now().Year(), Goals: p.Goals, Answers: answered.Recorded,
@@ -500,12 +505,17 @@ func (r *newResult) printParts(w io.Writer) {
 }
 
 // intoParts refuses root files of the workspace template ref that lie
-// in a part's folder: that folder is its own template's.
+// in a part's folder, which is its own template's, or that take the
+// place of a folder on the way to it: update would keep such a file and
+// advise moving the folder, with the part in it, away.
 func intoParts(files []template.File, parts []project.PartRecord, ref string) error {
 	for _, f := range files {
 		for _, p := range parts {
 			if f.Path == p.Path || strings.HasPrefix(f.Path, p.Path+"/") {
 				return inputErr(fmt.Errorf("the workspace template %s writes %s, inside the part %s: a part's folder is its own template's", ref, f.Path, p.Path))
+			}
+			if strings.HasPrefix(p.Path, f.Path+"/") {
+				return inputErr(fmt.Errorf("the workspace template %s writes %s, where a folder of the part %s is", ref, f.Path, p.Path))
 			}
 		}
 	}

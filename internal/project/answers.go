@@ -93,6 +93,11 @@ const answersHeader = `# Written by scaffold: how this project was generated.
 
 // Marshal encodes the record as the answers file's bytes.
 func (r *Record) Marshal() ([]byte, error) {
+	// A record scaffold could not read back would leave the project,
+	// or the whole workspace, without one: refuse it rather than write it.
+	if err := r.checkParts(); err != nil {
+		return nil, err
+	}
 	var buf bytes.Buffer
 	buf.WriteString(answersHeader)
 	enc := yaml.NewEncoder(&buf)
@@ -167,6 +172,13 @@ const MaxParts = 64
 // kept to what all three accept.
 var PartName = regexp.MustCompile(`^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$`)
 
+// IsPartName reports whether name may name a part: PartName's form, and
+// a folder name every disk takes (not con, nul or com1, which Windows
+// reserves, and the record's path check refuses).
+func IsPartName(name string) bool {
+	return PartName.MatchString(name) && template.CheckPath(name) == nil
+}
+
 var (
 	partPath  = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._-]*(/[A-Za-z0-9_][A-Za-z0-9._-]*)*$`)
 	plainWord = regexp.MustCompile(`^[a-z0-9._-]{0,64}$`)
@@ -183,8 +195,8 @@ func (r *Record) checkParts() error {
 		// What the root files are rendered from: each field lands in
 		// YAML, a Makefile and shell lines, so each is plain.
 		switch {
-		case !PartName.MatchString(p.Name):
-			return fmt.Errorf("parts: %q is no part name: lower case letters, digits and -, starting with a letter, at most 32", p.Name)
+		case !IsPartName(p.Name):
+			return fmt.Errorf("parts: %q is no part name: lower case letters, digits and -, starting with a letter, at most 32, not a device name Windows reserves (con, nul, com1)", p.Name)
 		case !partPath.MatchString(p.Path) || len(p.Path) > 256:
 			return fmt.Errorf("parts: %s: %q is not a folder path inside the workspace (letters, digits, . _ and -, each folder starting with a letter, digit or _)", p.Name, p.Path)
 		case !plainWord.MatchString(p.Layer) || !plainWord.MatchString(p.Language) || !plainWord.MatchString(p.Framework):

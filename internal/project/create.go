@@ -92,10 +92,13 @@ type Created struct {
 	// lock file: not without git, nor when .gitignore ignores it.
 	// NoLock says it wrote no lock file (a Go module with no
 	// dependencies has no go.sum).
-	Installed     bool
-	Took          time.Duration
-	LockCommitted bool
-	NoLock        bool
+	Installed bool
+	// InstalledParts are the folders of a workspace's parts whose
+	// install ran (CreateOptions.Parts): one part's failure is its own.
+	InstalledParts []string
+	Took           time.Duration
+	LockCommitted  bool
+	NoLock         bool
 
 	// leftovers are the files the install wrote besides its lock file,
 	// which no commit holds, the hooks' included.
@@ -147,6 +150,9 @@ func Create(ctx context.Context, dir string, opts CreateOptions) (*Created, erro
 				continue
 			}
 			installed++
+			if u.Path != "." {
+				c.InstalledParts = append(c.InstalledParts, u.Path)
+			}
 			c.NoLock = c.NoLock || in.Lock != "" && !locked
 			if locked && !rendered && !slices.Contains(opts.Private, lock) {
 				paths = append(paths, lock)

@@ -286,3 +286,38 @@ func TestCreateWorkspaceInstallsEachPart(t *testing.T) {
 		}
 	}
 }
+
+// One part's failed install is that part's alone: the part whose
+// install ran is said to be installed, its lock file committed, and the
+// failed one is named.
+func TestCreateWorkspaceOnePartsInstallFails(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ws")
+	root := []template.File{{Path: "Makefile", Data: []byte("all:\n"), Mode: 0o644}}
+	files := append(slices.Clone(root),
+		template.File{Path: "apps/api/package.json", Data: []byte("{}\n"), Mode: 0o644},
+		template.File{Path: "services/core/go.mod", Data: []byte("module core\n"), Mode: 0o644})
+	install := func(script string) *Install {
+		return &Install{Args: []string{"/bin/sh", "-c", script}, Env: []string{"PATH=" + os.Getenv("PATH")}, Lock: "deps.lock", Output: &bytes.Buffer{}}
+	}
+	c, err := Create(context.Background(), dir, CreateOptions{
+		Files: files, Base: root,
+		Git:    &GitSettings{Identity: Identity{"T", "t@example.com"}, Branch: "main"},
+		Source: "ws/tpl", Now: func() time.Time { return time.Unix(1e9, 0) },
+		Parts: []Part{
+			{Path: "apps/api", Source: "node/x", Install: install("exit 1")},
+			{Path: "services/core", Source: "go/x", Install: install("pwd > deps.lock")},
+		},
+	})
+	if c == nil || c.Commit == "" || err == nil || !strings.Contains(err.Error(), "apps/api/deps.lock") {
+		t.Fatalf("created %+v, %v", c, err)
+	}
+	if c.Installed {
+		t.Error("Installed is set, though one part's install failed")
+	}
+	if want := []string{"services/core"}; !slices.Equal(c.InstalledParts, want) {
+		t.Errorf("InstalledParts = %v, want %v", c.InstalledParts, want)
+	}
+	if got := firstCommitPaths(t, dir); !slices.Contains(got, "services/core/deps.lock") {
+		t.Errorf("first commit holds %v, without the core part's lock file", got)
+	}
+}
