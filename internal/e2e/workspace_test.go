@@ -265,9 +265,15 @@ func checkChain(t *testing.T, where, dir string, env []string) {
 	if want := "api/node > core/go > engine/rust"; gotChain != want {
 		t.Errorf("%s: the chain went %s, want %s", where, gotChain, want)
 	}
-	// The request ID went down the chain: each part logged it.
+	// The request ID went down the chain: each part logged it. A log
+	// line may be written after the answer (pino writes asynchronously):
+	// it is waited for, within a bound far above what it takes.
 	for i, s := range servers {
-		if !strings.Contains(s.out.String(), "chain-proof") {
+		logged := func() bool { return strings.Contains(s.out.String(), "chain-proof") }
+		for deadline := time.Now().Add(10 * time.Second); !logged() && time.Now().Before(deadline); {
+			time.Sleep(50 * time.Millisecond)
+		}
+		if !logged() {
 			t.Errorf("%s: %s did not log the request id chain-proof it was given:\n%s", where, parts[i].path, s.out)
 		}
 	}
