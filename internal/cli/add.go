@@ -89,13 +89,12 @@ Exit codes: 0 added, 3 added with conflicts to resolve in the root files,
 }
 
 type addResult struct {
-	Dir       string          `json:"dir"`
-	Part      partResult      `json:"part"`
-	Files     []string        `json:"files"`
-	DryRun    bool            `json:"dry_run"`
-	Changes   []update.Change `json:"changes"`
-	Conflicts []string        `json:"conflicts"`
-	BaseRef   string          `json:"base_ref,omitempty"`
+	Dir    string     `json:"dir"`
+	Part   partResult `json:"part"`
+	Files  []string   `json:"files"`
+	DryRun bool       `json:"dry_run"`
+	merged
+	BaseRef string `json:"base_ref,omitempty"`
 }
 
 func addRun(ctx context.Context, opts *addOptions) error {
@@ -231,7 +230,7 @@ func addRun(ctx context.Context, opts *addOptions) error {
 	if err != nil {
 		return inputErr(fmt.Errorf("the workspace's record could not hold the part: %w", err))
 	}
-	res := &addResult{Dir: g.Dir, DryRun: opts.DryRun, Changes: plan.Changed(), Conflicts: plan.Conflicts(),
+	res := &addResult{Dir: g.Dir, DryRun: opts.DryRun, merged: mergedOf(plan),
 		Part: partResult{Name: p.Name, Path: p.Path, Layer: p.Layer, Template: opened.Ref, Port: p.Port, Wired: p.wired, Install: p.install}}
 	for _, f := range p.files {
 		// Shown without the part's secret answers, which may name a file.
@@ -331,12 +330,6 @@ func (opts *addOptions) layerOf(language string) (decide.Layer, error) {
 }
 
 func (r *addResult) print(opts *addOptions, plan *update.Plan) error {
-	if r.Conflicts == nil {
-		r.Conflicts = []string{}
-	}
-	if r.Changes == nil {
-		r.Changes = []update.Change{}
-	}
 	if opts.JSON {
 		return writeJSON(opts.IO.Out, r)
 	}

@@ -199,7 +199,7 @@ func updateRun(ctx context.Context, opts *updateOptions) error {
 	if u := plan.Unresolved(); len(u) > 0 {
 		return inputErr(tmpl.Redact(unresolvedError(u), data))
 	}
-	res := &updateResult{Dir: g.Dir, From: from, To: to, DryRun: opts.DryRun, Changes: plan.Changed(), Conflicts: plan.Conflicts()}
+	res := &updateResult{Dir: g.Dir, From: from, To: to, DryRun: opts.DryRun, merged: mergedOf(plan)}
 	// A path may be rendered from a secret given with --set.
 	show := shownPaths(tmpl, secrets, data)
 	for i := range res.Changes {
@@ -291,21 +291,33 @@ func describe(t project.TemplateRef) string {
 }
 
 type updateResult struct {
-	Dir       string          `json:"dir"`
-	From      string          `json:"from"`
-	To        string          `json:"to"`
-	DryRun    bool            `json:"dry_run"`
+	Dir    string `json:"dir"`
+	From   string `json:"from"`
+	To     string `json:"to"`
+	DryRun bool   `json:"dry_run"`
+	merged
+}
+
+// merged is what a report of a merge into the project (update, add)
+// lists: every change, and the files left with conflicts.
+type merged struct {
 	Changes   []update.Change `json:"changes"`
 	Conflicts []string        `json:"conflicts"`
 }
 
+func mergedOf(plan *update.Plan) merged {
+	m := merged{Changes: plan.Changed(), Conflicts: plan.Conflicts()}
+	// Empty lists, not null, in --json.
+	if m.Changes == nil {
+		m.Changes = []update.Change{}
+	}
+	if m.Conflicts == nil {
+		m.Conflicts = []string{}
+	}
+	return m
+}
+
 func (r *updateResult) print(opts *updateOptions, plan *update.Plan) error {
-	if r.Conflicts == nil {
-		r.Conflicts = []string{}
-	}
-	if r.Changes == nil {
-		r.Changes = []update.Change{}
-	}
 	if opts.JSON {
 		return writeJSON(opts.IO.Out, r)
 	}

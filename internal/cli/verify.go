@@ -152,6 +152,12 @@ func (opts *verifyOptions) plan(ctx context.Context, build string, env []string)
 	if err != nil {
 		return nil, err
 	}
+	return opts.planOf(ctx, rec, build, env)
+}
+
+// planOf is the check of the project in opts.Dir that rec, its record,
+// describes.
+func (opts *verifyOptions) planOf(ctx context.Context, rec *project.Record, build string, env []string) (*verify.Plan, error) {
 	cfg, err := opts.Config()
 	if err != nil {
 		return nil, err

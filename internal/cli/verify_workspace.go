@@ -40,9 +40,15 @@ func verifyWorkspace(ctx context.Context, opts *verifyOptions, rec *project.Reco
 		}
 		// The built servers run again in the chain check.
 		defer os.RemoveAll(build)
+		// The part's own record says how to check it and how it is
+		// wired.
+		prec, err := project.ReadProjectRecord(dir)
+		if err != nil {
+			return inputErr(fmt.Errorf("part %s: %w", p.Path, err))
+		}
 		popts := *opts
 		popts.Dir = dir
-		plan, err := popts.plan(ctx, build, env)
+		plan, err := popts.planOf(ctx, prec, build, env)
 		if err != nil {
 			return inputErr(fmt.Errorf("part %s: %w", p.Path, err))
 		}
@@ -55,11 +61,6 @@ func verifyWorkspace(ctx context.Context, opts *verifyOptions, rec *project.Reco
 		if runErr != nil {
 			failed = append(failed, p.Path)
 			continue
-		}
-		// The part's own record says how it is wired.
-		prec, err := project.ReadProjectRecord(dir)
-		if err != nil {
-			return inputErr(fmt.Errorf("part %s: %w", p.Path, err))
 		}
 		downstream, _ := prec.Answers["downstream"].(string)
 		switch {

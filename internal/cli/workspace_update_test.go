@@ -17,13 +17,8 @@ import (
 // over its parts: the template's change arrives, the user's edit stays,
 // and no part's file is touched.
 func TestUpdateWorkspaceRootFiles(t *testing.T) {
-	env := map[string]string{"HOME": t.TempDir(), "GIT_CONFIG_NOSYSTEM": "1"}
-	dir := filepath.Join(t.TempDir(), "ws")
 	ctx := context.Background()
-	f, out := testFactory(env)
-	if code := Run(ctx, f, []string{"new", dir, "--polyglot", "--yes", "--no-install"}); code != 0 {
-		t.Fatalf("new exited %d:\n%s", code, out)
-	}
+	dir, env := newTestWorkspace(t)
 	makefile := filepath.Join(dir, "Makefile")
 	mine, err := os.ReadFile(makefile)
 	if err != nil {
@@ -33,6 +28,7 @@ func TestUpdateWorkspaceRootFiles(t *testing.T) {
 	if err := os.WriteFile(makefile, mine, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	f, out := testFactory(env)
 	if _, err := project.CommitChanges(dir, project.LoadGitSettings(f.Getenv), f.Now(), "ours"); err != nil {
 		t.Fatal(err)
 	}
@@ -63,15 +59,10 @@ func TestUpdateWorkspaceRootFiles(t *testing.T) {
 // An update of one part after its template changed touches that part
 // alone, and check at the root names it.
 func TestUpdateWorkspacePartAlone(t *testing.T) {
-	env := map[string]string{"HOME": t.TempDir(), "GIT_CONFIG_NOSYSTEM": "1"}
-	dir := filepath.Join(t.TempDir(), "ws")
 	ctx := context.Background()
-	f, out := testFactory(env)
-	if code := Run(ctx, f, []string{"new", dir, "--polyglot", "--yes", "--no-install"}); code != 0 {
-		t.Fatalf("new exited %d:\n%s", code, out)
-	}
+	dir, env := newTestWorkspace(t)
 	next := nextBuiltins(t) // go/chi moved on
-	f, out = testFactory(env)
+	f, out := testFactory(env)
 	f.Builtins = next
 	if code := Run(ctx, f, []string{"check", dir}); code != ExitUpdateAvailable || !strings.Contains(out.String(), "newer template versions are available for services/core") {
 		t.Fatalf("check exited %d:\n%s", code, out)
@@ -166,4 +157,17 @@ func exist(dir string, paths []string) bool {
 		}
 	}
 	return true
+}
+
+// newTestWorkspace makes a workspace of the default parts, committed,
+// and returns it with the environment the commands run in.
+func newTestWorkspace(t *testing.T) (string, map[string]string) {
+	t.Helper()
+	env := map[string]string{"HOME": t.TempDir(), "GIT_CONFIG_NOSYSTEM": "1"}
+	dir := filepath.Join(t.TempDir(), "ws")
+	f, out := testFactory(env)
+	if code := Run(context.Background(), f, []string{"new", dir, "--polyglot", "--yes", "--no-install"}); code != 0 {
+		t.Fatalf("new exited %d:\n%s", code, out)
+	}
+	return dir, env
 }

@@ -237,15 +237,9 @@ func (opts CreateOptions) units() []Part {
 // writeBases records the pristine render of the project in dir and of
 // each of its parts, each under its own ref (see Home.BaseRef).
 func (opts CreateOptions) writeBases(dir string) error {
-	for i, u := range opts.units() {
-		private := u.Private
-		if i == 0 && len(opts.Parts) > 0 {
-			// The workspace's own are its root files'; its Private
-			// lists the parts' too, by their paths in it.
-			private = opts.Private
-		}
+	for _, u := range opts.units() {
 		at := filepath.Join(dir, filepath.FromSlash(u.Path))
-		if _, err := WriteBase(at, Without(u.Base, private), *opts.Git, opts.Now(), "scaffold: pristine render of "+u.Source); err != nil {
+		if _, err := WriteBase(at, Without(u.Base, u.Private), *opts.Git, opts.Now(), "scaffold: pristine render of "+u.Source); err != nil {
 			if u.Path != "." {
 				return fmt.Errorf("%s: %w", u.Path, err)
 			}
