@@ -13,6 +13,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::request_id::REQUEST_ID;
 
@@ -48,15 +49,22 @@ impl IntoResponse for Problem {
     }
 }
 
-#[derive(Serialize)]
-struct Body9457<'a> {
+/// The body of every error answer, as `/openapi.json` documents it (`Problem`).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Problem)]
+pub struct ProblemBody {
+    /// Always `about:blank`: the status says what kind of problem it is.
     #[serde(rename = "type")]
+    #[schema(example = "about:blank")]
     kind: &'static str,
-    title: &'a str,
+    /// The status's reason phrase.
+    title: &'static str,
     status: u16,
+    /// What went wrong, when there is something to add.
     #[serde(skip_serializing_if = "Option::is_none")]
-    detail: Option<&'a str>,
-    request_id: &'a str,
+    detail: Option<String>,
+    /// The request's `X-Request-Id`.
+    request_id: String,
 }
 
 /// Middleware: gives every 4xx and 5xx answer the problem shape. Headers the
@@ -86,14 +94,12 @@ pub async fn render(request: Request, next: Next) -> Response {
     // The old body is dropped: its length and type go with it.
     parts.headers.remove(CONTENT_LENGTH);
     parts.headers.remove(CONTENT_TYPE);
-    let body = Body9457 {
+    let body = ProblemBody {
         kind: "about:blank",
         title: status.canonical_reason().unwrap_or("Error"),
         status: status.as_u16(),
-        detail: problem
-            .as_ref()
-            .and_then(|problem| problem.detail.as_deref()),
-        request_id: &request_id,
+        detail: problem.and_then(|problem| problem.detail),
+        request_id,
     };
     match serde_json::to_vec(&body) {
         Ok(bytes) => {
