@@ -6,14 +6,11 @@ use std::error::Error;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::http::header::LOCATION;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Json, Response};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
@@ -170,8 +167,11 @@ pub async fn create(
         .create(name)
         .await
         .map_err(|err| store_problem(&err))?;
-    let location = format!("/v1/items/{}", item.id);
-    Ok((StatusCode::CREATED, [(LOCATION, location)], Json(item)).into_response())
+    let location = [(
+        axum::http::header::LOCATION,
+        format!("/v1/items/{}", item.id),
+    )];
+    Ok((StatusCode::CREATED, location, Json(item)).into_response())
 }
 
 /// Read one item.
@@ -232,7 +232,7 @@ pub async fn list(
 /// the service answers when its database is down.
 #[derive(Debug, Default)]
 pub struct MemoryStore {
-    items: Mutex<Vec<Item>>,
+    items: std::sync::Mutex<Vec<Item>>,
     down: AtomicBool,
 }
 
