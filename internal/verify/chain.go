@@ -51,7 +51,12 @@ func Chain(ctx context.Context, parts []ChainPart) Result {
 	if err != nil {
 		r.Err, r.Output = err.Error(), out
 	}
-	return r
+	// Every part is given the database; any may echo it.
+	var envs [][]string
+	for _, p := range parts {
+		envs = append(envs, p.Env)
+	}
+	return redactorOf(envs...).Result(r)
 }
 
 // running is a started part.

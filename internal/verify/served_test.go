@@ -5,8 +5,10 @@ package verify
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -24,8 +26,13 @@ import (
 // /v1/items from memory. Modes items-<fault> break one promise.
 func itemsServer(mode string) int {
 	if len(os.Args) > 1 && os.Args[1] == "migrate" {
-		if mode == "items-badmigration" {
+		switch mode {
+		case "items-badmigration":
 			fmt.Fprintln(os.Stderr, "migration 00002_broken.sql: syntax error at or near \"TABLEE\"")
+			return 1
+		case "items-echomigrate":
+			// A driver that says where it failed to connect, secret and all.
+			fmt.Fprintf(os.Stderr, "cannot connect to %s\n", os.Getenv(DatabaseEnv))
 			return 1
 		}
 		if err := os.WriteFile(os.Getenv("VERIFY_TEST_MIGRATED"), []byte(os.Getenv(DatabaseEnv)), 0o644); err != nil {
@@ -46,9 +53,36 @@ func itemsServer(mode string) int {
 	var order []string
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		if mode == "items-healthzredirect" {
+			// The answer verify wants, but from another server.
+			elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				reply(w, 200, map[string]string{"status": "ok"})
+			}))
+			http.Redirect(w, r, elsewhere.URL+"/healthz", http.StatusFound)
+			return
+		}
 		reply(w, 200, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, r *http.Request) {
+		switch mode {
+		case "items-slowdoc":
+			// One byte a second, for ever.
+			w.Header().Set("Content-Type", "application/json")
+			for {
+				w.Write([]byte(" "))
+				w.(http.Flusher).Flush()
+				time.Sleep(time.Second)
+			}
+		case "items-endlessdoc":
+			w.Header().Set("Content-Type", "application/json")
+			w.Write([]byte(`{"openapi": "3.1.0", "x": "`))
+			chunk := []byte(strings.Repeat("x", 1<<16))
+			for {
+				if _, err := w.Write(chunk); err != nil {
+					return
+				}
+			}
+		}
 		version := "3.1.0"
 		if mode == "items-swagger" {
 			version = ""
@@ -71,12 +105,20 @@ func itemsServer(mode string) int {
 			Name string `json:"name"`
 		}
 		json.NewDecoder(r.Body).Decode(&in)
+		if mode == "items-echobody" {
+			reply(w, 500, map[string]string{"error": "no connection to " + os.Getenv(DatabaseEnv)})
+			return
+		}
 		mu.Lock()
 		defer mu.Unlock()
 		it := item{ID: fmt.Sprintf("id-%d", len(items)+1), Name: in.Name}
 		items[it.ID] = it
 		order = append(order, it.ID)
-		if mode != "items-nolocation" {
+		switch mode {
+		case "items-nolocation":
+		case "items-userinfo":
+			w.Header().Set("Location", "http://verify:secret@"+r.Host+"/v1/items/"+it.ID)
+		default:
 			w.Header().Set("Location", "/v1/items/"+it.ID)
 		}
 		reply(w, 201, it)
@@ -200,4 +242,62 @@ func TestServeFailsWhenTheServerBreaksTheDatabasePromises(t *testing.T) {
 			t.Errorf("err = %v, want /readyz's 200 with no database named", err)
 		}
 	})
+}
+
+// The server is the template's code: what it answers may not make verify
+// wait past its deadlines or a signal, read without bound, take another
+// server's answer for its own, or print the database's password.
+
+func TestServeHoldsAgainstAHostileServer(t *testing.T) {
+	const url = "postgres://app:hunter2-s3cret@127.0.0.1:5432/app"
+	for mode, want := range map[string]string{
+		"items-endlessdoc": "more than 4 MiB",
+	} {
+		t.Run(mode, func(t *testing.T) {
+			p, _ := itemsPlan(t, mode, DatabaseEnv+"="+url)
+			rs, err := run(t, context.Background(), t.TempDir(), p)
+			if err == nil {
+				t.Fatalf("verify passed: %+v", rs)
+			}
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("err = %v, want it to contain %q", err, want)
+			}
+		})
+	}
+}
+
+func TestServeStopsPromptlyOnASlowServerWhenInterrupted(t *testing.T) {
+	p, _ := itemsPlan(t, "items-slowdoc", DatabaseEnv+"=postgres://app@127.0.0.1:5432/app")
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(2*time.Second, cancel)
+	start := time.Now()
+	_, err := run(t, ctx, t.TempDir(), p)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+	if d := time.Since(start); d > requestTimeout {
+		t.Errorf("verify took %v after the interrupt, longer than a request's own deadline", d)
+	}
+}
+
+func TestTheDatabasePasswordIsNeverShown(t *testing.T) {
+	const password = "hunter2-s3cret"
+	for _, mode := range []string{"items-echomigrate", "items-echobody"} {
+		t.Run(mode, func(t *testing.T) {
+			p, _ := itemsPlan(t, mode, DatabaseEnv+"=postgres://app:"+password+"@127.0.0.1:5432/app")
+			rs, err := run(t, context.Background(), t.TempDir(), p)
+			if err == nil {
+				t.Fatalf("verify passed: %+v", rs)
+			}
+			b, _ := json.Marshal(rs)
+			for what, s := range map[string]string{"the error": err.Error(), "the results": string(b)} {
+				if strings.Contains(s, password) {
+					t.Errorf("%s show the password: %s", what, s)
+				}
+			}
+			if !strings.Contains(err.Error(), "postgres://app:xxxxx@127.0.0.1:5432/app") {
+				t.Errorf("err = %v, want the URL shown with its password hidden", err)
+			}
+		})
+	}
 }

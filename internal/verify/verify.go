@@ -147,6 +147,9 @@ func Run(ctx context.Context, dir string, p *Plan, progress Progress) ([]Result,
 			env = p.ServeEnv(env)
 		}
 	}
+	// What the project printed or answered may hold the database's
+	// password.
+	redact := redactorOf(p.Env)
 	n := len(steps)
 	if skipped != nil {
 		n++
@@ -158,7 +161,7 @@ func Run(ctx context.Context, dir string, p *Plan, progress Progress) ([]Result,
 	for i, s := range steps {
 		cmd := strings.Join(s.Args, " ")
 		progress.Start(i+1, n, s.Name, cmd)
-		r := runStep(ctx, dir, s, env)
+		r := redact.Result(runStep(ctx, dir, s, env))
 		progress.Done(r)
 		results = append(results, r)
 		if r.Err != "" {
@@ -180,6 +183,7 @@ func Run(ctx context.Context, dir string, p *Plan, progress Progress) ([]Result,
 			r.Err = err.Error()
 		}
 		r.Duration = time.Since(start)
+		r = redact.Result(r)
 		progress.Done(r)
 		results = append(results, r)
 		if r.Err != "" {
@@ -205,6 +209,7 @@ func Run(ctx context.Context, dir string, p *Plan, progress Progress) ([]Result,
 		r.Err, r.Output = err.Error(), tail(out, dropped)
 	}
 	r.Duration = time.Since(start)
+	r = redact.Result(r)
 	progress.Done(r)
 	results = append(results, r)
 	if r.Err != "" {

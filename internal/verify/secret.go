@@ -1,0 +1,92 @@
+package verify
+
+import (
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// hidden is what a secret is shown as.
+const hidden = "xxxxx"
+
+// redactor hides the database's password wherever verify shows what a
+// command printed or a server answered: the project gets DATABASE_URL
+// to run, and a driver, a migration tool or a hostile server may echo it
+// into a step's output or an answer, which verify would otherwise print
+// and put in its --json report (a CI log). The password is hidden in
+// each form it may be echoed in: as given in the URL (percent-encoded),
+// decoded, and as the password parameter of a URL's query or of a
+// key=value connection string.
+type redactor []string
+
+func redactorOf(envs ...[]string) redactor {
+	var secrets []string
+	for _, env := range envs {
+		v := ""
+		for _, kv := range env {
+			if s, ok := strings.CutPrefix(kv, DatabaseEnv+"="); ok {
+				v = s
+			}
+		}
+		secrets = append(secrets, passwords(v)...)
+	}
+	secrets = slices.DeleteFunc(secrets, func(s string) bool { return s == "" })
+	// The longest first, so that a secret that holds another is hidden
+	// whole.
+	slices.SortFunc(secrets, func(a, b string) int { return len(b) - len(a) })
+	return slices.Compact(secrets)
+}
+
+// passwords are the forms of the password in the connection string v.
+func passwords(v string) []string {
+	var secrets []string
+	if u, err := url.Parse(v); err == nil && u.Scheme != "" {
+		if pw, ok := u.User.Password(); ok {
+			secrets = append(secrets, pw)
+			// As written in the URL, before decoding.
+			if userinfo, _, ok := strings.Cut(strings.TrimPrefix(v[len(u.Scheme):], "://"), "@"); ok {
+				if _, raw, ok := strings.Cut(userinfo, ":"); ok {
+					secrets = append(secrets, raw)
+				}
+			}
+		}
+		for _, pw := range u.Query()["password"] {
+			secrets = append(secrets, pw, url.QueryEscape(pw))
+		}
+	} else {
+		// A key=value connection string: password=secret or
+		// password='se cret'.
+		for rest := v; ; {
+			i := strings.Index(rest, "password=")
+			if i < 0 {
+				break
+			}
+			rest = rest[i+len("password="):]
+			pw := rest
+			if strings.HasPrefix(pw, "'") {
+				if end := strings.Index(pw[1:], "'"); end >= 0 {
+					pw = pw[1 : end+1]
+				}
+			} else if end := strings.IndexAny(pw, " \t\n"); end >= 0 {
+				pw = pw[:end]
+			}
+			secrets = append(secrets, pw)
+		}
+	}
+	return secrets
+}
+
+// String hides the secrets in s.
+func (r redactor) String(s string) string {
+	for _, secret := range r {
+		s = strings.ReplaceAll(s, secret, hidden)
+	}
+	return s
+}
+
+// Result hides the secrets in what res shows of the project: its error
+// and its output.
+func (r redactor) Result(res Result) Result {
+	res.Err, res.Output = r.String(res.Err), r.String(res.Output)
+	return res
+}

@@ -1,0 +1,28 @@
+package verify
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestRedactorHidesThePasswordInEveryForm(t *testing.T) {
+	for _, c := range []struct{ url, shown, want string }{
+		{"postgres://app:s3cret@db:5432/app", "connect to postgres://app:s3cret@db:5432/app: refused", "connect to postgres://app:xxxxx@db:5432/app: refused"},
+		{"postgres://app:p%40ss%2Fw0rd@db/app", "url postgres://app:p%40ss%2Fw0rd@db/app, password p@ss/w0rd", "url postgres://app:xxxxx@db/app, password xxxxx"},
+		{"postgres://db/app?user=app&password=s3cret", "dsn postgres://db/app?user=app&password=s3cret", "dsn postgres://db/app?user=app&password=xxxxx"},
+		{"host=db user=app password=s3cret dbname=app", "password=s3cret", "password=xxxxx"},
+		{"host=db password='se cret' dbname=app", "password='se cret'", "password='xxxxx'"},
+		{"postgres://app@db/app", "postgres://app@db/app", "postgres://app@db/app"},
+	} {
+		r := redactorOf([]string{"PATH=/bin", DatabaseEnv + "=" + c.url})
+		if got := r.String(c.shown); got != c.want {
+			t.Errorf("DATABASE_URL=%s: %q shown as %q, want %q", c.url, c.shown, got, c.want)
+		}
+	}
+	if r := redactorOf([]string{DatabaseEnv + "=" + unreachableDatabase}); len(r) != 0 {
+		t.Errorf("the unreachable database has secrets %q", r)
+	}
+	if r := redactorOf([]string{DatabaseEnv + "="}); r.String("x") != "x" || strings.Contains(r.String("abc"), hidden) {
+		t.Errorf("an empty DATABASE_URL hides %q", r)
+	}
+}
