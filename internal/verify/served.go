@@ -214,7 +214,9 @@ func checkItems(ctx context.Context, base, path string) error {
 }
 
 // location resolves a Location header against the server's base URL; it
-// must name a path on the same server.
+// must name a path on the same server, and nothing else: no other
+// scheme or host, and no user name or password, which the request
+// would otherwise send (and an error show).
 func location(base, loc string) (string, error) {
 	if loc == "" {
 		return "", errors.New("the answer has no Location header naming the item created")
@@ -224,7 +226,7 @@ func location(base, loc string) (string, error) {
 		return "", err
 	}
 	u, err := b.Parse(loc)
-	if err != nil || u.Host != b.Host || u.Scheme != b.Scheme {
+	if err != nil || u.Host != b.Host || u.Scheme != b.Scheme || u.User != nil {
 		return "", fmt.Errorf("the Location %q is not a path on the server", loc)
 	}
 	return u.String(), nil

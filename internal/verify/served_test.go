@@ -252,6 +252,7 @@ func TestServeHoldsAgainstAHostileServer(t *testing.T) {
 	const url = "postgres://app:hunter2-s3cret@127.0.0.1:5432/app"
 	for mode, want := range map[string]string{
 		"items-endlessdoc": "more than 4 MiB",
+		"items-userinfo":   "is not a path on the server",
 	} {
 		t.Run(mode, func(t *testing.T) {
 			p, _ := itemsPlan(t, mode, DatabaseEnv+"="+url)
@@ -299,5 +300,32 @@ func TestTheDatabasePasswordIsNeverShown(t *testing.T) {
 				t.Errorf("err = %v, want the URL shown with its password hidden", err)
 			}
 		})
+	}
+}
+
+func TestLocationMustBeAPathOnTheServer(t *testing.T) {
+	const base = "http://127.0.0.1:8080"
+	for loc, want := range map[string]string{
+		"/v1/items/1":                           base + "/v1/items/1",
+		"1":                                     base + "/1",
+		base + "/v1/items/1":                    base + "/v1/items/1",
+		"http://evil.example/v1/items/1":        "",
+		"//evil.example/v1/items/1":             "",
+		"https://127.0.0.1:8080/v1/items/1":     "",
+		"file:///etc/passwd":                    "",
+		"javascript:alert(1)":                   "",
+		"http://user:pw@127.0.0.1:8080/v1/x":    "",
+		"http://user@127.0.0.1:8080/v1/x":       "",
+		"//user@127.0.0.1:8080/v1/x":            "",
+		"http://127.0.0.1:8080@evil.example/x":  "",
+		"http://127.0.0.1:8080\\@evil.example/": "",
+	} {
+		got, err := location(base, loc)
+		switch {
+		case want == "" && err == nil:
+			t.Errorf("location(%q) = %q, want it refused", loc, got)
+		case want != "" && (err != nil || got != want):
+			t.Errorf("location(%q) = %q, %v; want %q", loc, got, err, want)
+		}
 	}
 }
