@@ -59,9 +59,7 @@ func fetch(ctx context.Context, method, url, body string) (*fetched, error) {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	req.Header.Set("Accept", "application/json")
-	// The server's redirects are not followed: a route answers itself.
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Do(req)
+	resp, err := toServer.Do(req)
 	if err != nil {
 		return nil, err
 	}

@@ -251,8 +251,9 @@ func TestServeFailsWhenTheServerBreaksTheDatabasePromises(t *testing.T) {
 func TestServeHoldsAgainstAHostileServer(t *testing.T) {
 	const url = "postgres://app:hunter2-s3cret@127.0.0.1:5432/app"
 	for mode, want := range map[string]string{
-		"items-endlessdoc": "more than 4 MiB",
-		"items-userinfo":   "is not a path on the server",
+		"items-endlessdoc":      "more than 4 MiB",
+		"items-userinfo":        "is not a path on the server",
+		"items-healthzredirect": "GET /healthz answered 302",
 	} {
 		t.Run(mode, func(t *testing.T) {
 			p, _ := itemsPlan(t, mode, DatabaseEnv+"="+url)

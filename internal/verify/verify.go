@@ -358,7 +358,6 @@ func serve(ctx context.Context, dir string, args, env []string, sc served) ([]by
 // waitHealthy polls url until the server answers, exits (exited is
 // closed, *waitErr says how) or ctx ends.
 func waitHealthy(ctx context.Context, url string, exited <-chan struct{}, waitErr *error) error {
-	client := &http.Client{Timeout: 2 * time.Second}
 	deadline := time.Now().Add(StartTimeout)
 	var last error
 	for time.Now().Before(deadline) {
@@ -369,7 +368,7 @@ func waitHealthy(ctx context.Context, url string, exited <-chan struct{}, waitEr
 			return ctx.Err()
 		default:
 		}
-		resp, err := client.Get(url)
+		resp, err := get(ctx, url, healthTimeout)
 		if err != nil {
 			last = err
 			time.Sleep(100 * time.Millisecond)
@@ -377,6 +376,7 @@ func waitHealthy(ctx context.Context, url string, exited <-chan struct{}, waitEr
 		}
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
 		resp.Body.Close()
+		resp.cancel()
 		if resp.StatusCode != http.StatusOK {
 			return fmt.Errorf("GET /healthz answered %d, want 200: %s", resp.StatusCode, body)
 		}
@@ -390,6 +390,40 @@ func waitHealthy(ctx context.Context, url string, exited <-chan struct{}, waitEr
 		return nil
 	}
 	return fmt.Errorf("GET %s did not answer within %v: %v", url, StartTimeout, last)
+}
+
+// healthTimeout bounds one try of GET /healthz while the server starts.
+const healthTimeout = 2 * time.Second
+
+// toServer is the client of every request to the project's server. The
+// server is the template's code and its routes answer for themselves: a
+// redirect is its answer, never followed, so that verify neither takes
+// another server's answer for the project's nor sends a request where
+// the project says.
+var toServer = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+// answer is a response whose body may be read until cancel.
+type answer struct {
+	*http.Response
+	cancel context.CancelFunc
+}
+
+// get is GET url on the server, given up on at timeout or when ctx
+// ends, the body's reading included; the caller closes the body and
+// calls cancel.
+func get(ctx context.Context, url string, timeout time.Duration) (*answer, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	resp, err := toServer.Do(req)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	return &answer{resp, cancel}, nil
 }
 
 // FreePort is a TCP port of 127.0.0.1 free when asked.
