@@ -10,13 +10,17 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/scaffold-cli/scaffold/internal/proc/proctest"
 )
 
 // itemsServer is a service with a database, as the test binary: with the
@@ -29,6 +33,20 @@ func itemsServer(mode string) int {
 		switch mode {
 		case "items-badmigration":
 			fmt.Fprintln(os.Stderr, "migration 00002_broken.sql: syntax error at or near \"TABLEE\"")
+			return 1
+		case "items-hangmigrate":
+			// A migration that never ends, ignores SIGTERM and leaves a
+			// child behind.
+			signal.Ignore(syscall.SIGTERM)
+			child := exec.Command("sleep", "300")
+			if err := child.Start(); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				return 1
+			}
+			pidFile := os.Getenv("VERIFY_TEST_MIGRATED")
+			os.WriteFile(pidFile+".tmp", []byte(strconv.Itoa(child.Process.Pid)), 0o644)
+			os.Rename(pidFile+".tmp", pidFile)
+			child.Wait()
 			return 1
 		case "items-echomigrate":
 			// A driver that says where it failed to connect, secret and all.
@@ -328,5 +346,23 @@ func TestLocationMustBeAPathOnTheServer(t *testing.T) {
 		case want != "" && (err != nil || got != want):
 			t.Errorf("location(%q) = %q, %v; want %q", loc, got, err, want)
 		}
+	}
+}
+
+func TestAnInterruptEndsAMigrationThatNeverEnds(t *testing.T) {
+	p, pidFile := itemsPlan(t, "items-hangmigrate", DatabaseEnv+"=postgres://app@127.0.0.1:5432/app")
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		for !exists(pidFile) {
+			time.Sleep(20 * time.Millisecond)
+		}
+		cancel()
+	}()
+	_, err := run(t, ctx, t.TempDir(), p)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+	if !proctest.Gone(t, pidFile, promptly) {
+		t.Error("the migration's child outlived the interrupt")
 	}
 }
