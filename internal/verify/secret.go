@@ -37,41 +37,44 @@ func redactorOf(envs ...[]string) redactor {
 	return slices.Compact(secrets)
 }
 
-// passwords are the forms of the password in the connection string v.
+// passwords are the forms of the password in the connection string v:
+// a URL's (scheme://user:password@host, read by hand, since a driver may
+// accept a URL that net/url refuses), and the value of each password=
+// (in a URL's query or a key=value string), each as written and
+// decoded.
 func passwords(v string) []string {
 	var secrets []string
-	if u, err := url.Parse(v); err == nil && u.Scheme != "" {
-		if pw, ok := u.User.Password(); ok {
-			secrets = append(secrets, pw)
-			// As written in the URL, before decoding.
-			if userinfo, _, ok := strings.Cut(strings.TrimPrefix(v[len(u.Scheme):], "://"), "@"); ok {
-				if _, raw, ok := strings.Cut(userinfo, ":"); ok {
-					secrets = append(secrets, raw)
-				}
+	add := func(raw string) {
+		secrets = append(secrets, raw)
+		if dec, err := url.PathUnescape(raw); err == nil {
+			secrets = append(secrets, dec)
+		}
+		if dec, err := url.QueryUnescape(raw); err == nil {
+			secrets = append(secrets, dec)
+		}
+	}
+	if _, rest, ok := strings.Cut(v, "://"); ok {
+		if at := strings.LastIndex(rest, "@"); at >= 0 {
+			if _, raw, ok := strings.Cut(rest[:at], ":"); ok {
+				add(raw)
 			}
 		}
-		for _, pw := range u.Query()["password"] {
-			secrets = append(secrets, pw, url.QueryEscape(pw))
+	}
+	for rest := v; ; {
+		i := strings.Index(rest, "password=")
+		if i < 0 {
+			break
 		}
-	} else {
-		// A key=value connection string: password=secret or
-		// password='se cret'.
-		for rest := v; ; {
-			i := strings.Index(rest, "password=")
-			if i < 0 {
-				break
+		rest = rest[i+len("password="):]
+		pw := rest
+		if strings.HasPrefix(pw, "'") {
+			if end := strings.Index(pw[1:], "'"); end >= 0 {
+				pw = pw[1 : end+1]
 			}
-			rest = rest[i+len("password="):]
-			pw := rest
-			if strings.HasPrefix(pw, "'") {
-				if end := strings.Index(pw[1:], "'"); end >= 0 {
-					pw = pw[1 : end+1]
-				}
-			} else if end := strings.IndexAny(pw, " \t\n"); end >= 0 {
-				pw = pw[:end]
-			}
-			secrets = append(secrets, pw)
+		} else if end := strings.IndexAny(pw, " \t\n&"); end >= 0 {
+			pw = pw[:end]
 		}
+		add(pw)
 	}
 	return secrets
 }

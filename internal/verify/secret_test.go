@@ -13,6 +13,8 @@ func TestRedactorHidesThePasswordInEveryForm(t *testing.T) {
 		{"host=db user=app password=s3cret dbname=app", "password=s3cret", "password=xxxxx"},
 		{"host=db password='se cret' dbname=app", "password='se cret'", "password='xxxxx'"},
 		{"postgres://app@db/app", "postgres://app@db/app", "postgres://app@db/app"},
+		{`postgres://app:pa"ss@db/app`, `cannot parse postgres://app:pa"ss@db/app`, "cannot parse postgres://app:xxxxx@db/app"},
+		{"postgres://app:a@b:c@db/app", "url postgres://app:a@b:c@db/app", "url postgres://app:xxxxx@db/app"},
 	} {
 		r := redactorOf([]string{"PATH=/bin", DatabaseEnv + "=" + c.url})
 		if got := r.String(c.shown); got != c.want {

@@ -123,8 +123,20 @@ func itemsServer(mode string) int {
 			Name string `json:"name"`
 		}
 		json.NewDecoder(r.Body).Decode(&in)
-		if mode == "items-echobody" {
+		switch mode {
+		case "items-echobody":
 			reply(w, 500, map[string]string{"error": "no connection to " + os.Getenv(DatabaseEnv)})
+			return
+		case "items-echoclip":
+			// The password straddles where verify clips a body it quotes.
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(500)
+			fmt.Fprintf(w, `{"error":"%s%s"}`, strings.Repeat(".", 271), os.Getenv(DatabaseEnv))
+			return
+		case "items-echoctype":
+			// Quoted in the error, the password's quote is escaped.
+			w.Header().Set("Content-Type", "text/plain; dsn="+os.Getenv(DatabaseEnv))
+			w.WriteHeader(201)
 			return
 		}
 		mu.Lock()
@@ -301,22 +313,27 @@ func TestServeStopsPromptlyOnASlowServerWhenInterrupted(t *testing.T) {
 }
 
 func TestTheDatabasePasswordIsNeverShown(t *testing.T) {
-	const password = "hunter2-s3cret"
-	for _, mode := range []string{"items-echomigrate", "items-echobody"} {
-		t.Run(mode, func(t *testing.T) {
-			p, _ := itemsPlan(t, mode, DatabaseEnv+"=postgres://app:"+password+"@127.0.0.1:5432/app")
+	for _, c := range []struct{ mode, password, shown string }{
+		{"items-echomigrate", "hunter2-s3cret", "postgres://app:xxxxx@127.0.0.1:5432/app"},
+		{"items-echobody", "hunter2-s3cret", "postgres://app:xxxxx@127.0.0.1:5432/app"},
+		{"items-echoclip", "hunter2-s3cret", "postgres://app:xxxx"},
+		{"items-echoctype", `hunter"2-s3cret`, "postgres://app:xxxxx@127.0.0.1:5432/app"},
+	} {
+		t.Run(c.mode, func(t *testing.T) {
+			p, _ := itemsPlan(t, c.mode, DatabaseEnv+"=postgres://app:"+c.password+"@127.0.0.1:5432/app")
 			rs, err := run(t, context.Background(), t.TempDir(), p)
 			if err == nil {
 				t.Fatalf("verify passed: %+v", rs)
 			}
 			b, _ := json.Marshal(rs)
 			for what, s := range map[string]string{"the error": err.Error(), "the results": string(b)} {
-				if strings.Contains(s, password) {
+				// Not even a part of it.
+				if strings.Contains(s, "s3cret") || strings.Contains(s, "hunt") {
 					t.Errorf("%s show the password: %s", what, s)
 				}
 			}
-			if !strings.Contains(err.Error(), "postgres://app:xxxxx@127.0.0.1:5432/app") {
-				t.Errorf("err = %v, want the URL shown with its password hidden", err)
+			if !strings.Contains(err.Error(), c.shown) {
+				t.Errorf("err = %v, want it to show %s", err, c.shown)
 			}
 		})
 	}

@@ -194,7 +194,7 @@ func Run(ctx context.Context, dir string, p *Plan, progress Progress) ([]Result,
 		return results, nil
 	}
 	cmd := strings.Join(p.Serve, " ")
-	sc := served{ws: p.WebSocket, openapi: p.OpenAPI, items: p.Items}
+	sc := served{ws: p.WebSocket, openapi: p.OpenAPI, items: p.Items, redact: redact}
 	if p.Items != "" {
 		sc.database = http.StatusServiceUnavailable
 		if skipped == nil {
@@ -246,6 +246,9 @@ type served struct {
 	// database is what /readyz must answer: 200 with the database up,
 	// 503 with none; 0 when the project has no database.
 	database int
+	// redact hides the database's password in what of the server's
+	// answers an error quotes.
+	redact redactor
 }
 
 // String says what the serve step checks: "GET /healthz, WebSocket
@@ -303,17 +306,17 @@ func serve(ctx context.Context, dir string, args, env []string, sc served) ([]by
 	}
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	if sc.openapi != "" {
-		if err := checkOpenAPI(ctx, base, sc.openapi); err != nil {
+		if err := checkOpenAPI(ctx, sc.redact, base, sc.openapi); err != nil {
 			return fail(err)
 		}
 	}
 	if sc.database != 0 {
-		if err := waitReady(ctx, base, sc.database); err != nil {
+		if err := waitReady(ctx, sc.redact, base, sc.database); err != nil {
 			return fail(err)
 		}
 	}
 	if sc.database == http.StatusOK {
-		if err := checkItems(ctx, base, sc.items); err != nil {
+		if err := checkItems(ctx, sc.redact, base, sc.items); err != nil {
 			return fail(err)
 		}
 	}
