@@ -1,8 +1,10 @@
 package verify
 
 import (
+	"encoding/json"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -28,7 +30,12 @@ func redactorOf(envs ...[]string) redactor {
 				v = s
 			}
 		}
-		secrets = append(secrets, passwords(v)...)
+		for _, pw := range passwords(v) {
+			// As an error quotes it (%q) and as JSON holds it.
+			q := strconv.Quote(pw)
+			j, _ := json.Marshal(pw)
+			secrets = append(secrets, pw, q[1:len(q)-1], string(j[1:len(j)-1]))
+		}
 	}
 	secrets = slices.DeleteFunc(secrets, func(s string) bool { return s == "" })
 	// The longest first, so that a secret that holds another is hidden

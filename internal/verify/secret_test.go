@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -19,6 +20,17 @@ func TestRedactorHidesThePasswordInEveryForm(t *testing.T) {
 		r := redactorOf([]string{"PATH=/bin", DatabaseEnv + "=" + c.url})
 		if got := r.String(c.shown); got != c.want {
 			t.Errorf("DATABASE_URL=%s: %q shown as %q, want %q", c.url, c.shown, got, c.want)
+		}
+	}
+	// An error may quote what the server answered with %q, or a report
+	// hold it in JSON: the password is hidden in those forms too.
+	r := redactorOf([]string{DatabaseEnv + `=postgres://app:pa"s\s@db/app`})
+	for shown, want := range map[string]string{
+		fmt.Sprintf("Content-Type %q", `x; pa"s\s`): `Content-Type "x; xxxxx"`,
+		`{"error": "pa\"s\\s"}`:                     `{"error": "xxxxx"}`,
+	} {
+		if got := r.String(shown); got != want {
+			t.Errorf("%s shown as %s, want %s", shown, got, want)
 		}
 	}
 	if r := redactorOf([]string{DatabaseEnv + "=" + unreachableDatabase}); len(r) != 0 {
