@@ -89,6 +89,16 @@ func (f *fetched) jsonOf(what string, v any) error {
 	return nil
 }
 
+// short shortens what the server named (a Location) for an error
+// message.
+func short(s string) string {
+	const max = 200
+	if len(s) > max {
+		return s[:max] + "..."
+	}
+	return s
+}
+
 // clip is the body shortened for an error message, its secrets hidden
 // first.
 func (f *fetched) clip() string {
@@ -180,12 +190,12 @@ func checkItems(ctx context.Context, redact redactor, base, path string) error {
 	}
 	loc, err := location(base, f.header.Get("Location"))
 	if errors.Is(err, errNotOnServer) {
-		return fmt.Errorf("%s: the Location %q %w", what, redact.String(f.header.Get("Location")), err)
+		return fmt.Errorf("%s: the Location %q %w", what, short(redact.String(f.header.Get("Location"))), err)
 	} else if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 
-	what = "GET " + redact.String(strings.TrimPrefix(loc, base))
+	what = "GET " + short(redact.String(strings.TrimPrefix(loc, base)))
 	if f, err = fetch(ctx, redact, http.MethodGet, loc, ""); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}

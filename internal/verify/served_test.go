@@ -146,6 +146,10 @@ func itemsServer(mode string) int {
 		order = append(order, it.ID)
 		switch mode {
 		case "items-nolocation":
+		case "items-hugelocation":
+			w.Header().Set("Location", "/v1/items/"+strings.Repeat("a", 4<<20))
+		case "items-longlocation":
+			w.Header().Set("Location", "/v1/items/"+strings.Repeat("a", 32<<10))
 		case "items-userinfo":
 			w.Header().Set("Location", "http://verify:secret@"+r.Host+"/v1/items/"+it.ID)
 		default:
@@ -381,5 +385,20 @@ func TestAnInterruptEndsAMigrationThatNeverEnds(t *testing.T) {
 	}
 	if !proctest.Gone(t, pidFile, promptly) {
 		t.Error("the migration's child outlived the interrupt")
+	}
+}
+
+func TestAHugeHeaderIsRefusedNotQuoted(t *testing.T) {
+	for _, mode := range []string{"items-hugelocation", "items-longlocation"} {
+		t.Run(mode, func(t *testing.T) {
+			p, _ := itemsPlan(t, mode, DatabaseEnv+"=postgres://app@127.0.0.1:5432/app")
+			rs, err := run(t, context.Background(), t.TempDir(), p)
+			if err == nil {
+				t.Fatalf("verify passed: %+v", rs)
+			}
+			if len(err.Error()) > 4<<10 {
+				t.Errorf("the error is %d KiB long", len(err.Error())>>10)
+			}
+		})
 	}
 }

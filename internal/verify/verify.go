@@ -403,7 +403,20 @@ const healthTimeout = 2 * time.Second
 // redirect is its answer, never followed, so that verify neither takes
 // another server's answer for the project's nor sends a request where
 // the project says.
-var toServer = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+//
+// Its transport is its own: no proxy (the server is on 127.0.0.1), and
+// an answer's headers bounded far below net/http's 10 MiB, as a body is.
+var toServer = &http.Client{
+	Transport: &http.Transport{
+		DialContext:            (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
+		MaxResponseHeaderBytes: headerLimit,
+		IdleConnTimeout:        10 * time.Second,
+	},
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+}
+
+// headerLimit bounds the headers of an answer of the server.
+const headerLimit = 64 << 10
 
 // answer is a response whose body may be read until cancel.
 type answer struct {
