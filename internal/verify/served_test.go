@@ -48,6 +48,12 @@ func itemsServer(mode string) int {
 			os.Rename(pidFile+".tmp", pidFile)
 			child.Wait()
 			return 1
+		case "items-migrateserves":
+			// A server that knows no migrate command, and serves.
+			sig := make(chan os.Signal, 1)
+			signal.Notify(sig, syscall.SIGTERM)
+			<-sig
+			return 0
 		case "items-echomigrate":
 			// A driver that says where it failed to connect, secret and all.
 			fmt.Fprintf(os.Stderr, "cannot connect to %s\n", os.Getenv(DatabaseEnv))
@@ -400,5 +406,21 @@ func TestAHugeHeaderIsRefusedNotQuoted(t *testing.T) {
 				t.Errorf("the error is %d KiB long", len(err.Error())>>10)
 			}
 		})
+	}
+}
+
+func TestAMigrateStepThatServesInsteadEndsAtItsDeadline(t *testing.T) {
+	defer func(d time.Duration) { migrateTimeout = d }(migrateTimeout)
+	migrateTimeout = time.Second
+	p, _ := itemsPlan(t, "items-migrateserves", DatabaseEnv+"=postgres://app@127.0.0.1:5432/app")
+	rs, err := run(t, context.Background(), t.TempDir(), p)
+	if err == nil {
+		t.Fatalf("verify passed: %+v", rs)
+	}
+	if !strings.Contains(err.Error(), "did not finish within 1s") {
+		t.Errorf("err = %v, want the migrate step's deadline", err)
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v: the step's deadline is not an interrupt", err)
 	}
 }

@@ -30,6 +30,8 @@ type Step struct {
 	Args []string
 	// Empty means the step must print nothing (gofmt -l).
 	Empty bool
+	// Timeout, when not 0, bounds the step.
+	Timeout time.Duration
 }
 
 // Plan is the whole check for one project.
@@ -138,7 +140,9 @@ func Run(ctx context.Context, dir string, p *Plan, progress Progress) ([]Result,
 	env := p.Env
 	var skipped *Result
 	if p.Items != "" && len(p.Serve) > 0 {
-		migrate := Step{Name: MigrateStep, Args: append(slices.Clone(p.Serve), "migrate")}
+		// A server that knows no migrate command serves instead, and
+		// would keep verify waiting: the step has a deadline.
+		migrate := Step{Name: MigrateStep, Args: append(slices.Clone(p.Serve), "migrate"), Timeout: migrateTimeout}
 		if hasDatabase(env) {
 			steps = append(slices.Clone(steps), migrate)
 		} else {
@@ -220,7 +224,13 @@ func Run(ctx context.Context, dir string, p *Plan, progress Progress) ([]Result,
 
 func runStep(ctx context.Context, dir string, s Step, env []string) Result {
 	start := time.Now()
-	cmd := proc.Command(ctx, s.Args[0], s.Args[1:]...)
+	sctx := ctx
+	if s.Timeout > 0 {
+		var cancel context.CancelFunc
+		sctx, cancel = context.WithTimeout(ctx, s.Timeout)
+		defer cancel()
+	}
+	cmd := proc.Command(sctx, s.Args[0], s.Args[1:]...)
 	cmd.Dir = dir
 	cmd.Env = env
 	out := &proc.Tail{}
@@ -228,6 +238,8 @@ func runStep(ctx context.Context, dir string, s Step, env []string) Result {
 	r := Result{Step: s.Name, Command: strings.Join(s.Args, " "), Duration: time.Since(start)}
 	b, dropped := out.Bytes()
 	switch {
+	case err != nil && ctx.Err() == nil && sctx.Err() != nil:
+		r.Err, r.Output = fmt.Sprintf("it did not finish within %v", s.Timeout), tail(b, dropped)
 	case err != nil:
 		r.Err, r.Output = err.Error(), tail(b, dropped)
 	case s.Empty && (len(bytes.TrimSpace(b)) > 0 || dropped > 0):
@@ -238,6 +250,13 @@ func runStep(ctx context.Context, dir string, s Step, env []string) Result {
 
 // MigrateStep is the step that applies a project's migrations.
 const MigrateStep = "migrate"
+
+// MigrateTimeout bounds the migrate step: a new project's migrations on
+// an empty database take seconds.
+const MigrateTimeout = 5 * time.Minute
+
+// migrateTimeout is MigrateTimeout; a test shortens it.
+var migrateTimeout = MigrateTimeout
 
 // served is what the serve step checks on the running server besides
 // /healthz and the stop.
