@@ -248,6 +248,14 @@ func TestServeWithoutADatabaseSaysItSkippedAndWantsNotReady(t *testing.T) {
 	if !strings.Contains(rs[1].Checks, "GET /readyz 503 with no database") {
 		t.Errorf("serve checked %q, want /readyz 503 among them", rs[1].Checks)
 	}
+	// The steps before serve get no database: a project's tests skip
+	// their integration tests then, and must not be handed a database
+	// that is not there.
+	p, _ = itemsPlan(t, "items")
+	p.Steps = []Step{{Name: "test", Args: []string{"sh", "-c", `test -z "$DATABASE_URL" || { echo "DATABASE_URL=$DATABASE_URL"; exit 1; }`}}}
+	if rs, err := run(t, context.Background(), t.TempDir(), p); err != nil {
+		t.Errorf("a step before serve was given a database: %+v, %v", rs, err)
+	}
 	// An empty DATABASE_URL is no database either.
 	p, _ = itemsPlan(t, "items", DatabaseEnv+"=")
 	if rs, err := run(t, context.Background(), t.TempDir(), p); err != nil || rs[0].Skipped == "" {

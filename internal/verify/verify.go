@@ -148,7 +148,6 @@ func Run(ctx context.Context, dir string, p *Plan, progress Progress) ([]Result,
 		} else {
 			skipped = &Result{Step: MigrateStep, Command: strings.Join(migrate.Args, " "),
 				Skipped: fmt.Sprintf("%s is not set, so the migrations and the items at %s were not checked: set it to a PostgreSQL database verify may write to", DatabaseEnv, p.Items)}
-			env = p.ServeEnv(env)
 		}
 	}
 	// What the project printed or answered may hold the database's
@@ -209,7 +208,9 @@ func Run(ctx context.Context, dir string, p *Plan, progress Progress) ([]Result,
 	progress.Start(n, n, "serve", cmd+" ("+checks+")")
 	start := time.Now()
 	r := Result{Step: "serve", Command: cmd, Checks: checks}
-	if out, dropped, err := serve(ctx, dir, p.Serve, env, sc); err != nil {
+	// Only the server gets the unreachable database: the tests, given
+	// none, skip their integration tests as they must.
+	if out, dropped, err := serve(ctx, dir, p.Serve, p.ServeEnv(env), sc); err != nil {
 		r.Err, r.Output = err.Error(), tail(out, dropped)
 	}
 	r.Duration = time.Since(start)
