@@ -59,6 +59,17 @@ type Plan struct {
 	Env []string
 }
 
+// ServeEnv is env, the environment to serve the project in, with a
+// DATABASE_URL no server answers at when the project has a database
+// and env names none: the server needs one to start, and must start
+// without the database being there.
+func (p *Plan) ServeEnv(env []string) []string {
+	if p.Items == "" || hasDatabase(env) {
+		return env
+	}
+	return append(slices.Clone(env), DatabaseEnv+"="+unreachableDatabase)
+}
+
 // Timeouts of the serve step.
 const (
 	StartTimeout = 60 * time.Second
@@ -133,7 +144,7 @@ func Run(ctx context.Context, dir string, p *Plan, progress Progress) ([]Result,
 		} else {
 			skipped = &Result{Step: MigrateStep, Command: strings.Join(migrate.Args, " "),
 				Skipped: fmt.Sprintf("%s is not set, so the migrations and the items at %s were not checked: set it to a PostgreSQL database verify may write to", DatabaseEnv, p.Items)}
-			env = append(slices.Clone(env), DatabaseEnv+"="+unreachableDatabase)
+			env = p.ServeEnv(env)
 		}
 	}
 	n := len(steps)
