@@ -53,6 +53,14 @@ found through .scaffold-answers.yaml), else its language's default:
 A project scaffold did not make is checked by its language's default, as a
 service.
 
+A service that serves an OpenAPI document has it fetched and checked. A
+service with a database is checked against the one DATABASE_URL names:
+verify runs its migrations (the server with the argument migrate), then
+creates, reads and lists an item through its HTTP API, so point it at a
+database verify may write to. Without DATABASE_URL, verify says it
+skipped those steps, serves the project with a database no server
+answers at, and expects /healthz to answer 200 and /readyz 503.
+
 At the root of a workspace, verify checks every part with its own steps,
 then the wiring: it starts every part on a free port, each given the
 next one's URL, and expects the first part's GET /v1/chain to answer
@@ -104,17 +112,35 @@ func verifyRun(ctx context.Context, opts *verifyOptions) error {
 			return err
 		}
 	} else if runErr == nil {
-		var total time.Duration
-		for _, r := range results {
-			total += r.Duration
-		}
-		fmt.Fprintf(opts.IO.Out, "%s: all %d checks passed in %s\n", opts.Dir, len(results), total.Round(100*time.Millisecond))
+		fmt.Fprintln(opts.IO.Out, passed(opts.Dir, results))
 	}
 	var stepErr *verify.StepError
 	if errors.As(runErr, &stepErr) {
 		return fmt.Errorf("%s: %w", opts.Dir, runErr)
 	}
 	return runErr
+}
+
+// passed says that the checks of the project in dir passed, and which
+// were skipped: "api: all 6 checks passed in 41.2s (skipped migrate:
+// DATABASE_URL is not set, ...)".
+func passed(dir string, results []verify.Result) string {
+	var total time.Duration
+	ran := 0
+	var skipped []string
+	for _, r := range results {
+		total += r.Duration
+		if r.Skipped != "" {
+			skipped = append(skipped, r.Step+": "+r.Skipped)
+			continue
+		}
+		ran++
+	}
+	line := fmt.Sprintf("%s: all %d checks passed in %s", dir, ran, total.Round(100*time.Millisecond))
+	if len(skipped) > 0 {
+		line += " (skipped " + strings.Join(skipped, "; ") + ")"
+	}
+	return line
 }
 
 // progress prints a line per step on stderr. A step's command comes
@@ -135,6 +161,10 @@ func (p *progress) Start(i, n int, step, command string) {
 }
 
 func (p *progress) Done(r verify.Result) {
+	if r.Skipped != "" {
+		fmt.Fprintf(p.w.ErrOut, "        skipped: %s\n", r.Skipped)
+		return
+	}
 	status := "ok"
 	if r.Err != "" {
 		status = "FAILED"

@@ -41,6 +41,20 @@ func PlanFor(ctx context.Context, t *template.Template, data map[string]any, dir
 			p.WebSocket = ws.Path
 		}
 	}
+	if len(p.Serve) > 0 {
+		p.OpenAPI = t.Manifest.OpenAPI
+	}
+	if db := t.Manifest.Database; db.Items != "" && len(p.Serve) > 0 {
+		on := true
+		if db.When != "" {
+			if on, err = t.EvalBoolContext(ctx, "database when", db.When, data); err != nil {
+				return nil, t.Redact(err, data)
+			}
+		}
+		if on {
+			p.Items = db.Items
+		}
+	}
 	return p, nil
 }
 

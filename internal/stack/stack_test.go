@@ -250,3 +250,41 @@ websocket:
 		}
 	}
 }
+
+// The database's checks are in the plan only when the answers give the
+// project one; the OpenAPI document's whenever the template serves one.
+func TestPlanForDatabaseFollowsTheAnswers(t *testing.T) {
+	files, err := tree.New([]tree.Entry{{Path: template.ManifestFile, Data: []byte(`name: t
+language: go
+questions:
+  - name: database
+    type: select
+    choices: [none, postgres]
+    default: none
+verify:
+  - name: build
+    run: [go, build, -o, '{{ .Verify.Out }}/svc']
+  - name: serve
+    run: ['{{ .Verify.Out }}/svc']
+openapi: /openapi.json
+database:
+  items: /v1/items
+  when: '{{ eq .database "postgres" }}'
+`)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl, err := template.Load(files, "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for db, want := range map[string]string{"postgres": "/v1/items", "none": ""} {
+		p, err := PlanFor(context.Background(), tmpl, map[string]any{"database": db}, t.TempDir(), "/out", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Items != want || p.OpenAPI != "/openapi.json" {
+			t.Errorf("database=%s: Items = %q, OpenAPI = %q; want %q and /openapi.json", db, p.Items, p.OpenAPI, want)
+		}
+	}
+}

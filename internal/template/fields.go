@@ -83,6 +83,9 @@ func (m *Manifest) checkFields(root *yaml.Node, fail func(int, string, ...any) e
 	if err := m.checkWebSocket(root, fail); err != nil {
 		return err
 	}
+	if err := m.checkServed(root, fail); err != nil {
+		return err
+	}
 	return m.checkProof(root, fail)
 }
 
@@ -145,6 +148,34 @@ func (m *Manifest) checkWebSocket(root *yaml.Node, fail func(int, string, ...any
 	}
 	if err := CheckEndpoint(ws.Path); err != nil {
 		return fail(at, "websocket path %q: %v", ws.Path, err)
+	}
+	return nil
+}
+
+// checkServed checks the openapi and database keys, which name what a
+// running server answers at.
+func (m *Manifest) checkServed(root *yaml.Node, fail func(int, string, ...any) error) error {
+	if m.OpenAPI != "" {
+		at := line(root, "openapi")
+		if !m.Kind.HasServer() {
+			return fail(at, "openapi is for a service, and this template's kind is %s: remove it, or set kind: service", m.Kind)
+		}
+		if err := CheckEndpoint(m.OpenAPI); err != nil {
+			return fail(at, "openapi path %q: %v", m.OpenAPI, err)
+		}
+	}
+	db := m.Database
+	at := line(root, "database")
+	switch {
+	case db.Items == "" && db.When == "":
+		return nil
+	case !m.Kind.HasServer():
+		return fail(at, "database is for a service, and this template's kind is %s: remove it, or set kind: service", m.Kind)
+	case db.Items == "":
+		return fail(at, "database has no items: give the path of the sample resource, e.g. items: /v1/items")
+	}
+	if err := CheckEndpoint(db.Items); err != nil {
+		return fail(at, "database items path %q: %v", db.Items, err)
 	}
 	return nil
 }

@@ -81,6 +81,28 @@ type Manifest struct {
 	// WebSocket is the endpoint scaffold verify talks to on the running
 	// server (kind service), when the project has one.
 	WebSocket WebSocket `yaml:"websocket"`
+	// OpenAPI is the path of the OpenAPI document the running server
+	// (kind service) serves, which scaffold verify fetches and checks;
+	// empty when it serves none.
+	OpenAPI string `yaml:"openapi"`
+	// Database is the database the project uses, when it uses one.
+	Database Database `yaml:"database"`
+}
+
+// Database says how scaffold verify checks a service's database. With
+// DATABASE_URL in its environment, verify runs the server's migrate
+// command (the serve command with the argument migrate), then creates,
+// reads and lists an item at Items on the running server; without it,
+// it serves with a DATABASE_URL no server answers at and expects
+// /readyz to answer 503 while /healthz answers 200.
+type Database struct {
+	// Items is the path of the sample resource: POST creates an item
+	// from {"name": ...} and answers 201 with its Location, GET
+	// Items/{id} reads it, and GET Items?limit=N lists them.
+	Items string `yaml:"items"`
+	// When is template text over the template's data; the project has
+	// the database only when it renders to true. Empty means always.
+	When string `yaml:"when"`
 }
 
 // WebSocket names a service's WebSocket endpoint. scaffold verify

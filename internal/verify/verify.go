@@ -41,6 +41,17 @@ type Plan struct {
 	// WebSocket is the path of the server's WebSocket endpoint, which
 	// the serve step talks to (see checkSocket); empty when it has none.
 	WebSocket string
+	// OpenAPI is the path of the server's OpenAPI document, which the
+	// serve step fetches (see checkOpenAPI); empty when it has none.
+	OpenAPI string
+	// Items is the path of the sample resource of the project's
+	// database, empty when it has none. With DATABASE_URL in Env, a
+	// migrate step (the serve command with the argument migrate) runs
+	// before serve, and the serve step creates and reads an item there
+	// (see checkItems); without, both are reported skipped, and the
+	// server is served with a database no server answers at, where
+	// /readyz must answer 503.
+	Items string
 	// Try runs the built command-line tool; nil for a project that is
 	// not one.
 	Try *Try
@@ -81,6 +92,8 @@ type Result struct {
 	Err      string        `json:"error,omitempty"`
 	// Output is the tail of what a failed step printed.
 	Output string `json:"output,omitempty"`
+	// Skipped says why the step did not run; empty when it ran.
+	Skipped string `json:"skipped,omitempty"`
 }
 
 // StepError is a failed step, with what it printed.
@@ -110,20 +123,41 @@ type Progress interface {
 // Run executes the plan in dir. It stops at the first failure and
 // returns the results so far with a *StepError.
 func Run(ctx context.Context, dir string, p *Plan, progress Progress) ([]Result, error) {
-	n := len(p.Steps)
+	steps := p.Steps
+	env := p.Env
+	var skipped *Result
+	if p.Items != "" && len(p.Serve) > 0 {
+		migrate := Step{Name: MigrateStep, Args: append(slices.Clone(p.Serve), "migrate")}
+		if hasDatabase(env) {
+			steps = append(slices.Clone(steps), migrate)
+		} else {
+			skipped = &Result{Step: MigrateStep, Command: strings.Join(migrate.Args, " "),
+				Skipped: fmt.Sprintf("%s is not set, so the migrations and the items at %s were not checked: set it to a PostgreSQL database verify may write to", DatabaseEnv, p.Items)}
+			env = append(slices.Clone(env), DatabaseEnv+"="+unreachableDatabase)
+		}
+	}
+	n := len(steps)
+	if skipped != nil {
+		n++
+	}
 	if len(p.Serve) > 0 || p.Try != nil {
 		n++
 	}
 	var results []Result
-	for i, s := range p.Steps {
+	for i, s := range steps {
 		cmd := strings.Join(s.Args, " ")
 		progress.Start(i+1, n, s.Name, cmd)
-		r := runStep(ctx, dir, s, p.Env)
+		r := runStep(ctx, dir, s, env)
 		progress.Done(r)
 		results = append(results, r)
 		if r.Err != "" {
 			return results, &StepError{Result: r, Cause: ctx.Err()}
 		}
+	}
+	if skipped != nil {
+		progress.Start(len(steps)+1, n, skipped.Step, skipped.Command)
+		progress.Done(*skipped)
+		results = append(results, *skipped)
 	}
 	if p.Try != nil {
 		cmd := strings.Join(p.Try.Args, " ")
@@ -145,14 +179,18 @@ func Run(ctx context.Context, dir string, p *Plan, progress Progress) ([]Result,
 		return results, nil
 	}
 	cmd := strings.Join(p.Serve, " ")
-	checks := "GET /healthz, SIGTERM"
-	if p.WebSocket != "" {
-		checks = "GET /healthz, WebSocket " + p.WebSocket + ", SIGTERM"
+	sc := served{ws: p.WebSocket, openapi: p.OpenAPI, items: p.Items}
+	if p.Items != "" {
+		sc.database = http.StatusServiceUnavailable
+		if skipped == nil {
+			sc.database = http.StatusOK
+		}
 	}
+	checks := sc.String()
 	progress.Start(n, n, "serve", cmd+" ("+checks+")")
 	start := time.Now()
 	r := Result{Step: "serve", Command: cmd, Checks: checks}
-	if out, dropped, err := serve(ctx, dir, p.Serve, p.Env, p.WebSocket); err != nil {
+	if out, dropped, err := serve(ctx, dir, p.Serve, env, sc); err != nil {
 		r.Err, r.Output = err.Error(), tail(out, dropped)
 	}
 	r.Duration = time.Since(start)
@@ -182,14 +220,45 @@ func runStep(ctx context.Context, dir string, s Step, env []string) Result {
 	return r
 }
 
-// serve starts the server on a free port, checks /healthz and stops it
-// with SIGTERM, expecting exit code 0 within StopTimeout. With a
-// WebSocket endpoint (wsPath), two clients exchange a message through it
-// before the stop, and each must get a close frame (1001) before the
-// server exits. The server runs in a process group of its own: whatever
-// it started is killed with it, and a child holding its output does not
-// keep serve waiting.
-func serve(ctx context.Context, dir string, args, env []string, wsPath string) ([]byte, int64, error) {
+// MigrateStep is the step that applies a project's migrations.
+const MigrateStep = "migrate"
+
+// served is what the serve step checks on the running server besides
+// /healthz and the stop.
+type served struct {
+	ws, openapi, items string
+	// database is what /readyz must answer: 200 with the database up,
+	// 503 with none; 0 when the project has no database.
+	database int
+}
+
+// String says what the serve step checks: "GET /healthz, WebSocket
+// /v1/ws, SIGTERM".
+func (s served) String() string {
+	checks := []string{"GET /healthz"}
+	if s.openapi != "" {
+		checks = append(checks, "GET "+s.openapi)
+	}
+	switch s.database {
+	case http.StatusOK:
+		checks = append(checks, "GET /readyz", "POST, GET and list "+s.items)
+	case http.StatusServiceUnavailable:
+		checks = append(checks, "GET /readyz 503 with no database")
+	}
+	if s.ws != "" {
+		checks = append(checks, "WebSocket "+s.ws)
+	}
+	return strings.Join(append(checks, "SIGTERM"), ", ")
+}
+
+// serve starts the server on a free port, checks /healthz and what sc
+// names, and stops it with SIGTERM, expecting exit code 0 within
+// StopTimeout. With a WebSocket endpoint, two clients exchange a message
+// through it before the stop, and each must get a close frame (1001)
+// before the server exits. The server runs in a process group of its
+// own: whatever it started is killed with it, and a child holding its
+// output does not keep serve waiting.
+func serve(ctx context.Context, dir string, args, env []string, sc served) ([]byte, int64, error) {
 	port, err := FreePort()
 	if err != nil {
 		return nil, 0, err
@@ -213,15 +282,30 @@ func serve(ctx context.Context, dir string, args, env []string, wsPath string) (
 		return b, dropped, err
 	}
 
-	url := fmt.Sprintf("http://127.0.0.1:%d/healthz", port)
-	if err := waitHealthy(ctx, url, exited, &waitErr); err != nil {
+	if err := waitHealthy(ctx, fmt.Sprintf("http://127.0.0.1:%d/healthz", port), exited, &waitErr); err != nil {
 		return fail(err)
 	}
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	if sc.openapi != "" {
+		if err := checkOpenAPI(ctx, base, sc.openapi); err != nil {
+			return fail(err)
+		}
+	}
+	if sc.database != 0 {
+		if err := waitReady(ctx, base, sc.database); err != nil {
+			return fail(err)
+		}
+	}
+	if sc.database == http.StatusOK {
+		if err := checkItems(ctx, base, sc.items); err != nil {
+			return fail(err)
+		}
+	}
 	var socks *sockets
-	if wsPath != "" {
+	if sc.ws != "" {
 		sctx, cancel := context.WithCancel(ctx)
 		defer cancel()
-		if socks, err = openSockets(sctx, port, wsPath); err != nil {
+		if socks, err = openSockets(sctx, port, sc.ws); err != nil {
 			return fail(err)
 		}
 		defer socks.abort()

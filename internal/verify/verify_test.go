@@ -28,6 +28,8 @@ import (
 func TestMain(m *testing.M) {
 	if mode := os.Getenv("VERIFY_TEST_SERVER"); strings.HasPrefix(mode, "room") {
 		os.Exit(room(mode))
+	} else if strings.HasPrefix(mode, "items") {
+		os.Exit(itemsServer(mode))
 	} else if strings.HasPrefix(mode, "chain") {
 		os.Exit(chainPart(mode))
 	} else if mode != "" {
