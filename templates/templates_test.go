@@ -43,7 +43,7 @@ func TestBuiltinDefaults(t *testing.T) {
 		},
 		"node/express": {
 			files: []string{"scaffold.yaml", "package.json.tmpl", "README.md.tmpl", ".gitignore", ".editorconfig",
-				"Dockerfile", ".dockerignore", ".github/workflows/ci.yml", "LICENSE.tmpl", "tsconfig.json"},
+				"Dockerfile.tmpl", ".dockerignore", ".github/workflows/ci.yml.tmpl", "LICENSE.tmpl", "tsconfig.json"},
 			hardening: map[string]string{
 				"headers timeout": `headersTimeout`, "request timeout": `requestTimeout`,
 				"keep-alive timeout": `keepAliveTimeout`, "body limit": `express\.json\(\{ limit:`,
@@ -51,7 +51,7 @@ func TestBuiltinDefaults(t *testing.T) {
 		},
 		"node/fastify": {
 			files: []string{"scaffold.yaml", "package.json.tmpl", "README.md.tmpl", ".gitignore", ".editorconfig",
-				"Dockerfile", ".dockerignore", ".github/workflows/ci.yml", "LICENSE.tmpl", "tsconfig.json"},
+				"Dockerfile.tmpl", ".dockerignore", ".github/workflows/ci.yml.tmpl", "LICENSE.tmpl", "tsconfig.json"},
 			hardening: map[string]string{
 				"headers timeout": `headersTimeout`, "request timeout": `requestTimeout:`,
 				"keep-alive timeout": `keepAliveTimeout:`, "body limit": `bodyLimit:`,

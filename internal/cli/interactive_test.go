@@ -50,6 +50,7 @@ func TestInteractiveNew(t *testing.T) {
 	sess.answer(t, "Include a Dockerfile?", "n"+keyEnter)
 	sess.answer(t, "Include a GitHub Actions workflow?", keyEnter)
 	sess.answer(t, "Include a WebSocket endpoint?", keyEnter)
+	sess.choose(t, "Which database?", keyEnter) // none
 	sess.answer(t, "Is it a part of a polyglot workspace?", keyEnter)
 	sess.choose(t, "License", keyDown+keyEnter) // Apache-2.0
 	sess.answer(t, "Install dependencies now (go mod download)?", "n"+keyEnter)
@@ -62,7 +63,7 @@ func TestInteractiveNew(t *testing.T) {
 		"Recommended: Go with chi",
 		"performance with concurrency",
 		"Created myapp from go/chi",
-		"scaffold new myapp --template go/chi --set ci=true --set docker=false --set downstream= --set downstream_url=http://localhost:8081 --set license=Apache-2.0 --set module=example.com/myapp --set realtime=false --set workspace=false --no-install --yes",
+		"scaffold new myapp --template go/chi --set ci=true --set database=none --set docker=false --set downstream= --set downstream_url=http://localhost:8081 --set license=Apache-2.0 --set module=example.com/myapp --set realtime=false --set workspace=false --no-install --yes",
 	} {
 		if !strings.Contains(output, want) {
 			t.Errorf("output lacks %q:\n%s", want, output)

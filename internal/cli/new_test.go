@@ -171,7 +171,7 @@ func TestNewRun(t *testing.T) {
 			name: "built-in answered at the prompt",
 			opts: newOptions{Template: "go/chi", NoGit: true},
 			prompt: map[string]any{
-				"module": "example.com/acme/app", "docker": false, "ci": true, "realtime": false, "workspace": false, "license": "none", "install": false,
+				"module": "example.com/acme/app", "docker": false, "ci": true, "realtime": false, "database": "none", "workspace": false, "license": "none", "install": false,
 			},
 			files:  map[string]string{"go.mod": "module example.com/acme/app\n"},
 			absent: []string{"Dockerfile", "LICENSE"},
@@ -180,10 +180,10 @@ func TestNewRun(t *testing.T) {
 		{
 			name:   "flags answer ahead of the prompt",
 			opts:   newOptions{Template: "go/chi", NoGit: true, Sets: []string{"module=example.com/x", "docker=false"}},
-			prompt: map[string]any{"ci": false, "realtime": false, "workspace": false, "license": "MIT", "install": false},
+			prompt: map[string]any{"ci": false, "realtime": false, "database": "none", "workspace": false, "license": "MIT", "install": false},
 			files:  map[string]string{"go.mod": "module example.com/x\n", "LICENSE": "MIT License"},
 			absent: []string{"Dockerfile", ".github"},
-			stderr: []string{"--set docker=false --set downstream= --set downstream_url=http://localhost:8081 --set license=MIT --set module=example.com/x --set realtime=false --set workspace=false --no-git --no-install --yes"},
+			stderr: []string{"--set database=none --set docker=false --set downstream= --set downstream_url=http://localhost:8081 --set license=MIT --set module=example.com/x --set realtime=false --set workspace=false --no-git --no-install --yes"},
 		},
 		{
 			name:    "no terminal and no --yes",
@@ -194,7 +194,7 @@ func TestNewRun(t *testing.T) {
 		{
 			name:    "an answer to no question",
 			opts:    newOptions{Template: "go/chi", NoGit: true, Yes: true, Sets: []string{"colour=red"}},
-			errText: `--set colour: template go/chi has no question "colour"; known: module, docker, ci, realtime, workspace, downstream, downstream_url, license`,
+			errText: `--set colour: template go/chi has no question "colour"; known: module, docker, ci, realtime, database, workspace, downstream, downstream_url, license`,
 			exit:    ExitUsage,
 		},
 		{

@@ -51,7 +51,7 @@ func nextBuiltins(t *testing.T) fs.FS {
 		t.Fatal(err)
 	}
 	chi := func(name string) *fstest.MapFile { return next["go/chi/"+name] }
-	chi("scaffold.yaml").Data = bytes.Replace(chi("scaffold.yaml").Data, []byte("version: 1.3.0"), []byte("version: 1.4.0"), 1)
+	chi("scaffold.yaml").Data = bytes.Replace(chi("scaffold.yaml").Data, []byte("version: 1.4.0"), []byte("version: 1.5.0"), 1)
 	readme := chi("README.md.tmpl").Data
 	first, rest, _ := bytes.Cut(readme, []byte("\n"))
 	chi("README.md.tmpl").Data = append(append(append([]byte{}, first...), []byte(" (now with changelog)\n")...), rest...)
@@ -94,7 +94,7 @@ func TestUpdateBuiltinAcrossVersions(t *testing.T) {
 	if code := Run(ctx, f, []string{"check", dir}); code != ExitUpdateAvailable {
 		t.Fatalf("check with newer built-ins exited %d, want %d:\n%s", code, ExitUpdateAvailable, out)
 	}
-	if !strings.Contains(out.String(), "the newest is 1.4.0") || !strings.Contains(out.String(), "Drift: 1 file(s) changed since the template rendered them: README.md") {
+	if !strings.Contains(out.String(), "the newest is 1.5.0") || !strings.Contains(out.String(), "Drift: 1 file(s) changed since the template rendered them: README.md") {
 		t.Errorf("check output:\n%s", out)
 	}
 
@@ -103,7 +103,7 @@ func TestUpdateBuiltinAcrossVersions(t *testing.T) {
 	if code := Run(ctx, f, []string{"update", dir}); code != 0 {
 		t.Fatalf("update exited %d:\n%s", code, out)
 	}
-	for _, want := range []string{"from template 1.3.0 to 1.4.0", "added     CHANGELOG.md", "merged    README.md"} {
+	for _, want := range []string{"from template 1.4.0 to 1.5.0", "added     CHANGELOG.md", "merged    README.md"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("update output lacks %q:\n%s", want, out)
 		}
@@ -116,7 +116,7 @@ func TestUpdateBuiltinAcrossVersions(t *testing.T) {
 		t.Error(err)
 	}
 	rec, err := project.ReadRecord(filepath.Join(dir, project.AnswersFile))
-	if err != nil || rec.Template.Version != "1.4.0" || rec.Year != 2026 {
+	if err != nil || rec.Template.Version != "1.5.0" || rec.Year != 2026 {
 		t.Errorf("record after the update: %+v, %v", rec, err)
 	}
 	// The new pristine render is the base of the next update.

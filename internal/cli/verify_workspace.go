@@ -71,7 +71,7 @@ func verifyWorkspace(ctx context.Context, opts *verifyOptions, rec *project.Reco
 		case i+1 == len(rec.Parts) && downstream != "":
 			chainable, why = false, fmt.Sprintf("%s, the last part, calls %q", p.Path, downstream)
 		}
-		cp := verify.ChainPart{Name: prec.Project, Dir: dir, Serve: plan.Serve, Env: env}
+		cp := verify.ChainPart{Name: prec.Project, Dir: dir, Serve: plan.Serve, Env: plan.ServeEnv(env)}
 		if downstream != "" {
 			cp.URLVar = urlVar(downstream)
 		}

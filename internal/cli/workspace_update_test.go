@@ -95,7 +95,7 @@ func TestNewWorkspaceAtThePrompt(t *testing.T) {
 	ask, script := scriptedPrompter(t, map[string]any{
 		"accept": true, "part_api": "gateway", "part_service": "core",
 		"compose": true, "ci": false, "license": "none",
-		"package_name": "gateway", "module": "example.com/acme/core", "realtime": false, "install": false,
+		"package_name": "gateway", "module": "example.com/acme/core", "realtime": false, "database": "none", "install": false,
 	})
 	target := filepath.Join(t.TempDir(), "ws")
 	opts := &newOptions{IO: streams, Config: f.Config, Now: f.Now, Getenv: f.Getenv, Version: f.Version, Prompter: ask,

@@ -65,6 +65,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
+	stopSharedCluster()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -90,6 +91,8 @@ type plan struct {
 	custom       map[string]string
 	// asks holds the names of the template's questions.
 	asks map[string]bool
+	// openapi is the path of the OpenAPI document its server serves.
+	openapi string
 }
 
 // planFor computes the answer sets of a built-in template from its
@@ -121,7 +124,7 @@ func planFor(name string) (plan, error) {
 	if err != nil {
 		return plan{}, err
 	}
-	p := plan{factors: proof.Factors(&m), sets: sets, computed: len(sets) - len(m.Proof.Sets), fromManifest: fromManifest, asks: map[string]bool{}}
+	p := plan{factors: proof.Factors(&m), sets: sets, computed: len(sets) - len(m.Proof.Sets), fromManifest: fromManifest, asks: map[string]bool{}, openapi: m.OpenAPI}
 	for _, q := range m.Questions {
 		p.asks[q.Name] = true
 	}
@@ -218,6 +221,9 @@ func TestTemplates(t *testing.T) {
 			if info.Kind == template.Wasm {
 				env = append(env, wasmEnv(t)...)
 			}
+			// The first set with a database also has its promises
+			// checked against a database of its own (see database).
+			firstDB := slices.IndexFunc(p.sets, func(s proof.Set) bool { return hasPostgres(p.asks, s.Answers) })
 			for _, rt := range runtimesOf(t, info.Language) {
 				for i, s := range p.sets {
 					if !rt.all && i > 0 {
@@ -233,7 +239,7 @@ func TestTemplates(t *testing.T) {
 						s.Name = rt.name + "-" + s.Name
 					}
 					t.Run(name, func(t *testing.T) {
-						check(t, info, p.asks, s, names, i == 0, work, append(slices.Clone(env), rt.env...))
+						check(t, info, p, s, names, i == 0, i == firstDB, work, append(slices.Clone(env), rt.env...))
 					})
 				}
 			}
@@ -297,8 +303,17 @@ offline = true
 // are answers the language's build manifest must hold. The first set of
 // each runtime also has its server's contract checked: no answer of a
 // built-in changes the server's code.
-func check(t *testing.T, info catalog.Entry, asks map[string]bool, set proof.Set, names map[string]string, first bool, work string, env []string) {
+//
+// A set with a database is verified against a database of its own on
+// the cluster the sets share; firstDB, the first such set, also has the
+// database's promises checked on a cluster of its own, which is
+// stopped and started again, and a broken migration added to see
+// verify fail.
+func check(t *testing.T, info catalog.Entry, p plan, set proof.Set, names map[string]string, first, firstDB bool, work string, env []string) {
+	asks := p.asks
 	flags := set.Flags()
+	db := hasPostgres(asks, set.Answers)
+	env = without(env, "DATABASE_URL")
 	where := fmt.Sprintf("template %s, project %s, answers {%s}", info.Name, set.Name, strings.Join(flags, " "))
 	lang, ok := stack.Lookup(info.Language)
 	if !ok {
@@ -325,21 +340,18 @@ func check(t *testing.T, info catalog.Entry, asks map[string]bool, set proof.Set
 	}
 	lintWorkflow(t, where, dir)
 	checkProjectDockerfile(t, where, dir)
-
-	stdout, out, err := run(work, env, scaffold, "verify", dir, "--json")
-	var report struct {
-		OK    bool `json:"ok"`
-		Steps []struct {
-			Step     string        `json:"step"`
-			Command  string        `json:"command"`
-			Checks   string        `json:"checks"`
-			Duration time.Duration `json:"duration_ns"`
-			Err      string        `json:"error"`
-			Output   string        `json:"output"`
-		} `json:"steps"`
+	if db {
+		env = append(env, "DATABASE_URL="+sharedCluster(t).createDB(t, set.Name))
+		if asks["ci"] && set.Answers["ci"] != "false" {
+			if wf, err := os.ReadFile(filepath.Join(dir, ".github", "workflows", "ci.yml")); err != nil || !bytes.Contains(wf, []byte("services:")) || !bytes.Contains(wf, []byte("image: postgres:")) || !bytes.Contains(wf, []byte("DATABASE_URL")) {
+				t.Errorf("%s: the workflow runs no PostgreSQL service for the integration tests (services: ... image: postgres:, DATABASE_URL): %v", where, err)
+			}
+		}
 	}
-	if jerr := json.Unmarshal(stdout, &report); jerr != nil {
-		t.Fatalf("%s: scaffold verify printed no report (%v): %v\n%s", where, jerr, err, out)
+
+	report, out, err := verifyReport(work, env, dir)
+	if report == nil {
+		t.Fatalf("%s: scaffold verify printed no report: %v\n%s", where, err, out)
 	}
 	timings := []string{fmt.Sprintf("generate %s", generate.Round(10*time.Millisecond))}
 	for _, s := range report.Steps {
@@ -350,6 +362,11 @@ func check(t *testing.T, info catalog.Entry, asks map[string]bool, set proof.Set
 	}
 	if err != nil || !report.OK {
 		t.Fatalf("%s: scaffold verify failed: %v\n%s", where, err, out)
+	}
+	// With a database, verify migrated it and went through the items;
+	// without one, there was none to skip.
+	if i := slices.IndexFunc(report.Steps, func(s verifyStep) bool { return s.Step == "migrate" }); db != (i >= 0 && report.Steps[i].Skipped == "") {
+		t.Errorf("%s: scaffold verify's steps %+v: want a migrate step that ran when database is postgres, and only then", where, report.Steps)
 	}
 	// verify installed from the lock file (npm ci, cargo --locked) and
 	// built: nothing it did changed a file of the first commit.
@@ -397,6 +414,20 @@ func check(t *testing.T, info catalog.Entry, asks map[string]bool, set proof.Set
 	if first && info.Kind.HasServer() {
 		checkContract(served())
 	}
+	if (first || firstDB) && p.openapi != "" {
+		served().documented(p.openapi, asks, set.Answers)
+	}
+	if firstDB {
+		c := served()
+		test := testCommand(t, dir, env)
+		c.database(p.openapi, asks, set.Answers, test)
+		if set.Answers["docker"] != "false" {
+			checkDatabaseCompose(c)
+		}
+		checkBrokenMigration(t, where, work, dir, sharedCluster(t).createDB(t, set.Name+"-broken"), env)
+	} else if db && set.Answers["docker"] != "false" {
+		checkDatabaseCompose(served())
+	}
 	if asks["realtime"] {
 		on := set.Answers["realtime"] == "true"
 		// verify exchanged a message through the room, when there is one.
@@ -411,6 +442,79 @@ func check(t *testing.T, info catalog.Entry, asks map[string]bool, set proof.Set
 		c(t, where, dir, env)
 	}
 	t.Logf("%s: ok; %s", where, strings.Join(timings, ", "))
+}
+
+// verifyStep is one step of scaffold verify's --json report.
+type verifyStep struct {
+	Step     string        `json:"step"`
+	Command  string        `json:"command"`
+	Checks   string        `json:"checks"`
+	Duration time.Duration `json:"duration_ns"`
+	Err      string        `json:"error"`
+	Output   string        `json:"output"`
+	Skipped  string        `json:"skipped"`
+}
+
+type verifyReportJSON struct {
+	OK    bool         `json:"ok"`
+	Steps []verifyStep `json:"steps"`
+}
+
+// verifyReport runs scaffold verify --json on dir: the report (nil when
+// it printed none), what it printed, and how it ended.
+func verifyReport(work string, env []string, dir string) (*verifyReportJSON, []byte, error) {
+	stdout, out, err := run(work, env, scaffold, "verify", dir, "--json")
+	var report verifyReportJSON
+	if jerr := json.Unmarshal(stdout, &report); jerr != nil {
+		return nil, out, fmt.Errorf("%v (the report: %v)", err, jerr)
+	}
+	return &report, out, err
+}
+
+// testCommand is the project's test command, as verify runs it.
+func testCommand(t *testing.T, dir string, env []string) []string {
+	lang, err := stack.Detect(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := lang.Plan(dir, t.TempDir(), env, template.Service)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range plan.Steps {
+		if s.Name == "test" {
+			return s.Args
+		}
+	}
+	t.Fatalf("%s: the %s plan has no test step", dir, lang.Name)
+	return nil
+}
+
+// checkBrokenMigration adds a migration that cannot apply and expects
+// scaffold verify, with a database, to fail at the step that applies
+// migrations (the tests', or migrate), saying which; the migration is
+// then taken away again.
+func checkBrokenMigration(t *testing.T, where, work, dir, url string, env []string) {
+	path, err := brokenMigration(dir)
+	if err != nil {
+		t.Errorf("%s: broken migration: %v", where, err)
+		return
+	}
+	report, out, err := verifyReport(work, append(without(env, "DATABASE_URL"), "DATABASE_URL="+url), dir)
+	if rerr := os.Remove(path); rerr != nil {
+		t.Fatal(rerr)
+	}
+	if report == nil || err == nil || report.OK {
+		t.Errorf("%s: scaffold verify passed with the broken migration %s: %v\n%s", where, filepath.Base(path), err, out)
+		return
+	}
+	failed := report.Steps[len(report.Steps)-1]
+	if failed.Step != "test" && failed.Step != "migrate" {
+		t.Errorf("%s: with the broken migration %s, scaffold verify failed at step %s (%s), want test or migrate: %s\n%s", where, filepath.Base(path), failed.Step, failed.Command, failed.Err, failed.Output)
+		return
+	}
+	// What CI prints for it.
+	t.Logf("%s: with the broken migration %s: step %s (%s) failed: %s", where, filepath.Base(path), failed.Step, failed.Command, failed.Err)
 }
 
 // expectFiles checks that the answers which add or drop files did, for
@@ -428,6 +532,10 @@ func expectFiles(t *testing.T, where, dir string, kind template.ProjectKind, ask
 		".scaffold-answers.yaml":   true,
 		// A service reads its config from the environment.
 		".env.example": kind.HasServer(),
+		// A database comes with its migrations, and with compose
+		// beside a Dockerfile.
+		"migrations":   hasPostgres(asks, answers),
+		"compose.yaml": hasPostgres(asks, answers) && answers["docker"] != "false",
 	}
 	for f, present := range want {
 		_, err := os.Stat(filepath.Join(dir, f))

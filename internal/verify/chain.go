@@ -51,7 +51,12 @@ func Chain(ctx context.Context, parts []ChainPart) Result {
 	if err != nil {
 		r.Err, r.Output = err.Error(), out
 	}
-	return r
+	// Every part is given the database; any may echo it.
+	var envs [][]string
+	for _, p := range parts {
+		envs = append(envs, p.Env)
+	}
+	return redactorOf(envs...).Result(r)
 }
 
 // running is a started part.
@@ -115,18 +120,14 @@ func chain(ctx context.Context, parts []ChainPart) (string, error) {
 		}
 	}
 
-	client := &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	// The request ends with the run (Ctrl-C), not only at its timeout.
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("http://127.0.0.1:%d%s", started[0].port, ChainPath), nil)
-	if err != nil {
-		return logs(), err
-	}
-	resp, err := client.Do(req)
+	resp, err := get(ctx, fmt.Sprintf("http://127.0.0.1:%d%s", started[0].port, ChainPath), requestTimeout)
 	if err != nil {
 		return logs(), fmt.Errorf("GET %s on %s: %w", ChainPath, parts[0].Name, err)
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxChainBody))
 	resp.Body.Close()
+	resp.cancel()
 	if err != nil {
 		return logs(), fmt.Errorf("GET %s on %s: %w", ChainPath, parts[0].Name, err)
 	}

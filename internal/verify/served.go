@@ -42,9 +42,13 @@ type fetched struct {
 	status int
 	header http.Header
 	body   []byte
+	// redact hides the database's password in what of the answer an
+	// error shows: before it is clipped or quoted, which would leave a
+	// part of it, or a form of it, that redacting the error misses.
+	redact redactor
 }
 
-func fetch(ctx context.Context, method, url, body string) (*fetched, error) {
+func fetch(ctx context.Context, redact redactor, method, url, body string) (*fetched, error) {
 	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
 	defer cancel()
 	var r io.Reader
@@ -59,9 +63,7 @@ func fetch(ctx context.Context, method, url, body string) (*fetched, error) {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	req.Header.Set("Accept", "application/json")
-	// The server's redirects are not followed: a route answers itself.
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Do(req)
+	resp, err := toServer.Do(req)
 	if err != nil {
 		return nil, err
 	}
@@ -73,39 +75,51 @@ func fetch(ctx context.Context, method, url, body string) (*fetched, error) {
 	if len(b) > bodyLimit {
 		return nil, fmt.Errorf("the answer is more than %d MiB", bodyLimit>>20)
 	}
-	return &fetched{status: resp.StatusCode, header: resp.Header, body: b}, nil
+	return &fetched{status: resp.StatusCode, header: resp.Header, body: b, redact: redact}, nil
 }
 
 // jsonOf decodes an answer that must be JSON.
 func (f *fetched) jsonOf(what string, v any) error {
 	if ct := f.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
-		return fmt.Errorf("%s answered Content-Type %q, want application/json", what, ct)
+		return fmt.Errorf("%s answered Content-Type %q, want application/json", what, f.redact.String(ct))
 	}
 	if err := json.Unmarshal(f.body, v); err != nil {
-		return fmt.Errorf("%s answered a body that is not the JSON it documents (%v): %s", what, err, clip(f.body))
+		return fmt.Errorf("%s answered a body that is not the JSON it documents (%v): %s", what, err, f.clip())
 	}
 	return nil
 }
 
-// clip shortens a body for an error message.
-func clip(b []byte) string {
-	const max = 300
-	if len(b) > max {
-		return string(b[:max]) + "..."
+// short shortens what the server named (a Location) for an error
+// message.
+func short(s string) string {
+	const max = 200
+	if len(s) > max {
+		return s[:max] + "..."
 	}
-	return string(b)
+	return s
+}
+
+// clip is the body shortened for an error message, its secrets hidden
+// first.
+func (f *fetched) clip() string {
+	const max = 300
+	s := f.redact.String(string(f.body))
+	if len(s) > max {
+		return s[:max] + "..."
+	}
+	return s
 }
 
 // checkOpenAPI expects the server's OpenAPI document at path: a JSON
 // object of OpenAPI 3.x whose paths hold /healthz.
-func checkOpenAPI(ctx context.Context, base, path string) error {
+func checkOpenAPI(ctx context.Context, redact redactor, base, path string) error {
 	what := "GET " + path
-	f, err := fetch(ctx, http.MethodGet, base+path, "")
+	f, err := fetch(ctx, redact, http.MethodGet, base+path, "")
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	if f.status != http.StatusOK {
-		return fmt.Errorf("%s answered %d, want 200: %s", what, f.status, clip(f.body))
+		return fmt.Errorf("%s answered %d, want 200: %s", what, f.status, f.clip())
 	}
 	var doc struct {
 		OpenAPI string                     `json:"openapi"`
@@ -115,7 +129,7 @@ func checkOpenAPI(ctx context.Context, base, path string) error {
 		return err
 	}
 	if !strings.HasPrefix(doc.OpenAPI, "3.") {
-		return fmt.Errorf("%s answered openapi %q, want a 3.x document", what, doc.OpenAPI)
+		return fmt.Errorf("%s answered openapi %q, want a 3.x document", what, redact.String(doc.OpenAPI))
 	}
 	if _, ok := doc.Paths["/healthz"]; !ok {
 		return fmt.Errorf("%s documents no /healthz among its %d paths", what, len(doc.Paths))
@@ -126,10 +140,10 @@ func checkOpenAPI(ctx context.Context, base, path string) error {
 // waitReady polls /readyz until it answers want (200 with the database
 // up, 503 without), within readyTimeout: a pool may take a moment to
 // connect, or to give up on a server that is not there.
-func waitReady(ctx context.Context, base string, want int) error {
+func waitReady(ctx context.Context, redact redactor, base string, want int) error {
 	deadline := time.Now().Add(readyTimeout)
 	for {
-		f, err := fetch(ctx, http.MethodGet, base+"/readyz", "")
+		f, err := fetch(ctx, redact, http.MethodGet, base+"/readyz", "")
 		switch {
 		case err == nil && f.status == want:
 			return nil
@@ -139,7 +153,7 @@ func waitReady(ctx context.Context, base string, want int) error {
 			if err != nil {
 				return fmt.Errorf("GET /readyz: %w", err)
 			}
-			return fmt.Errorf("GET /readyz answered %d for %v, want %d: %s", f.status, readyTimeout, want, clip(f.body))
+			return fmt.Errorf("GET /readyz answered %d for %v, want %d: %s", f.status, readyTimeout, want, f.clip())
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
@@ -153,53 +167,55 @@ type item struct {
 
 // checkItems creates an item at path on the running server, reads it
 // back from the Location the server gave, and lists it.
-func checkItems(ctx context.Context, base, path string) error {
+func checkItems(ctx context.Context, redact redactor, base, path string) error {
 	token := make([]byte, 6)
 	rand.Read(token)
 	name := fmt.Sprintf("scaffold verify %x", token)
 	body, _ := json.Marshal(map[string]string{"name": name})
 
 	what := "POST " + path
-	f, err := fetch(ctx, http.MethodPost, base+path, string(body))
+	f, err := fetch(ctx, redact, http.MethodPost, base+path, string(body))
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	if f.status != http.StatusCreated {
-		return fmt.Errorf("%s %s answered %d, want 201: %s", what, body, f.status, clip(f.body))
+		return fmt.Errorf("%s %s answered %d, want 201: %s", what, body, f.status, f.clip())
 	}
 	var created item
 	if err := f.jsonOf(what, &created); err != nil {
 		return err
 	}
 	if created.ID == "" || created.Name != name {
-		return fmt.Errorf("%s %s answered %s, want the item with its id and that name", what, body, clip(f.body))
+		return fmt.Errorf("%s %s answered %s, want the item with its id and that name", what, body, f.clip())
 	}
 	loc, err := location(base, f.header.Get("Location"))
-	if err != nil {
+	if errors.Is(err, errNotOnServer) {
+		return fmt.Errorf("%s: the Location %q %w", what, short(redact.String(f.header.Get("Location"))), err)
+	} else if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 
-	what = "GET " + strings.TrimPrefix(loc, base)
-	if f, err = fetch(ctx, http.MethodGet, loc, ""); err != nil {
+	what = "GET " + short(redact.String(strings.TrimPrefix(loc, base)))
+	if f, err = fetch(ctx, redact, http.MethodGet, loc, ""); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	var got item
 	if f.status != http.StatusOK {
-		return fmt.Errorf("%s (the Location of the item created) answered %d, want 200: %s", what, f.status, clip(f.body))
+		return fmt.Errorf("%s (the Location of the item created) answered %d, want 200: %s", what, f.status, f.clip())
 	}
 	if err := f.jsonOf(what, &got); err != nil {
 		return err
 	}
 	if got != created {
-		return fmt.Errorf("%s answered %s, want the item created: id %q, name %q", what, clip(f.body), created.ID, created.Name)
+		return fmt.Errorf("%s answered %s, want the item created: id %q, name %q", what, f.clip(), redact.String(created.ID), created.Name)
 	}
 
 	what = "GET " + path + "?limit=1"
-	if f, err = fetch(ctx, http.MethodGet, base+path+"?limit=1", ""); err != nil {
+	if f, err = fetch(ctx, redact, http.MethodGet, base+path+"?limit=1", ""); err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	if f.status != http.StatusOK {
-		return fmt.Errorf("%s answered %d, want 200: %s", what, f.status, clip(f.body))
+		return fmt.Errorf("%s answered %d, want 200: %s", what, f.status, f.clip())
 	}
 	var list struct {
 		Items []item `json:"items"`
@@ -208,13 +224,18 @@ func checkItems(ctx context.Context, base, path string) error {
 		return err
 	}
 	if len(list.Items) != 1 || list.Items[0].ID == "" {
-		return fmt.Errorf(`%s answered %s, want {"items": [...]} with one item`, what, clip(f.body))
+		return fmt.Errorf(`%s answered %s, want {"items": [...]} with one item`, what, f.clip())
 	}
 	return nil
 }
 
+// errNotOnServer is a Location that is not a path on the server.
+var errNotOnServer = errors.New("is not a path on the server")
+
 // location resolves a Location header against the server's base URL; it
-// must name a path on the same server.
+// must name a path on the same server, and nothing else: no other
+// scheme or host, and no user name or password, which the request
+// would otherwise send (and an error show).
 func location(base, loc string) (string, error) {
 	if loc == "" {
 		return "", errors.New("the answer has no Location header naming the item created")
@@ -224,8 +245,8 @@ func location(base, loc string) (string, error) {
 		return "", err
 	}
 	u, err := b.Parse(loc)
-	if err != nil || u.Host != b.Host || u.Scheme != b.Scheme {
-		return "", fmt.Errorf("the Location %q is not a path on the server", loc)
+	if err != nil || u.Host != b.Host || u.Scheme != b.Scheme || u.User != nil {
+		return "", errNotOnServer
 	}
 	return u.String(), nil
 }

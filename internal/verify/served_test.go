@@ -5,16 +5,22 @@ package verify
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/scaffold-cli/scaffold/internal/proc/proctest"
 )
 
 // itemsServer is a service with a database, as the test binary: with the
@@ -24,8 +30,33 @@ import (
 // /v1/items from memory. Modes items-<fault> break one promise.
 func itemsServer(mode string) int {
 	if len(os.Args) > 1 && os.Args[1] == "migrate" {
-		if mode == "items-badmigration" {
+		switch mode {
+		case "items-badmigration":
 			fmt.Fprintln(os.Stderr, "migration 00002_broken.sql: syntax error at or near \"TABLEE\"")
+			return 1
+		case "items-hangmigrate":
+			// A migration that never ends, ignores SIGTERM and leaves a
+			// child behind.
+			signal.Ignore(syscall.SIGTERM)
+			child := exec.Command("sleep", "300")
+			if err := child.Start(); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				return 1
+			}
+			pidFile := os.Getenv("VERIFY_TEST_MIGRATED")
+			os.WriteFile(pidFile+".tmp", []byte(strconv.Itoa(child.Process.Pid)), 0o644)
+			os.Rename(pidFile+".tmp", pidFile)
+			child.Wait()
+			return 1
+		case "items-migrateserves":
+			// A server that knows no migrate command, and serves.
+			sig := make(chan os.Signal, 1)
+			signal.Notify(sig, syscall.SIGTERM)
+			<-sig
+			return 0
+		case "items-echomigrate":
+			// A driver that says where it failed to connect, secret and all.
+			fmt.Fprintf(os.Stderr, "cannot connect to %s\n", os.Getenv(DatabaseEnv))
 			return 1
 		}
 		if err := os.WriteFile(os.Getenv("VERIFY_TEST_MIGRATED"), []byte(os.Getenv(DatabaseEnv)), 0o644); err != nil {
@@ -46,9 +77,36 @@ func itemsServer(mode string) int {
 	var order []string
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		if mode == "items-healthzredirect" {
+			// The answer verify wants, but from another server.
+			elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				reply(w, 200, map[string]string{"status": "ok"})
+			}))
+			http.Redirect(w, r, elsewhere.URL+"/healthz", http.StatusFound)
+			return
+		}
 		reply(w, 200, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, r *http.Request) {
+		switch mode {
+		case "items-slowdoc":
+			// One byte a second, for ever.
+			w.Header().Set("Content-Type", "application/json")
+			for {
+				w.Write([]byte(" "))
+				w.(http.Flusher).Flush()
+				time.Sleep(time.Second)
+			}
+		case "items-endlessdoc":
+			w.Header().Set("Content-Type", "application/json")
+			w.Write([]byte(`{"openapi": "3.1.0", "x": "`))
+			chunk := []byte(strings.Repeat("x", 1<<16))
+			for {
+				if _, err := w.Write(chunk); err != nil {
+					return
+				}
+			}
+		}
 		version := "3.1.0"
 		if mode == "items-swagger" {
 			version = ""
@@ -71,12 +129,36 @@ func itemsServer(mode string) int {
 			Name string `json:"name"`
 		}
 		json.NewDecoder(r.Body).Decode(&in)
+		switch mode {
+		case "items-echobody":
+			reply(w, 500, map[string]string{"error": "no connection to " + os.Getenv(DatabaseEnv)})
+			return
+		case "items-echoclip":
+			// The password straddles where verify clips a body it quotes.
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(500)
+			fmt.Fprintf(w, `{"error":"%s%s"}`, strings.Repeat(".", 271), os.Getenv(DatabaseEnv))
+			return
+		case "items-echoctype":
+			// Quoted in the error, the password's quote is escaped.
+			w.Header().Set("Content-Type", "text/plain; dsn="+os.Getenv(DatabaseEnv))
+			w.WriteHeader(201)
+			return
+		}
 		mu.Lock()
 		defer mu.Unlock()
 		it := item{ID: fmt.Sprintf("id-%d", len(items)+1), Name: in.Name}
 		items[it.ID] = it
 		order = append(order, it.ID)
-		if mode != "items-nolocation" {
+		switch mode {
+		case "items-nolocation":
+		case "items-hugelocation":
+			w.Header().Set("Location", "/v1/items/"+strings.Repeat("a", 4<<20))
+		case "items-longlocation":
+			w.Header().Set("Location", "/v1/items/"+strings.Repeat("a", 32<<10))
+		case "items-userinfo":
+			w.Header().Set("Location", "http://verify:secret@"+r.Host+"/v1/items/"+it.ID)
+		default:
 			w.Header().Set("Location", "/v1/items/"+it.ID)
 		}
 		reply(w, 201, it)
@@ -166,6 +248,14 @@ func TestServeWithoutADatabaseSaysItSkippedAndWantsNotReady(t *testing.T) {
 	if !strings.Contains(rs[1].Checks, "GET /readyz 503 with no database") {
 		t.Errorf("serve checked %q, want /readyz 503 among them", rs[1].Checks)
 	}
+	// The steps before serve get no database: a project's tests skip
+	// their integration tests then, and must not be handed a database
+	// that is not there.
+	p, _ = itemsPlan(t, "items")
+	p.Steps = []Step{{Name: "test", Args: []string{"sh", "-c", `test -z "$DATABASE_URL" || { echo "DATABASE_URL=$DATABASE_URL"; exit 1; }`}}}
+	if rs, err := run(t, context.Background(), t.TempDir(), p); err != nil {
+		t.Errorf("a step before serve was given a database: %+v, %v", rs, err)
+	}
 	// An empty DATABASE_URL is no database either.
 	p, _ = itemsPlan(t, "items", DatabaseEnv+"=")
 	if rs, err := run(t, context.Background(), t.TempDir(), p); err != nil || rs[0].Skipped == "" {
@@ -200,4 +290,145 @@ func TestServeFailsWhenTheServerBreaksTheDatabasePromises(t *testing.T) {
 			t.Errorf("err = %v, want /readyz's 200 with no database named", err)
 		}
 	})
+}
+
+// The server is the template's code: what it answers may not make verify
+// wait past its deadlines or a signal, read without bound, take another
+// server's answer for its own, or print the database's password.
+
+func TestServeHoldsAgainstAHostileServer(t *testing.T) {
+	const url = "postgres://app:hunter2-s3cret@127.0.0.1:5432/app"
+	for mode, want := range map[string]string{
+		"items-endlessdoc":      "more than 4 MiB",
+		"items-userinfo":        "is not a path on the server",
+		"items-healthzredirect": "GET /healthz answered 302",
+	} {
+		t.Run(mode, func(t *testing.T) {
+			p, _ := itemsPlan(t, mode, DatabaseEnv+"="+url)
+			rs, err := run(t, context.Background(), t.TempDir(), p)
+			if err == nil {
+				t.Fatalf("verify passed: %+v", rs)
+			}
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("err = %v, want it to contain %q", err, want)
+			}
+		})
+	}
+}
+
+func TestServeStopsPromptlyOnASlowServerWhenInterrupted(t *testing.T) {
+	p, _ := itemsPlan(t, "items-slowdoc", DatabaseEnv+"=postgres://app@127.0.0.1:5432/app")
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(2*time.Second, cancel)
+	start := time.Now()
+	_, err := run(t, ctx, t.TempDir(), p)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+	if d := time.Since(start); d > requestTimeout {
+		t.Errorf("verify took %v after the interrupt, longer than a request's own deadline", d)
+	}
+}
+
+func TestTheDatabasePasswordIsNeverShown(t *testing.T) {
+	for _, c := range []struct{ mode, password, shown string }{
+		{"items-echomigrate", "hunter2-s3cret", "postgres://app:xxxxx@127.0.0.1:5432/app"},
+		{"items-echobody", "hunter2-s3cret", "postgres://app:xxxxx@127.0.0.1:5432/app"},
+		{"items-echoclip", "hunter2-s3cret", "postgres://app:xxxx"},
+		{"items-echoctype", `hunter"2-s3cret`, "postgres://app:xxxxx@127.0.0.1:5432/app"},
+	} {
+		t.Run(c.mode, func(t *testing.T) {
+			p, _ := itemsPlan(t, c.mode, DatabaseEnv+"=postgres://app:"+c.password+"@127.0.0.1:5432/app")
+			rs, err := run(t, context.Background(), t.TempDir(), p)
+			if err == nil {
+				t.Fatalf("verify passed: %+v", rs)
+			}
+			b, _ := json.Marshal(rs)
+			for what, s := range map[string]string{"the error": err.Error(), "the results": string(b)} {
+				// Not even a part of it.
+				if strings.Contains(s, "s3cret") || strings.Contains(s, "hunt") {
+					t.Errorf("%s show the password: %s", what, s)
+				}
+			}
+			if !strings.Contains(err.Error(), c.shown) {
+				t.Errorf("err = %v, want it to show %s", err, c.shown)
+			}
+		})
+	}
+}
+
+func TestLocationMustBeAPathOnTheServer(t *testing.T) {
+	const base = "http://127.0.0.1:8080"
+	for loc, want := range map[string]string{
+		"/v1/items/1":                           base + "/v1/items/1",
+		"1":                                     base + "/1",
+		base + "/v1/items/1":                    base + "/v1/items/1",
+		"http://evil.example/v1/items/1":        "",
+		"//evil.example/v1/items/1":             "",
+		"https://127.0.0.1:8080/v1/items/1":     "",
+		"file:///etc/passwd":                    "",
+		"javascript:alert(1)":                   "",
+		"http://user:pw@127.0.0.1:8080/v1/x":    "",
+		"http://user@127.0.0.1:8080/v1/x":       "",
+		"//user@127.0.0.1:8080/v1/x":            "",
+		"http://127.0.0.1:8080@evil.example/x":  "",
+		"http://127.0.0.1:8080\\@evil.example/": "",
+	} {
+		got, err := location(base, loc)
+		switch {
+		case want == "" && err == nil:
+			t.Errorf("location(%q) = %q, want it refused", loc, got)
+		case want != "" && (err != nil || got != want):
+			t.Errorf("location(%q) = %q, %v; want %q", loc, got, err, want)
+		}
+	}
+}
+
+func TestAnInterruptEndsAMigrationThatNeverEnds(t *testing.T) {
+	p, pidFile := itemsPlan(t, "items-hangmigrate", DatabaseEnv+"=postgres://app@127.0.0.1:5432/app")
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		for !exists(pidFile) {
+			time.Sleep(20 * time.Millisecond)
+		}
+		cancel()
+	}()
+	_, err := run(t, ctx, t.TempDir(), p)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+	if !proctest.Gone(t, pidFile, promptly) {
+		t.Error("the migration's child outlived the interrupt")
+	}
+}
+
+func TestAHugeHeaderIsRefusedNotQuoted(t *testing.T) {
+	for _, mode := range []string{"items-hugelocation", "items-longlocation"} {
+		t.Run(mode, func(t *testing.T) {
+			p, _ := itemsPlan(t, mode, DatabaseEnv+"=postgres://app@127.0.0.1:5432/app")
+			rs, err := run(t, context.Background(), t.TempDir(), p)
+			if err == nil {
+				t.Fatalf("verify passed: %+v", rs)
+			}
+			if len(err.Error()) > 4<<10 {
+				t.Errorf("the error is %d KiB long", len(err.Error())>>10)
+			}
+		})
+	}
+}
+
+func TestAMigrateStepThatServesInsteadEndsAtItsDeadline(t *testing.T) {
+	defer func(d time.Duration) { migrateTimeout = d }(migrateTimeout)
+	migrateTimeout = time.Second
+	p, _ := itemsPlan(t, "items-migrateserves", DatabaseEnv+"=postgres://app@127.0.0.1:5432/app")
+	rs, err := run(t, context.Background(), t.TempDir(), p)
+	if err == nil {
+		t.Fatalf("verify passed: %+v", rs)
+	}
+	if !strings.Contains(err.Error(), "did not finish within 1s") {
+		t.Errorf("err = %v, want the migrate step's deadline", err)
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v: the step's deadline is not an interrupt", err)
+	}
 }

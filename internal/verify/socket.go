@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/coder/websocket"
@@ -85,14 +84,10 @@ func openSockets(ctx context.Context, port int, path string) (*sockets, error) {
 	return s, nil
 }
 
-// noRedirects is the handshake's client: the endpoint is the server's
-// own, and an answer that sends the client elsewhere is its failure.
-var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-
 func dial(ctx context.Context, url string) (*websocket.Conn, error) {
 	ctx, cancel := context.WithTimeout(ctx, SocketTimeout)
 	defer cancel()
-	c, resp, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPClient: noRedirects})
+	c, resp, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPClient: toServer})
 	if resp != nil && resp.Body != nil {
 		resp.Body.Close()
 	}

@@ -30,6 +30,8 @@ type Step struct {
 	Args []string
 	// Empty means the step must print nothing (gofmt -l).
 	Empty bool
+	// Timeout, when not 0, bounds the step.
+	Timeout time.Duration
 }
 
 // Plan is the whole check for one project.
@@ -57,6 +59,17 @@ type Plan struct {
 	Try *Try
 	// Env is the environment of every command.
 	Env []string
+}
+
+// ServeEnv is env, the environment to serve the project in, with a
+// DATABASE_URL no server answers at when the project has a database
+// and env names none: the server needs one to start, and must start
+// without the database being there.
+func (p *Plan) ServeEnv(env []string) []string {
+	if p.Items == "" || hasDatabase(env) {
+		return env
+	}
+	return append(slices.Clone(env), DatabaseEnv+"="+unreachableDatabase)
 }
 
 // Timeouts of the serve step.
@@ -127,15 +140,19 @@ func Run(ctx context.Context, dir string, p *Plan, progress Progress) ([]Result,
 	env := p.Env
 	var skipped *Result
 	if p.Items != "" && len(p.Serve) > 0 {
-		migrate := Step{Name: MigrateStep, Args: append(slices.Clone(p.Serve), "migrate")}
+		// A server that knows no migrate command serves instead, and
+		// would keep verify waiting: the step has a deadline.
+		migrate := Step{Name: MigrateStep, Args: append(slices.Clone(p.Serve), "migrate"), Timeout: migrateTimeout}
 		if hasDatabase(env) {
 			steps = append(slices.Clone(steps), migrate)
 		} else {
 			skipped = &Result{Step: MigrateStep, Command: strings.Join(migrate.Args, " "),
 				Skipped: fmt.Sprintf("%s is not set, so the migrations and the items at %s were not checked: set it to a PostgreSQL database verify may write to", DatabaseEnv, p.Items)}
-			env = append(slices.Clone(env), DatabaseEnv+"="+unreachableDatabase)
 		}
 	}
+	// What the project printed or answered may hold the database's
+	// password.
+	redact := redactorOf(p.Env)
 	n := len(steps)
 	if skipped != nil {
 		n++
@@ -147,7 +164,7 @@ func Run(ctx context.Context, dir string, p *Plan, progress Progress) ([]Result,
 	for i, s := range steps {
 		cmd := strings.Join(s.Args, " ")
 		progress.Start(i+1, n, s.Name, cmd)
-		r := runStep(ctx, dir, s, env)
+		r := redact.Result(runStep(ctx, dir, s, env))
 		progress.Done(r)
 		results = append(results, r)
 		if r.Err != "" {
@@ -169,6 +186,7 @@ func Run(ctx context.Context, dir string, p *Plan, progress Progress) ([]Result,
 			r.Err = err.Error()
 		}
 		r.Duration = time.Since(start)
+		r = redact.Result(r)
 		progress.Done(r)
 		results = append(results, r)
 		if r.Err != "" {
@@ -179,7 +197,7 @@ func Run(ctx context.Context, dir string, p *Plan, progress Progress) ([]Result,
 		return results, nil
 	}
 	cmd := strings.Join(p.Serve, " ")
-	sc := served{ws: p.WebSocket, openapi: p.OpenAPI, items: p.Items}
+	sc := served{ws: p.WebSocket, openapi: p.OpenAPI, items: p.Items, redact: redact}
 	if p.Items != "" {
 		sc.database = http.StatusServiceUnavailable
 		if skipped == nil {
@@ -190,10 +208,13 @@ func Run(ctx context.Context, dir string, p *Plan, progress Progress) ([]Result,
 	progress.Start(n, n, "serve", cmd+" ("+checks+")")
 	start := time.Now()
 	r := Result{Step: "serve", Command: cmd, Checks: checks}
-	if out, dropped, err := serve(ctx, dir, p.Serve, env, sc); err != nil {
+	// Only the server gets the unreachable database: the tests, given
+	// none, skip their integration tests as they must.
+	if out, dropped, err := serve(ctx, dir, p.Serve, p.ServeEnv(env), sc); err != nil {
 		r.Err, r.Output = err.Error(), tail(out, dropped)
 	}
 	r.Duration = time.Since(start)
+	r = redact.Result(r)
 	progress.Done(r)
 	results = append(results, r)
 	if r.Err != "" {
@@ -204,7 +225,13 @@ func Run(ctx context.Context, dir string, p *Plan, progress Progress) ([]Result,
 
 func runStep(ctx context.Context, dir string, s Step, env []string) Result {
 	start := time.Now()
-	cmd := proc.Command(ctx, s.Args[0], s.Args[1:]...)
+	sctx := ctx
+	if s.Timeout > 0 {
+		var cancel context.CancelFunc
+		sctx, cancel = context.WithTimeout(ctx, s.Timeout)
+		defer cancel()
+	}
+	cmd := proc.Command(sctx, s.Args[0], s.Args[1:]...)
 	cmd.Dir = dir
 	cmd.Env = env
 	out := &proc.Tail{}
@@ -212,6 +239,8 @@ func runStep(ctx context.Context, dir string, s Step, env []string) Result {
 	r := Result{Step: s.Name, Command: strings.Join(s.Args, " "), Duration: time.Since(start)}
 	b, dropped := out.Bytes()
 	switch {
+	case err != nil && ctx.Err() == nil && sctx.Err() != nil:
+		r.Err, r.Output = fmt.Sprintf("it did not finish within %v", s.Timeout), tail(b, dropped)
 	case err != nil:
 		r.Err, r.Output = err.Error(), tail(b, dropped)
 	case s.Empty && (len(bytes.TrimSpace(b)) > 0 || dropped > 0):
@@ -223,6 +252,13 @@ func runStep(ctx context.Context, dir string, s Step, env []string) Result {
 // MigrateStep is the step that applies a project's migrations.
 const MigrateStep = "migrate"
 
+// MigrateTimeout bounds the migrate step: a new project's migrations on
+// an empty database take seconds.
+const MigrateTimeout = 5 * time.Minute
+
+// migrateTimeout is MigrateTimeout; a test shortens it.
+var migrateTimeout = MigrateTimeout
+
 // served is what the serve step checks on the running server besides
 // /healthz and the stop.
 type served struct {
@@ -230,6 +266,9 @@ type served struct {
 	// database is what /readyz must answer: 200 with the database up,
 	// 503 with none; 0 when the project has no database.
 	database int
+	// redact hides the database's password in what of the server's
+	// answers an error quotes.
+	redact redactor
 }
 
 // String says what the serve step checks: "GET /healthz, WebSocket
@@ -287,17 +326,17 @@ func serve(ctx context.Context, dir string, args, env []string, sc served) ([]by
 	}
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	if sc.openapi != "" {
-		if err := checkOpenAPI(ctx, base, sc.openapi); err != nil {
+		if err := checkOpenAPI(ctx, sc.redact, base, sc.openapi); err != nil {
 			return fail(err)
 		}
 	}
 	if sc.database != 0 {
-		if err := waitReady(ctx, base, sc.database); err != nil {
+		if err := waitReady(ctx, sc.redact, base, sc.database); err != nil {
 			return fail(err)
 		}
 	}
 	if sc.database == http.StatusOK {
-		if err := checkItems(ctx, base, sc.items); err != nil {
+		if err := checkItems(ctx, sc.redact, base, sc.items); err != nil {
 			return fail(err)
 		}
 	}
@@ -342,7 +381,6 @@ func serve(ctx context.Context, dir string, args, env []string, sc served) ([]by
 // waitHealthy polls url until the server answers, exits (exited is
 // closed, *waitErr says how) or ctx ends.
 func waitHealthy(ctx context.Context, url string, exited <-chan struct{}, waitErr *error) error {
-	client := &http.Client{Timeout: 2 * time.Second}
 	deadline := time.Now().Add(StartTimeout)
 	var last error
 	for time.Now().Before(deadline) {
@@ -353,7 +391,7 @@ func waitHealthy(ctx context.Context, url string, exited <-chan struct{}, waitEr
 			return ctx.Err()
 		default:
 		}
-		resp, err := client.Get(url)
+		resp, err := get(ctx, url, healthTimeout)
 		if err != nil {
 			last = err
 			time.Sleep(100 * time.Millisecond)
@@ -361,6 +399,7 @@ func waitHealthy(ctx context.Context, url string, exited <-chan struct{}, waitEr
 		}
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
 		resp.Body.Close()
+		resp.cancel()
 		if resp.StatusCode != http.StatusOK {
 			return fmt.Errorf("GET /healthz answered %d, want 200: %s", resp.StatusCode, body)
 		}
@@ -374,6 +413,53 @@ func waitHealthy(ctx context.Context, url string, exited <-chan struct{}, waitEr
 		return nil
 	}
 	return fmt.Errorf("GET %s did not answer within %v: %v", url, StartTimeout, last)
+}
+
+// healthTimeout bounds one try of GET /healthz while the server starts.
+const healthTimeout = 2 * time.Second
+
+// toServer is the client of every request to the project's server. The
+// server is the template's code and its routes answer for themselves: a
+// redirect is its answer, never followed, so that verify neither takes
+// another server's answer for the project's nor sends a request where
+// the project says.
+//
+// Its transport is its own: no proxy (the server is on 127.0.0.1), and
+// an answer's headers bounded far below net/http's 10 MiB, as a body is.
+var toServer = &http.Client{
+	Transport: &http.Transport{
+		DialContext:            (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
+		MaxResponseHeaderBytes: headerLimit,
+		IdleConnTimeout:        10 * time.Second,
+	},
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+}
+
+// headerLimit bounds the headers of an answer of the server.
+const headerLimit = 64 << 10
+
+// answer is a response whose body may be read until cancel.
+type answer struct {
+	*http.Response
+	cancel context.CancelFunc
+}
+
+// get is GET url on the server, given up on at timeout or when ctx
+// ends, the body's reading included; the caller closes the body and
+// calls cancel.
+func get(ctx context.Context, url string, timeout time.Duration) (*answer, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	resp, err := toServer.Do(req)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	return &answer{resp, cancel}, nil
 }
 
 // FreePort is a TCP port of 127.0.0.1 free when asked.

@@ -73,6 +73,8 @@ export const websocketRoutes: FastifyPluginCallback<WebsocketRoutesOptions> = (a
   app.route({
     method: "GET",
     url: ROUTE,
+    // OpenAPI does not describe a WebSocket: /v1/ws stays out of /openapi.json.
+    schema: { hide: true },
     // Runs before the upgrade: a refusal is an ordinary reply.
     preValidation: async (request, reply) => {
       if (lifecycle.draining) {
