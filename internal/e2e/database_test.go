@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+	"testing"
 	"time"
 
 	"github.com/compose-spec/compose-go/v2/loader"
@@ -25,6 +26,10 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
+
+	"github.com/scaffold-cli/scaffold/internal/catalog"
+	"github.com/scaffold-cli/scaffold/internal/source"
+	"github.com/scaffold-cli/scaffold/internal/template"
 )
 
 // What every service template with database=postgres keeps, checked
@@ -150,7 +155,6 @@ func (c *contract) documented(path string, asks map[string]bool, answers map[str
 	c.conform(a, s, "GET", "/readyz", "", 200)
 	c.conform(a, s, "POST", "/v1/echo", `{"message":"hi"}`, 200)
 	c.conform(a, s, "POST", "/v1/echo", `{"message":123}`, 400)
-	c.conform(a, s, "GET", "/nope", "", 404)
 	if asks["workspace"] && answers["workspace"] == "true" && answers["downstream"] == "" {
 		c.conform(a, s, "GET", "/v1/chain", "", 200)
 	}
@@ -428,6 +432,41 @@ func checkDatabaseCompose(c *contract) {
 	for _, svc := range []*types.ServiceConfig{app, migrate} {
 		if v := svc.Environment["DATABASE_URL"]; v == nil || !strings.Contains(*v, "@postgres:5432/") {
 			c.fail("compose service %s does not get a DATABASE_URL of the postgres service: %v", svc.Name, svc.Environment)
+		}
+	}
+}
+
+// TestEveryServiceOffersTheDayOneFeatures runs with every go test: each
+// built-in service serves an OpenAPI document and offers PostgreSQL, and
+// says so in its manifest, so that verify and this proof check both.
+func TestEveryServiceOffersTheDayOneFeatures(t *testing.T) {
+	cat, err := catalog.Builtins(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, info := range projectTemplates(cat) {
+		if info.Kind != template.Service {
+			continue
+		}
+		opened, err := source.OpenWith(context.Background(), info.Name, source.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := opened.Template.Manifest
+		if m.OpenAPI == "" {
+			t.Errorf("%s: the manifest names no openapi document", info.Name)
+		}
+		var q *template.Question
+		for i := range m.Questions {
+			if m.Questions[i].Name == "database" {
+				q = &m.Questions[i]
+			}
+		}
+		if q == nil || q.Type != template.Select || !slices.Equal(q.Choices, []string{"none", "postgres"}) || q.Default != "none" {
+			t.Errorf("%s: no database question with choices none, postgres and default none: %+v", info.Name, q)
+		}
+		if m.Database.Items != "/v1/items" || m.Database.When == "" {
+			t.Errorf("%s: the manifest's database is %+v, want items /v1/items when database is postgres", info.Name, m.Database)
 		}
 	}
 }

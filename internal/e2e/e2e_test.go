@@ -341,7 +341,9 @@ func check(t *testing.T, info catalog.Entry, p plan, set proof.Set, names map[st
 	lintWorkflow(t, where, dir)
 	checkProjectDockerfile(t, where, dir)
 	if db {
-		env = append(env, "DATABASE_URL="+sharedCluster(t).createDB(t, set.Name))
+		// Set names repeat across templates; databases on the shared
+		// cluster may not.
+		env = append(env, "DATABASE_URL="+sharedCluster(t).createDB(t, info.Name+"-"+set.Name))
 		if asks["ci"] && set.Answers["ci"] != "false" {
 			if wf, err := os.ReadFile(filepath.Join(dir, ".github", "workflows", "ci.yml")); err != nil || !bytes.Contains(wf, []byte("services:")) || !bytes.Contains(wf, []byte("image: postgres:")) || !bytes.Contains(wf, []byte("DATABASE_URL")) {
 				t.Errorf("%s: the workflow runs no PostgreSQL service for the integration tests (services: ... image: postgres:, DATABASE_URL): %v", where, err)
@@ -424,7 +426,7 @@ func check(t *testing.T, info catalog.Entry, p plan, set proof.Set, names map[st
 		if set.Answers["docker"] != "false" {
 			checkDatabaseCompose(c)
 		}
-		checkBrokenMigration(t, where, work, dir, sharedCluster(t).createDB(t, set.Name+"-broken"), env)
+		checkBrokenMigration(t, where, work, dir, sharedCluster(t).createDB(t, info.Name+"-"+set.Name+"-broken"), env)
 	} else if db && set.Answers["docker"] != "false" {
 		checkDatabaseCompose(served())
 	}
