@@ -18,8 +18,6 @@ import (
 	"time"
 
 	"github.com/scaffold-cli/scaffold/internal/proc"
-	"github.com/scaffold-cli/scaffold/internal/stack"
-	"github.com/scaffold-cli/scaffold/internal/template"
 	"github.com/scaffold-cli/scaffold/internal/verify"
 )
 
@@ -51,14 +49,7 @@ func checkContract(c *contract) {
 // newContract builds the service in dir again, into a folder of the
 // check's own (cached: fast), ready to start.
 func newContract(t *testing.T, where, dir string, env []string) *contract {
-	lang, err := stack.Detect(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan, err := lang.Plan(dir, t.TempDir(), env, template.Service)
-	if err != nil {
-		t.Fatal(err)
-	}
+	lang, plan := servicePlan(t, dir, env)
 	for _, s := range plan.Steps {
 		if s.Name == "build" {
 			if _, out, err := run(dir, env, s.Args[0], s.Args[1:]...); err != nil {

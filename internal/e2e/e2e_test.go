@@ -40,6 +40,7 @@ import (
 	"github.com/scaffold-cli/scaffold/internal/source"
 	"github.com/scaffold-cli/scaffold/internal/stack"
 	"github.com/scaffold-cli/scaffold/internal/template"
+	"github.com/scaffold-cli/scaffold/internal/verify"
 )
 
 var (
@@ -473,8 +474,9 @@ func verifyReport(work string, env []string, dir string) (*verifyReportJSON, []b
 	return &report, out, err
 }
 
-// testCommand is the project's test command, as verify runs it.
-func testCommand(t *testing.T, dir string, env []string) []string {
+// servicePlan is the language's default check of the service in dir,
+// with binaries built into a folder of the test's own.
+func servicePlan(t *testing.T, dir string, env []string) (*stack.Language, *verify.Plan) {
 	lang, err := stack.Detect(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -483,6 +485,12 @@ func testCommand(t *testing.T, dir string, env []string) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return lang, plan
+}
+
+// testCommand is the project's test command, as verify runs it.
+func testCommand(t *testing.T, dir string, env []string) []string {
+	lang, plan := servicePlan(t, dir, env)
 	for _, s := range plan.Steps {
 		if s.Name == "test" {
 			return s.Args
