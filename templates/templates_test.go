@@ -59,7 +59,7 @@ func TestBuiltinDefaults(t *testing.T) {
 		},
 		"rust/axum": {
 			files: []string{"scaffold.yaml", "Cargo.toml.tmpl", "README.md.tmpl", ".gitignore", ".editorconfig",
-				"Dockerfile.tmpl", ".dockerignore", ".github/workflows/ci.yml.tmpl", "LICENSE.tmpl", "src/lib.rs.tmpl", "Makefile"},
+				"Dockerfile.tmpl", ".dockerignore", ".github/workflows/ci.yml.tmpl", "LICENSE.tmpl", "src/lib.rs.tmpl", "Makefile.tmpl"},
 			hardening: map[string]string{
 				"request timeout": `TimeoutLayer`, "body limit": `DefaultBodyLimit::max`,
 			},
