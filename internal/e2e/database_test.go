@@ -288,8 +288,12 @@ func (c *contract) database(openapi string, asks map[string]bool, answers map[st
 		c.fail("after SIGTERM the server with a database ended with code %d, %v; want 0\n%s", code, err, s.out)
 	}
 
-	// With DATABASE_URL set, the integration tests run: naming a
-	// database that does not exist fails them.
+	// Without a database the tests pass, the integration tests
+	// skipped; with DATABASE_URL set they run: naming a database that
+	// does not exist fails them.
+	if _, out, err := run(c.dir, without(c.env, "DATABASE_URL"), testStep[0], testStep[1:]...); err != nil {
+		c.fail("step test without DATABASE_URL (%s) failed: %v\n%s", strings.Join(testStep, " "), err, out)
+	}
 	env := append(without(c.env, "DATABASE_URL"), "DATABASE_URL="+cl.url("no_such_database"))
 	if _, out, err := run(c.dir, env, testStep[0], testStep[1:]...); err == nil {
 		c.fail("%s passed with DATABASE_URL naming a database that does not exist: the integration tests did not run\n%s", strings.Join(testStep, " "), out)
