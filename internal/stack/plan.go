@@ -30,29 +30,30 @@ func PlanFor(ctx context.Context, t *template.Template, data map[string]any, dir
 	if p.Try != nil {
 		p.Try.Commands, p.Try.Samples = t.Manifest.Try.Commands, t.Manifest.Try.Samples
 	}
-	if ws := t.Manifest.WebSocket; ws.Path != "" && len(p.Serve) > 0 {
+	if len(p.Serve) == 0 {
+		return p, nil
+	}
+	p.OpenAPI = t.Manifest.OpenAPI
+	// What the server serves for these answers: each "when" decides.
+	served := []struct {
+		what, path, when string
+		into             *string
+	}{
+		{"websocket when", t.Manifest.WebSocket.Path, t.Manifest.WebSocket.When, &p.WebSocket},
+		{"database when", t.Manifest.Database.Items, t.Manifest.Database.When, &p.Items},
+	}
+	for _, s := range served {
+		if s.path == "" {
+			continue
+		}
 		on := true
-		if ws.When != "" {
-			if on, err = t.EvalBoolContext(ctx, "websocket when", ws.When, data); err != nil {
+		if s.when != "" {
+			if on, err = t.EvalBoolContext(ctx, s.what, s.when, data); err != nil {
 				return nil, t.Redact(err, data)
 			}
 		}
 		if on {
-			p.WebSocket = ws.Path
-		}
-	}
-	if len(p.Serve) > 0 {
-		p.OpenAPI = t.Manifest.OpenAPI
-	}
-	if db := t.Manifest.Database; db.Items != "" && len(p.Serve) > 0 {
-		on := true
-		if db.When != "" {
-			if on, err = t.EvalBoolContext(ctx, "database when", db.When, data); err != nil {
-				return nil, t.Redact(err, data)
-			}
-		}
-		if on {
-			p.Items = db.Items
+			*s.into = s.path
 		}
 	}
 	return p, nil
