@@ -147,7 +147,7 @@ func (m *Manifest) checkWebSocket(root *yaml.Node, fail func(int, string, ...any
 		return fail(at, "websocket has no path: give the endpoint's path, e.g. path: /v1/ws")
 	}
 	if err := CheckEndpoint(ws.Path); err != nil {
-		return fail(at, "websocket path %q: %v", ws.Path, err)
+		return fail(at, "websocket path %q: %v", clipPath(ws.Path), err)
 	}
 	return nil
 }
@@ -161,7 +161,7 @@ func (m *Manifest) checkServed(root *yaml.Node, fail func(int, string, ...any) e
 			return fail(at, "openapi is for a service, and this template's kind is %s: remove it, or set kind: service", m.Kind)
 		}
 		if err := CheckEndpoint(m.OpenAPI); err != nil {
-			return fail(at, "openapi path %q: %v", m.OpenAPI, err)
+			return fail(at, "openapi path %q: %v", clipPath(m.OpenAPI), err)
 		}
 	}
 	db := m.Database
@@ -175,9 +175,18 @@ func (m *Manifest) checkServed(root *yaml.Node, fail func(int, string, ...any) e
 		return fail(at, "database has no items: give the path of the sample resource, e.g. items: /v1/items")
 	}
 	if err := CheckEndpoint(db.Items); err != nil {
-		return fail(at, "database items path %q: %v", db.Items, err)
+		return fail(at, "database items path %q: %v", clipPath(db.Items), err)
 	}
 	return nil
+}
+
+// clipPath shortens a refused path for its error message: a manifest
+// may hold a path of any length, and the error need not repeat it all.
+func clipPath(p string) string {
+	if len(p) > MaxWebSocketPath {
+		return p[:64] + "..."
+	}
+	return p
 }
 
 // CheckEndpoint accepts the path of an endpoint on the server: absolute,
