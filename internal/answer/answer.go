@@ -48,7 +48,30 @@ type Result struct {
 	// Recorded are the answers to keep in the project's record: all but
 	// the secret ones.
 	Recorded map[string]any
+	// Applies says, for each question, whether its when held: whether
+	// it was asked (or would have been), rather than left at its default.
+	Applies map[string]bool
 }
+
+// QuestionError is an answer given to no question of the template, or
+// one its question refuses. Err is the message for the command line;
+// the fields let another front end (scaffold serve) name the answer in
+// its own terms.
+type QuestionError struct {
+	// Name is the question's, or the unknown answer's key.
+	Name     string
+	Prompt   string
+	Template string
+	// Known lists the template's questions when Name is none of them.
+	Known []string
+	// Refused is the question's reason to refuse the answer; nil when
+	// Name is no question.
+	Refused error
+	Err     error
+}
+
+func (e *QuestionError) Error() string { return e.Err.Error() }
+func (e *QuestionError) Unwrap() error { return e.Err }
 
 // Questions answers the questions of t in order. data is the template
 // data the defaults and conditions are rendered over (see project.Data);
@@ -65,7 +88,8 @@ func Questions(ctx context.Context, t *template.Template, data map[string]any, o
 			if len(known) > 0 {
 				list = "known: " + strings.Join(known, ", ")
 			}
-			return nil, inputErr(fmt.Errorf("--set %s: template %s has no question %q; %s", k, t.Manifest.Name, k, list))
+			return nil, inputErr(&QuestionError{Name: k, Template: t.Manifest.Name, Known: known,
+				Err: fmt.Errorf("--set %s: template %s has no question %q; %s", k, t.Manifest.Name, k, list)})
 		}
 	}
 	given := map[string]any{}
@@ -79,6 +103,7 @@ func Questions(ctx context.Context, t *template.Template, data map[string]any, o
 	}
 
 	recorded := map[string]any{}
+	applies := map[string]bool{}
 	total := 0 // bytes of every answer so far, secrets included
 	for i := range t.Manifest.Questions {
 		q := &t.Manifest.Questions[i]
@@ -111,13 +136,15 @@ func Questions(ctx context.Context, t *template.Template, data map[string]any, o
 				return err
 			}))
 		}
+		applies[q.Name] = on
 		var answer any
 		v, ok := given[q.Name]
 		if ok {
 			// Checked even when the question does not apply: a bad value
 			// is a mistake worth hearing about either way.
 			if answer, err = q.Coerce(v); err != nil {
-				return nil, inputErr(fmt.Errorf("answer to %q (--set %s=...): %w", q.Prompt, q.Name, err))
+				return nil, inputErr(&QuestionError{Name: q.Name, Prompt: q.Prompt, Template: t.Manifest.Name, Refused: err,
+					Err: fmt.Errorf("answer to %q (--set %s=...): %w", q.Prompt, q.Name, err)})
 			}
 		}
 		switch {
@@ -142,7 +169,7 @@ func Questions(ctx context.Context, t *template.Template, data map[string]any, o
 			recorded[q.Name] = answer
 		}
 	}
-	return &Result{Data: data, Recorded: recorded}, nil
+	return &Result{Data: data, Recorded: recorded, Applies: applies}, nil
 }
 
 // questionDefault is the team config's default for the question, else

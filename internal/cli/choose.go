@@ -4,7 +4,6 @@ package cli
 // recommendation, and the help and completion the stack flags offer.
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"io/fs"
@@ -216,31 +215,6 @@ func askGoals(ask prompt.Prompter) ([]string, decide.Language, error) {
 		lang = decide.Language(team.(string))
 	}
 	return goals.([]string), lang, nil
-}
-
-// nextSteps are the commands to print after new: the manifest's, else
-// its language's, rendered over the template's data, with anything
-// rendered from a secret answer shown as ***.
-func nextSteps(ctx context.Context, t *template.Template, data map[string]any) ([]template.NextStep, error) {
-	steps := t.Manifest.Next
-	if len(steps) == 0 {
-		if l, ok := stack.Lookup(t.Manifest.Language); ok {
-			steps = l.Next
-		}
-	}
-	cmds := make([]template.Command, len(steps))
-	for i, s := range steps {
-		cmds[i] = template.Command{What: fmt.Sprintf("next step %d", i+1), Args: []string{s.Run}}
-	}
-	shown, err := t.EvalShown(ctx, cmds, data)
-	if err != nil {
-		return nil, inputErr(err)
-	}
-	out := make([]template.NextStep, len(steps))
-	for i, s := range steps {
-		out[i] = template.NextStep{Run: shown[i][0], Note: s.Note}
-	}
-	return out, nil
 }
 
 // printNextSteps prints the next steps. They come from the template:

@@ -201,41 +201,22 @@ func newRun(ctx context.Context, opts *newOptions) error {
 	if err != nil {
 		return err
 	}
-	data := project.Data(project.DataInput{Project: proj, Author: author, Year: opts.Now().Year(), Version: opts.Version, Goals: choice.in.Goals})
-	answered, err := answer.Questions(ctx, tmpl, data, answer.Options{
-		Given: given.answers, Defaults: cfg.Defaults, Prompter: ask, Yes: opts.Yes,
+	gen, err := project.Generate(ctx, project.GenerateInput{
+		Opened: opened, Project: proj, Author: author, Now: opts.Now(), Version: opts.Version,
+		Goals: choice.in.Goals, Team: string(choice.in.Team),
+		Answers: answer.Options{Given: given.answers, Defaults: cfg.Defaults, Prompter: ask, Yes: opts.Yes},
 	})
 	if err != nil {
 		return err
 	}
-	rendered, secrets, err := project.Render(ctx, tmpl, answered)
-	if err != nil {
-		return err
-	}
-	answers, recorded := answered.Data, answered.Recorded
+	rendered, secrets, private, files := gen.Rendered, gen.Secrets, gen.Private, gen.Files
+	answers, recorded := gen.Answered.Data, gen.Answered.Recorded
 	inst, err := opts.install(ctx, opened, cfg, answers, rendered, ask)
 	if err != nil {
 		return err
 	}
-	// Files that hold a secret answer go to disk only, never into git.
-	private := project.Present(rendered, secrets.Paths)
-	record := &project.Record{
-		Scaffold: opts.Version,
-		Template: project.TemplateOf(opened),
-		Project:  proj.Name,
-		Author:   author,
-		Year:     opts.Now().Year(),
-		Goals:    choice.in.Goals,
-		Team:     string(choice.in.Team),
-		Answers:  recorded,
-	}
-	record.SecretFiles = record.KeepSecretFiles(private, secrets.Shown)
-	files, err := project.WithRecord(rendered, record)
-	if err != nil {
-		return inputErr(err)
-	}
 
-	next, err := nextSteps(ctx, tmpl, answers)
+	next, err := project.NextSteps(ctx, tmpl, answers)
 	if err != nil {
 		return err
 	}

@@ -19,30 +19,11 @@ import (
 // reference a project file records, also set ProjectRef.
 func sourceOptions(streams *IOStreams, getenv func(string) string, now func() time.Time, builtins fs.FS, cfg *config.Config) source.Options {
 	dir, _ := source.DefaultCacheDir(getenv)
-	so := source.Options{CacheDir: dir, Getenv: getenv, Now: now, Builtins: builtins, TokenHosts: tokenHosts(cfg)}
+	so := source.Options{CacheDir: dir, Getenv: getenv, Now: now, Builtins: builtins, TokenHosts: cfg.TokenHosts()}
 	if streams.CanPrompt() {
 		so.Progress = streams.ErrOut
 	}
 	return so
-}
-
-// tokenHosts are the hosts SCAFFOLD_GIT_TOKEN may go to: those the
-// config's git.token_hosts lists, and the hosts of its template aliases,
-// which the user wrote in their own config (never read from a project)
-// to name the repositories they mean scaffold to fetch.
-func tokenHosts(cfg *config.Config) []string {
-	if cfg == nil {
-		return nil
-	}
-	hosts := append([]string(nil), cfg.Git.TokenHosts...)
-	for _, alias := range cfg.Aliases() {
-		if r, err := source.ParseRef(cfg.Templates[alias]); err == nil && r.Kind == source.Git {
-			if h := r.Host(); h != "" {
-				hosts = append(hosts, h)
-			}
-		}
-	}
-	return hosts
 }
 
 // openSource opens a template and passes on its notices (a cached copy

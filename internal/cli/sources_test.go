@@ -19,11 +19,11 @@ git:
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := strings.Join(tokenHosts(cfg), ",")
+	got := strings.Join(cfg.TokenHosts(), ",")
 	if want := "git.example.com,git.a.example,git.b.example:8443,ssh.example"; got != want {
 		t.Errorf("tokenHosts = %s, want %s", got, want)
 	}
-	if tokenHosts(nil) != nil || tokenHosts(&config.Config{}) != nil {
+	if (*config.Config)(nil).TokenHosts() != nil || (&config.Config{}).TokenHosts() != nil {
 		t.Errorf("an empty config allows hosts")
 	}
 }

@@ -260,7 +260,7 @@ func newWorkspace(ctx context.Context, opts *newOptions, w *workspaceRun) error 
 	slices.SortFunc(files, func(a, b template.File) int { return strings.Compare(a.Path, b.Path) })
 	co.Files, co.Private = files, private
 
-	next, err := nextSteps(ctx, tmpl, rootAnswers.Data)
+	next, err := project.NextSteps(ctx, tmpl, rootAnswers.Data)
 	if err != nil {
 		return err
 	}

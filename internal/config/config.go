@@ -243,3 +243,22 @@ func sameSource(entry, ref string) bool {
 	rest, ok := strings.CutPrefix(ref, entry)
 	return ok && (strings.HasPrefix(rest, "//") || strings.HasPrefix(rest, "@"))
 }
+
+// TokenHosts are the hosts SCAFFOLD_GIT_TOKEN may go to: those
+// git.token_hosts lists, and the hosts of the template aliases, which
+// the user wrote in their own config (never read from a project) to name
+// the repositories they mean scaffold to fetch. A nil Config has none.
+func (c *Config) TokenHosts() []string {
+	if c == nil {
+		return nil
+	}
+	hosts := append([]string(nil), c.Git.TokenHosts...)
+	for _, alias := range c.Aliases() {
+		if r, err := source.ParseRef(c.Templates[alias]); err == nil && r.Kind == source.Git {
+			if h := r.Host(); h != "" {
+				hosts = append(hosts, h)
+			}
+		}
+	}
+	return hosts
+}
