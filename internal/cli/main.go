@@ -126,6 +126,7 @@ run works in CI with no terminal.`,
 		NewCmdVerify(f, nil),
 		NewCmdUpdate(f, nil),
 		NewCmdCheck(f, nil),
+		NewCmdServe(f),
 		NewCmdVersion(f),
 	)
 	root.InitDefaultCompletionCmd()
