@@ -153,7 +153,11 @@ func (s *Server) make(ctx context.Context, req *request) (*made, *problem) {
 		}
 		rec := decide.Recommend(in, s.cat.Engine())
 		if rec.Template == "" || in.Kind != "" && rec.Kind != in.Kind {
-			return nil, badRequest("goal", fmt.Sprintf("the catalog has no %s template for these goals: give template=", rec.Kind))
+			kind := rec.Kind
+			if in.Kind != "" {
+				kind = in.Kind
+			}
+			return nil, badRequest("goal", fmt.Sprintf("the catalog has no %s template for these goals: give template=", kind))
 		}
 		name, m.recommended = rec.Template, true
 	} else if _, ok := s.cat.Get(name); !ok {
@@ -226,14 +230,19 @@ type previewQuestion struct {
 	Value   any    `json:"value,omitempty"`
 }
 
+type nextStep struct {
+	Run  string `json:"run"`
+	Note string `json:"note,omitempty"`
+}
+
 type previewResult struct {
-	Name        string              `json:"name"`
-	Template    string              `json:"template"`
-	Recommended bool                `json:"recommended"`
-	Questions   []previewQuestion   `json:"questions"`
-	Files       []previewFile       `json:"files"`
-	Next        []template.NextStep `json:"next"`
-	Hooks       string              `json:"hooks,omitempty"`
+	Name        string            `json:"name"`
+	Template    string            `json:"template"`
+	Recommended bool              `json:"recommended"`
+	Questions   []previewQuestion `json:"questions"`
+	Files       []previewFile     `json:"files"`
+	Next        []nextStep        `json:"next"`
+	Hooks       string            `json:"hooks,omitempty"`
 }
 
 // preview is the dry run: the answers that would be used and the files
@@ -272,7 +281,10 @@ func (s *Server) preview(w http.ResponseWriter, r *http.Request) {
 		s.problem(w, r, s.answerProblem(r.Context(), err))
 		return
 	}
-	res.Next = next
+	res.Next = []nextStep{}
+	for _, n := range next {
+		res.Next = append(res.Next, nextStep{Run: n.Run, Note: n.Note})
+	}
 	if len(t.Manifest.Hooks) > 0 {
 		res.Hooks = "the template has hooks, which this server does not run: " + strings.Join(t.Manifest.Hooks, "; ")
 	}
