@@ -252,7 +252,6 @@ func (s *Server) preview(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	defer s.release()
 	t := m.opened.Template
 	data := m.gen.Answered.Data
 	res := &previewResult{Name: m.proj.Name, Template: m.opened.Ref, Recommended: m.recommended, Files: []previewFile{}}
@@ -278,9 +277,11 @@ func (s *Server) preview(w http.ResponseWriter, r *http.Request) {
 	}
 	next, err := project.NextSteps(r.Context(), t, data)
 	if err != nil {
+		s.release()
 		s.problem(w, r, s.answerProblem(r.Context(), err))
 		return
 	}
+	s.release() // what is left is to send it, at the client's pace
 	res.Next = []nextStep{}
 	for _, n := range next {
 		res.Next = append(res.Next, nextStep{Run: n.Run, Note: n.Note})
@@ -323,7 +324,6 @@ func (s *Server) starter(f format) http.HandlerFunc {
 		if !ok {
 			return
 		}
-		defer s.release()
 		ctx, cancel := context.WithTimeout(r.Context(), s.limits.RenderTimeout)
 		defer cancel()
 		entries, cleanup, err := s.entries(ctx, m)
@@ -332,6 +332,9 @@ func (s *Server) starter(f format) http.HandlerFunc {
 		if err == nil {
 			err = f.write(buf, m.proj.Name, entries, s.now().Truncate(time.Second))
 		}
+		// The slot is free once the archive is made: a slow client keeps
+		// its connection, not a render slot.
+		s.release()
 		switch {
 		case errors.Is(err, errTooLarge):
 			s.problem(w, r, &problem{Status: http.StatusInternalServerError,
