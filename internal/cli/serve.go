@@ -92,8 +92,13 @@ func serveRun(ctx context.Context, opts *serveOptions) error {
 	if err != nil {
 		return inputErr(fmt.Errorf("--listen %s: %w", opts.Listen, err))
 	}
+	// Every request's context ends when the shutdown gives up on it, so
+	// a render under way stops and removes what it made.
+	base, cancelBase := context.WithCancel(context.Background())
+	defer cancelBase()
 	hs := &http.Server{
 		Handler:           srv.Handler(),
+		BaseContext:       func(net.Listener) context.Context { return base },
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      2 * time.Minute,
@@ -112,16 +117,26 @@ func serveRun(ctx context.Context, opts *serveOptions) error {
 		return err
 	case <-ctx.Done():
 	}
-	// Stopped: the requests under way finish, for a while.
-	shut, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	// Stopped: the requests under way finish, for a while; then they
+	// are cut off, and their renders stopped and cleaned up.
+	shut, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
-	if err := hs.Shutdown(shut); err != nil {
+	err = hs.Shutdown(shut)
+	if err != nil {
+		cancelBase()
 		hs.Close()
-		return fmt.Errorf("stopping the server: %w", err)
+	}
+	srv.Wait()
+	if err != nil {
+		return fmt.Errorf("stopped, but requests still under way after %s were cut off", shutdownGrace)
 	}
 	fmt.Fprintln(f.IO.ErrOut, "scaffold serve: stopped")
 	return nil
 }
+
+// shutdownGrace is how long the requests under way get to finish once
+// the server is asked to stop.
+const shutdownGrace = 30 * time.Second
 
 // serveURL is the address to open: an unspecified host (":8080",
 // "0.0.0.0") is reached at the loopback address.

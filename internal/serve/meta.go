@@ -13,7 +13,9 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"sync"
 	"text/tabwriter"
+	"time"
 
 	"github.com/scaffold-cli/scaffold/internal/catalog"
 	"github.com/scaffold-cli/scaffold/internal/decide"
@@ -109,10 +111,12 @@ func (s *Server) metadata(ctx context.Context) *metadata {
 	}
 	secret := map[string]bool{}
 	asked := map[string]bool{}
-	for _, e := range s.cat.Entries() {
+	entries := s.cat.Entries()
+	opened := s.openAll(ctx, entries)
+	for i, e := range entries {
 		tm := templateMeta{Name: e.Name, Kind: string(e.Kind), Language: e.Language, Framework: e.Framework,
 			Title: e.Title, Version: e.Version, Description: e.Description, Source: e.Source, Questions: []questionMeta{}}
-		o, err := s.template(ctx, e.Name)
+		o, err := opened[i].o, opened[i].err
 		if err != nil {
 			tm.Error = fmt.Sprintf("the template cannot be opened: %v", err)
 			m.Templates = append(m.Templates, tm)
@@ -141,6 +145,30 @@ func (s *Server) metadata(ctx context.Context) *metadata {
 		}
 	}
 	return m
+}
+
+// metadataWait bounds how long the metadata waits for a template that
+// is slow to open (a git remote that does not answer): it is listed with
+// the error, and the next request finds it opened.
+const metadataWait = 10 * time.Second
+
+// openAll opens the templates at once, each for at most metadataWait.
+func (s *Server) openAll(ctx context.Context, entries []catalog.Entry) []openedEntry {
+	ctx, cancel := context.WithTimeout(ctx, metadataWait)
+	defer cancel()
+	out := make([]openedEntry, len(entries))
+	var wg sync.WaitGroup
+	for i, e := range entries {
+		wg.Go(func() {
+			o, err := s.template(ctx, e.Name)
+			if err != nil && ctx.Err() != nil {
+				err = fmt.Errorf("it did not open within %s; it goes on opening, try again in a moment", metadataWait)
+			}
+			out[i] = openedEntry{o: o, err: err}
+		})
+	}
+	wg.Wait()
+	return out
 }
 
 // root negotiates: the metadata for a client that asks for JSON, a

@@ -21,8 +21,12 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"golang.org/x/sync/singleflight"
 
 	"github.com/scaffold-cli/scaffold/internal/catalog"
 	"github.com/scaffold-cli/scaffold/internal/config"
@@ -43,6 +47,9 @@ type Limits struct {
 	// RenderTimeout bounds the work of one request: opening the
 	// template, answering, rendering, committing and archiving.
 	RenderTimeout time.Duration
+	// MaxBuffered bounds the bytes of all the responses made and not yet
+	// sent (slow clients'); past it a request gets 503.
+	MaxBuffered int64
 }
 
 // DefaultLimits are the limits of a server that names none.
@@ -53,6 +60,7 @@ func DefaultLimits() Limits {
 		QueueWait:     5 * time.Second,
 		MaxArchive:    64 << 20,
 		RenderTimeout: time.Minute,
+		MaxBuffered:   256 << 20,
 	}
 }
 
@@ -90,14 +98,20 @@ type Server struct {
 	limits  Limits
 	slots   chan struct{}
 	builtin bool
+	// buffered counts the bytes of responses made and not yet sent.
+	buffered atomic.Int64
+	// running counts the requests under way, for Wait.
+	running sync.WaitGroup
+	flight  singleflight.Group
 
 	mu     sync.Mutex
 	opened map[string]openedEntry
 }
 
 type openedEntry struct {
-	o  *source.Opened
-	at time.Time
+	o   *source.Opened
+	err error
+	at  time.Time
 }
 
 // reopenAfter is how long an opened template other than a built-in is
@@ -125,7 +139,7 @@ func New(opts Options) (*Server, error) {
 	for _, l := range []struct {
 		v *int64
 		d int64
-	}{{&s.limits.MaxBody, def.MaxBody}, {&s.limits.MaxArchive, def.MaxArchive}} {
+	}{{&s.limits.MaxBody, def.MaxBody}, {&s.limits.MaxArchive, def.MaxArchive}, {&s.limits.MaxBuffered, def.MaxBuffered}} {
 		if *l.v <= 0 {
 			*l.v = l.d
 		}
@@ -199,23 +213,53 @@ func defaultOpen(cfg *config.Config, builtins fs.FS, getenv func(string) string,
 }
 
 // template opens the catalog's template name, or gives the one opened
-// a moment ago.
+// a moment ago, or the failure to open it: one opening at a time per
+// name, whoever waits for it, so a burst of requests is one fetch of a
+// git template. While its source cannot be opened, the last copy opened
+// serves, with a warning in the log.
 func (s *Server) template(ctx context.Context, name string) (*source.Opened, error) {
 	s.mu.Lock()
 	e, ok := s.opened[name]
 	s.mu.Unlock()
-	if ok && (e.o.Kind == source.Builtin || s.now().Sub(e.at) < reopenAfter) {
-		return e.o, nil
+	if ok && (e.o != nil && e.o.Kind == source.Builtin || s.now().Sub(e.at) < reopenAfter) {
+		return e.o, e.err
 	}
-	o, err := s.open(ctx, name)
-	if err != nil {
-		return nil, err
+	ch := s.flight.DoChan(name, func() (any, error) {
+		// Not the request's context: whoever waits for it, the opening
+		// is bounded by its own time.
+		octx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.limits.RenderTimeout)
+		defer cancel()
+		o, err := s.open(octx, name)
+		if err != nil && ok && e.o != nil {
+			s.log.Warn("open template: serving the copy opened before", "template", name, "error", err)
+			o, err = e.o, nil
+		}
+		s.mu.Lock()
+		s.opened[name] = openedEntry{o: o, err: err, at: s.now()}
+		s.mu.Unlock()
+		return o, err
+	})
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return nil, r.Err
+		}
+		return r.Val.(*source.Opened), nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
 	}
-	s.mu.Lock()
-	s.opened[name] = openedEntry{o: o, at: s.now()}
-	s.mu.Unlock()
-	return o, nil
 }
+
+// allowed are the methods of each route, for a 405's Allow.
+var allowed = map[string]string{
+	"/": "GET, HEAD", "/healthz": "GET, HEAD", "/readyz": "GET, HEAD", "/recommend": "GET, HEAD",
+	"/preview": "GET, HEAD, POST", "/starter.zip": "GET, HEAD, POST", "/starter.tgz": "GET, HEAD, POST",
+}
+
+// Wait waits for the requests under way to end: after the http.Server's
+// Shutdown or Close, so that none is left writing (a git=true render
+// removes its folder as it ends).
+func (s *Server) Wait() { s.running.Wait() }
 
 // Handler serves every route of the initializr.
 func (s *Server) Handler() http.Handler {
@@ -232,6 +276,14 @@ func (s *Server) Handler() http.Handler {
 		mux.HandleFunc("POST /starter"+f.ext, s.starter(f))
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if allow, ok := allowed[r.URL.Path]; ok || strings.HasPrefix(r.URL.Path, "/assets/") {
+			if !ok {
+				allow = "GET, HEAD"
+			}
+			w.Header().Set("Allow", allow)
+			s.problem(w, r, &problem{Status: http.StatusMethodNotAllowed, Detail: fmt.Sprintf("%s takes %s, not %s", r.URL.Path, allow, r.Method)})
+			return
+		}
 		s.problem(w, r, &problem{Status: http.StatusNotFound, Detail: fmt.Sprintf("no such endpoint: %s %s; GET / lists them", r.Method, r.URL.Path)})
 	})
 	return s.middleware(mux)
@@ -270,6 +322,8 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 // query, which may hold a secret answer.
 func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.running.Add(1)
+		defer s.running.Done()
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
 		h := sw.Header()

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -222,6 +223,14 @@ func TestRootNegotiates(t *testing.T) {
 	if res.StatusCode != 404 || res.Header.Get("Content-Type") != "application/problem+json" || !strings.Contains(string(body), "no such endpoint") {
 		t.Errorf("unknown route: %s %s", res.Status, body)
 	}
+	for _, m := range []string{http.MethodPut, http.MethodDelete, http.MethodOptions} {
+		req, _ := http.NewRequest(m, ts.URL+"/starter.zip", nil)
+		res, body := do(t, req)
+		checkProblem(t, m+" /starter.zip", res, body, 405, "", "/starter.zip takes GET, HEAD, POST")
+		if res.Header.Get("Allow") != "GET, HEAD, POST" {
+			t.Errorf("%s /starter.zip: Allow %q", m, res.Header.Get("Allow"))
+		}
+	}
 	res, _ = get(t, ts.URL+"/assets/..%2fserve.go")
 	if res.StatusCode != 404 {
 		t.Errorf("an asset outside web/: %s", res.Status)
@@ -293,7 +302,11 @@ func TestStarterErrors(t *testing.T) {
 		{"template=go/basic&name=x&owner=me&flavour=spicy", "flavour", `"spicy" is not one of plain, fancy`},
 		{"template=go/basic&name=x&owner=me&extras=x,w", "extras", `"w" is not one of x, y, z`},
 		{"template=go/basic&name=x&owner=me&colour=red", "colour", `template go/basic has no question "colour"; known: owner, slug, port`},
-		{"template=go/basic&name=x&owner=me&token=" + strings.Repeat("A", 100), "token", "the secret answer does not match"},
+		{"template=go/basic&name=x&owner=me&token=" + strings.Repeat("A", 100), "token", "token is a secret answer and came in the URL"},
+		{"template=go/basic&name=x&owner=me&slug=a&slug=b", "slug", "slug is given 2 times: give it once (only a multiselect question takes several)"},
+		{"template=go/basic&name=x&owner=%zz", "owner", `the value of owner in the query string cannot be read (invalid URL escape "%zz")`},
+		{"template=go/basic&name=x;owner=me", "name", "holds a ';'"},
+		{"template=go/basic&name=x&git=tr%zzue", "git", "cannot be read"},
 		{"template=go/basic&name=x&name=y&owner=me", "name", "name is given 2 times"},
 		{"template=go/basic&name=x&owner=me&git=maybe", "git", `git="maybe" is not true or false`},
 		{"goal=speedy&name=x", "goal", "speedy"},
@@ -367,6 +380,13 @@ func TestStarterBodies(t *testing.T) {
 	if res.StatusCode != 200 || tgzFiles(t, body)["demo/README.md"] != want {
 		t.Errorf("form body: %s %s", res.Status, tgzFiles(t, body)["demo/README.md"])
 	}
+	res, body = post(t, ts.URL+"/starter.tgz", "application/x-www-form-urlencoded", "template=go/basic&name=demo&owner=me&token="+strings.Repeat("A", 100))
+	checkProblem(t, "a bad secret in a form", res, body, 400, "token", "the secret answer does not match ^[a-z0-9]*$ (its value is not shown)")
+	if strings.Contains(string(body), "AAAA") {
+		t.Errorf("the error quotes the secret: %s", body)
+	}
+	res, body = post(t, ts.URL+"/starter.tgz?owner=me", "application/json", `{"template":"go/basic","name":"demo"}`)
+	checkProblem(t, "a JSON body with a query", res, body, 400, "", "a JSON body comes alone")
 	res, body = post(t, ts.URL+"/starter.tgz", "application/json", `{"template":"go/basic","name":"demo","colour":"red"}`)
 	checkProblem(t, "unknown JSON field", res, body, 400, "body", `unknown field "colour"`)
 	res, body = post(t, ts.URL+"/starter.tgz", "application/json", `{"template":`)
@@ -377,7 +397,7 @@ func TestStarterBodies(t *testing.T) {
 
 func TestPreview(t *testing.T) {
 	ts := newTestServer(t, Options{Config: &config.Config{Defaults: map[string]any{"port": 7000}}})
-	res, body := get(t, ts.URL+"/preview?template=go/basic&name=demo&owner=ops&flavour=fancy&token=hunter2")
+	res, body := post(t, ts.URL+"/preview?template=go/basic", "application/x-www-form-urlencoded", "name=demo&owner=ops&flavour=fancy&token=hunter2")
 	if res.StatusCode != 200 || res.Header.Get("Cache-Control") != "no-store" {
 		t.Fatalf("%s %v %s", res.Status, res.Header, body)
 	}
@@ -450,7 +470,7 @@ func TestLimits(t *testing.T) {
 	t.Run("archive", func(t *testing.T) {
 		ts := newTestServer(t, Options{Limits: Limits{MaxArchive: 100}})
 		res, body := get(t, ts.URL+"/starter.zip?template=go/basic&name=demo&owner=ops")
-		checkProblem(t, "an archive over the limit", res, body, 500, "", "larger than the 0 MiB")
+		checkProblem(t, "an archive over the limit", res, body, 500, "template", "larger than the 0 MiB")
 	})
 	t.Run("concurrent renders", func(t *testing.T) {
 		entered := make(chan struct{})
@@ -525,4 +545,87 @@ func TestTeamTemplates(t *testing.T) {
 	checkProblem(t, "an unreachable team template", res, body, 502, "template", "template acme/api cannot be opened")
 	res, body = get(t, ts.URL+"/starter.tgz?template=go/basic&name=x&owner=me")
 	checkProblem(t, "a built-in with --no-builtins", res, body, 400, "template", "known: acme/api")
+}
+
+// A template opened, or failed to open, a moment ago is not opened
+// again for each request; once it fails, the copy opened before serves.
+func TestTemplateOpenedOnce(t *testing.T) {
+	var mu sync.Mutex
+	opens, failing := 0, false
+	builtins := testTemplates()
+	open := func(ctx context.Context, name string) (*source.Opened, error) {
+		mu.Lock()
+		opens++
+		fail := failing
+		mu.Unlock()
+		if fail {
+			return nil, errors.New("the remote is down")
+		}
+		o, err := source.OpenWith(ctx, name, source.Options{Builtins: builtins})
+		if err == nil {
+			o.Kind = source.Git // as a team template is: opened again after a while
+		}
+		return o, err
+	}
+	now := time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC)
+	var clock sync.Mutex
+	ts := newTestServer(t, Options{Open: open, Builtins: builtins, Now: func() time.Time { clock.Lock(); defer clock.Unlock(); return now }})
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			if res, body := get(t, ts.URL+"/preview?template=rust/other&name=demo"); res.StatusCode != 200 {
+				t.Errorf("%s %s", res.Status, body)
+			}
+		})
+	}
+	wg.Wait()
+	mu.Lock()
+	if opens != 1 {
+		t.Errorf("8 requests opened the template %d times, want once", opens)
+	}
+	failing = true
+	mu.Unlock()
+	clock.Lock()
+	now = now.Add(time.Minute)
+	clock.Unlock()
+	if res, body := get(t, ts.URL+"/preview?template=rust/other&name=demo"); res.StatusCode != 200 {
+		t.Errorf("with the source down, the copy opened before should serve: %s %s", res.Status, body)
+	}
+	mu.Lock()
+	if opens != 2 {
+		t.Errorf("after a minute the template was opened %d times in all, want twice", opens)
+	}
+	mu.Unlock()
+}
+
+// A render with git=true works in a folder of its own, which is gone
+// once the answer is made, whatever the outcome.
+func TestStarterLeavesNoFolder(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	ts := newTestServer(t, Options{})
+	if res, body := get(t, ts.URL+"/starter.zip?template=go/basic&name=demo&owner=me&git=true"); res.StatusCode != 200 {
+		t.Fatalf("%s %s", res.Status, body)
+	}
+	ts2 := newTestServer(t, Options{Limits: Limits{MaxArchive: 100}})
+	if res, _ := get(t, ts2.URL+"/starter.tgz?template=go/basic&name=demo&owner=me&git=true"); res.StatusCode != 500 {
+		t.Errorf("an archive over the limit: %s", res.Status)
+	}
+	left, err := os.ReadDir(tmp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range left {
+		t.Errorf("left behind in TMPDIR: %s", e.Name())
+	}
+}
+
+// The responses made and not yet sent are bounded all together.
+func TestBufferedBudget(t *testing.T) {
+	ts := newTestServer(t, Options{Limits: Limits{MaxBuffered: 10}})
+	res, body := get(t, ts.URL+"/starter.tgz?template=go/basic&name=demo&owner=me")
+	checkProblem(t, "over the budget", res, body, 503, "", "as much as it holds at once")
+	if res.Header.Get("Retry-After") == "" {
+		t.Error("503 without Retry-After")
+	}
 }

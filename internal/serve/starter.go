@@ -37,28 +37,84 @@ type request struct {
 	Kind     string         `json:"kind"`
 	Git      bool           `json:"git"`
 	Answers  map[string]any `json:"answers"`
+
+	// repeated counts the answers given more than once; inURL notes
+	// those the URL carried.
+	repeated map[string]int
+	inURL    map[string]bool
 }
 
 // reserved are the parameters that are not answers.
 var reserved = []string{"template", "name", "goal", "team", "kind", "git"}
 
+// parseRequest reads the parameters: the query's, and a POST's body (a
+// form or JSON), which wins. inURL notes the answers the URL carried.
 func (s *Server) parseRequest(r *http.Request) (*request, *problem) {
-	if r.Method == http.MethodPost {
-		ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-		switch ct {
-		case "application/json":
-			return parseJSON(r.Body)
-		case "application/x-www-form-urlencoded", "":
-			if err := r.ParseForm(); err != nil {
-				return nil, bodyProblem(err)
-			}
-			return parseValues(r.Form)
-		default:
-			return nil, &problem{Status: http.StatusUnsupportedMediaType, Parameter: "body",
-				Detail: fmt.Sprintf("a body of type %s cannot be read: send application/json or application/x-www-form-urlencoded", ct)}
-		}
+	query, p := parseQuery(r.URL.RawQuery, "query string")
+	if p != nil {
+		return nil, p
 	}
-	return parseValues(r.URL.Query())
+	if r.Method != http.MethodPost {
+		return parseValues(query, true)
+	}
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch ct {
+	case "application/json":
+		req, p := parseJSON(r.Body)
+		if p == nil && len(query) > 0 {
+			p = badRequest("", "a JSON body comes alone: move the query's parameters into it")
+		}
+		return req, p
+	case "application/x-www-form-urlencoded", "":
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return nil, bodyProblem(err)
+		}
+		form, p := parseQuery(string(body), "form")
+		if p != nil {
+			return nil, p
+		}
+		req, p := parseValues(form, false)
+		if p != nil {
+			return nil, p
+		}
+		fromURL, p := parseValues(query, true)
+		if p != nil {
+			return nil, p
+		}
+		req.merge(fromURL)
+		return req, nil
+	default:
+		return nil, &problem{Status: http.StatusUnsupportedMediaType, Parameter: "body",
+			Detail: fmt.Sprintf("a body of type %s cannot be read: send application/json or application/x-www-form-urlencoded", ct)}
+	}
+}
+
+// parseQuery reads a query string or form as url.ParseQuery does, but
+// refuses what it would drop in silence, naming the parameter.
+func parseQuery(raw, what string) (url.Values, *problem) {
+	out := url.Values{}
+	for raw != "" {
+		var pair string
+		pair, raw, _ = strings.Cut(raw, "&")
+		if pair == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		key, err := url.QueryUnescape(k)
+		if err != nil {
+			return nil, badRequest("", fmt.Sprintf("a parameter's name in the %s cannot be read (%v): escape it as %%XX", what, err))
+		}
+		if strings.Contains(pair, ";") {
+			return nil, badRequest(key, fmt.Sprintf("the %s holds a ';', which separates nothing here: separate parameters with & and escape a ';' in a value as %%3B", what))
+		}
+		val, err := url.QueryUnescape(v)
+		if err != nil {
+			return nil, badRequest(key, fmt.Sprintf("the value of %s in the %s cannot be read (%v): escape it as %%XX", key, what, err))
+		}
+		out.Add(key, val)
+	}
+	return out, nil
 }
 
 func bodyProblem(err error) *problem {
@@ -91,9 +147,9 @@ func parseJSON(body io.Reader) (*request, *problem) {
 	return req, nil
 }
 
-func parseValues(v url.Values) (*request, *problem) {
+func parseValues(v url.Values, inURL bool) (*request, *problem) {
 	req := &request{Template: v.Get("template"), Name: v.Get("name"), Goals: v["goal"], Team: v.Get("team"),
-		Kind: v.Get("kind"), Answers: map[string]any{}}
+		Kind: v.Get("kind"), Answers: map[string]any{}, repeated: map[string]int{}}
 	for _, k := range reserved {
 		if k != "goal" && len(v[k]) > 1 {
 			return nil, badRequest(k, fmt.Sprintf("%s is given %d times: give it once", k, len(v[k])))
@@ -106,6 +162,9 @@ func parseValues(v url.Values) (*request, *problem) {
 		}
 		req.Git = b
 	}
+	if inURL {
+		req.inURL = map[string]bool{}
+	}
 	for k, vals := range v {
 		if slices.Contains(reserved, k) {
 			continue
@@ -113,10 +172,42 @@ func parseValues(v url.Values) (*request, *problem) {
 		if strings.TrimSpace(k) == "" {
 			return nil, badRequest("", "a parameter has no name: give NAME=VALUE")
 		}
-		// A multiselect's choices, repeated or comma-separated.
+		// A multiselect's choices, repeated or comma-separated; only a
+		// multiselect may be repeated (see make).
 		req.Answers[k] = strings.Join(vals, ",")
+		if len(vals) > 1 {
+			req.repeated[k] = len(vals)
+		}
+		if inURL {
+			req.inURL[k] = true
+		}
 	}
 	return req, nil
+}
+
+// merge adds the parameters of the URL that the body does not give.
+func (req *request) merge(url *request) {
+	for _, f := range []struct{ to, from *string }{{&req.Template, &url.Template}, {&req.Name, &url.Name}, {&req.Team, &url.Team}, {&req.Kind, &url.Kind}} {
+		if *f.to == "" {
+			*f.to = *f.from
+		}
+	}
+	if len(req.Goals) == 0 {
+		req.Goals = url.Goals
+	}
+	req.Git = req.Git || url.Git
+	for k, v := range url.Answers {
+		if _, ok := req.Answers[k]; !ok {
+			req.Answers[k] = v
+			if req.inURL == nil {
+				req.inURL = map[string]bool{}
+			}
+			req.inURL[k] = true
+			if n, ok := url.repeated[k]; ok {
+				req.repeated[k] = n
+			}
+		}
+	}
 }
 
 func parseBool(s string) (bool, error) {
@@ -145,7 +236,7 @@ func (s *Server) make(ctx context.Context, req *request) (*made, *problem) {
 	if p != nil {
 		return nil, p
 	}
-	m := &made{}
+	m := &made{git: req.Git}
 	name := req.Template
 	if name == "" {
 		if len(in.Goals) == 0 && in.Team == "" && in.Kind == "" {
@@ -171,15 +262,24 @@ func (s *Server) make(ctx context.Context, req *request) (*made, *problem) {
 		return nil, badRequest("name", err.Error())
 	}
 	if m.opened, err = s.template(ctx, name); err != nil {
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) {
 			return nil, timeoutProblem(s)
 		}
 		s.log.Warn("open template", "template", name, "error", err)
 		return nil, &problem{Status: http.StatusBadGateway, Parameter: "template",
 			Detail: fmt.Sprintf("template %s cannot be opened: %v", name, err)}
 	}
-	if m.opened.Template.Manifest.Kind == template.Workspace {
+	man := m.opened.Template.Manifest
+	if man.Kind == template.Workspace {
 		return nil, badRequest("template", fmt.Sprintf("%s is a workspace template, whose parts are templates of their own: make it with scaffold new --template %s; this server makes one project", name, name))
+	}
+	for _, q := range man.Questions {
+		if n := req.repeated[q.Name]; n > 1 && q.Type != template.MultiSelect {
+			return nil, badRequest(q.Name, fmt.Sprintf("%s is given %d times: give it once (only a multiselect question takes several)", q.Name, n))
+		}
+		if q.Secret && req.inURL[q.Name] {
+			return nil, badRequest(q.Name, fmt.Sprintf("%s is a secret answer and came in the URL, which logs, proxies and browser histories keep: send it in a POST body (a form or JSON)", q.Name))
+		}
 	}
 	m.gen, err = project.Generate(ctx, project.GenerateInput{
 		Opened: m.opened, Project: m.proj, Author: s.cfg.String(config.Author), Now: s.now(), Version: s.version,
@@ -187,14 +287,16 @@ func (s *Server) make(ctx context.Context, req *request) (*made, *problem) {
 		Answers: answer.Options{Given: req.Answers, Defaults: s.cfg.Defaults, Prompter: prompt.NoTerminal{}, Yes: true},
 	})
 	if err != nil {
-		return nil, s.answerProblem(ctx, err)
+		return nil, s.renderProblem(ctx, name, err)
 	}
 	return m, nil
 }
 
-// answerProblem says what was wrong with the answers, in the request's
-// terms: NAME=VALUE where the command line says --set.
-func (s *Server) answerProblem(ctx context.Context, err error) *problem {
+// renderProblem says what was wrong, in the request's terms: NAME=VALUE
+// where the command line says --set. An answer's fault is a 400 naming
+// it; what the template cannot render with the answers names the
+// template.
+func (s *Server) renderProblem(ctx context.Context, name string, err error) *problem {
 	var qe *answer.QuestionError
 	var missing *prompt.MissingError
 	switch {
@@ -206,10 +308,13 @@ func (s *Server) answerProblem(ctx context.Context, err error) *problem {
 		return badRequest(qe.Name, fmt.Sprintf("answer to %q (%s=...): %v", qe.Prompt, qe.Name, qe.Refused))
 	case errors.As(err, &missing):
 		return badRequest(missing.Question.Name, fmt.Sprintf("%q needs an answer: give %s=VALUE", strings.TrimSuffix(missing.Question.Message, "?"), missing.Question.Name))
+	case errors.Is(err, errTooLarge):
+		return &problem{Status: http.StatusInternalServerError, Parameter: "template",
+			Detail: fmt.Sprintf("the project's archive would be larger than the %d MiB this server sends", s.limits.MaxArchive>>20)}
 	case usererr.Is(err):
-		return badRequest("", err.Error())
+		return badRequest("template", fmt.Sprintf("template %s cannot be made with these answers: %v", name, err))
 	}
-	s.log.Error("render", "error", err)
+	s.log.Error("render", "template", name, "error", err)
 	return &problem{Status: http.StatusInternalServerError, Detail: "the project could not be rendered; the server's log says why"}
 }
 
@@ -245,113 +350,122 @@ type previewResult struct {
 	Hooks       string            `json:"hooks,omitempty"`
 }
 
+// response is what a render sends, made before it is sent.
+type response struct {
+	contentType string
+	filename    string // an attachment's, when it is one
+	body        []byte
+}
+
 // preview is the dry run: the answers that would be used and the files
 // that would be written, with none of their content.
 func (s *Server) preview(w http.ResponseWriter, r *http.Request) {
-	m, ok := s.serveMake(w, r)
-	if !ok {
-		return
-	}
-	t := m.opened.Template
-	data := m.gen.Answered.Data
-	res := &previewResult{Name: m.proj.Name, Template: m.opened.Ref, Recommended: m.recommended, Files: []previewFile{}}
-	for _, q := range t.Manifest.Questions {
-		pq := previewQuestion{Name: q.Name, Applies: m.gen.Answered.Applies[q.Name]}
-		if v, ok := m.gen.Answered.Recorded[q.Name]; ok {
-			pq.Value = v
+	s.render(w, r, func(ctx context.Context, m *made) (*response, error) {
+		t := m.opened.Template
+		data := m.gen.Answered.Data
+		res := &previewResult{Name: m.proj.Name, Template: m.opened.Ref, Recommended: m.recommended, Files: []previewFile{}, Next: []nextStep{}}
+		for _, q := range t.Manifest.Questions {
+			pq := previewQuestion{Name: q.Name, Applies: m.gen.Answered.Applies[q.Name]}
+			if v, ok := m.gen.Answered.Recorded[q.Name]; ok {
+				pq.Value = v
+			}
+			res.Questions = append(res.Questions, pq)
 		}
-		res.Questions = append(res.Questions, pq)
-	}
-	shown := func(p string) string {
-		if v, ok := m.gen.Secrets.Shown[p]; ok {
-			return v
+		shown := func(p string) string {
+			if v, ok := m.gen.Secrets.Shown[p]; ok {
+				return v
+			}
+			return t.RedactText(p, data)
 		}
-		return t.RedactText(p, data)
-	}
-	for _, f := range m.gen.Files {
-		pf := previewFile{Path: path.Join(m.proj.Name, shown(f.Path)), Size: len(f.Data), Mode: fmt.Sprintf("%04o", f.Mode.Perm())}
-		if f.Link != "" {
-			pf.Link = shown(f.Link)
+		for _, f := range m.gen.Files {
+			pf := previewFile{Path: path.Join(m.proj.Name, shown(f.Path)), Size: len(f.Data), Mode: fmt.Sprintf("%04o", f.Mode.Perm())}
+			if f.Link != "" {
+				pf.Link = shown(f.Link)
+			}
+			res.Files = append(res.Files, pf)
 		}
-		res.Files = append(res.Files, pf)
-	}
-	next, err := project.NextSteps(r.Context(), t, data)
-	if err != nil {
-		s.release()
-		s.problem(w, r, s.answerProblem(r.Context(), err))
-		return
-	}
-	s.release() // what is left is to send it, at the client's pace
-	res.Next = []nextStep{}
-	for _, n := range next {
-		res.Next = append(res.Next, nextStep{Run: n.Run, Note: n.Note})
-	}
-	if len(t.Manifest.Hooks) > 0 {
-		res.Hooks = "the template has hooks, which this server does not run: " + strings.Join(t.Manifest.Hooks, "; ")
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, res)
-}
-
-// serveMake parses the request, takes a render slot and makes the
-// project; on false the response is written. On true the caller must
-// release the slot.
-func (s *Server) serveMake(w http.ResponseWriter, r *http.Request) (*made, bool) {
-	req, p := s.parseRequest(r)
-	if p != nil {
-		s.problem(w, r, p)
-		return nil, false
-	}
-	if !s.acquire(w, r) {
-		return nil, false
-	}
-	ctx, cancel := context.WithTimeout(r.Context(), s.limits.RenderTimeout)
-	defer cancel()
-	m, p := s.make(ctx, req)
-	if p != nil {
-		s.release()
-		s.problem(w, r, p)
-		return nil, false
-	}
-	m.git = req.Git
-	return m, true
+		next, err := project.NextSteps(ctx, t, data)
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range next {
+			res.Next = append(res.Next, nextStep{Run: n.Run, Note: n.Note})
+		}
+		if len(t.Manifest.Hooks) > 0 {
+			res.Hooks = "the template has hooks, which this server does not run: " + strings.Join(t.Manifest.Hooks, "; ")
+		}
+		body, err := json.MarshalIndent(res, "", "  ")
+		return &response{contentType: "application/json", body: append(body, '\n')}, err
+	})
 }
 
 // starter serves the project as an archive of the format.
 func (s *Server) starter(f format) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		m, ok := s.serveMake(w, r)
-		if !ok {
-			return
-		}
+		s.render(w, r, func(ctx context.Context, m *made) (*response, error) {
+			entries, cleanup, err := s.entries(ctx, m)
+			defer cleanup()
+			if err != nil {
+				return nil, err
+			}
+			buf := &capped{max: s.limits.MaxArchive}
+			if err := f.write(buf, m.proj.Name, entries, s.now().Truncate(time.Second)); err != nil {
+				return nil, err
+			}
+			return &response{contentType: f.contentType, filename: m.proj.Name + f.ext, body: buf.Bytes()}, nil
+		})
+	}
+}
+
+// render parses the request and, in a render slot and under one
+// deadline, makes the project and has produce make the response from
+// it. The slot is free before the response is sent: a slow client holds
+// its connection and its share of the buffer budget, never a slot.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, produce func(context.Context, *made) (*response, error)) {
+	req, p := s.parseRequest(r)
+	if p != nil {
+		s.problem(w, r, p)
+		return
+	}
+	if !s.acquire(w, r) {
+		return
+	}
+	res, p := func() (*response, *problem) {
+		defer s.release()
 		ctx, cancel := context.WithTimeout(r.Context(), s.limits.RenderTimeout)
 		defer cancel()
-		entries, cleanup, err := s.entries(ctx, m)
-		defer cleanup()
-		buf := &capped{max: s.limits.MaxArchive}
-		if err == nil {
-			err = f.write(buf, m.proj.Name, entries, s.now().Truncate(time.Second))
+		m, p := s.make(ctx, req)
+		if p != nil {
+			return nil, p
 		}
-		// The slot is free once the archive is made: a slow client keeps
-		// its connection, not a render slot.
-		s.release()
-		switch {
-		case errors.Is(err, errTooLarge):
-			s.problem(w, r, &problem{Status: http.StatusInternalServerError,
-				Detail: fmt.Sprintf("the project's archive would be larger than the %d MiB this server sends", s.limits.MaxArchive>>20)})
-			return
-		case err != nil:
-			s.problem(w, r, s.answerProblem(ctx, err))
-			return
+		res, err := produce(ctx, m)
+		if err != nil {
+			return nil, s.renderProblem(ctx, m.opened.Ref, err)
 		}
-		h := w.Header()
-		h.Set("Content-Type", f.contentType)
-		h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": m.proj.Name + f.ext}))
-		h.Set("Content-Length", strconv.Itoa(buf.Len()))
-		h.Set("Cache-Control", "no-store")
-		w.WriteHeader(http.StatusOK)
-		w.Write(buf.Bytes())
+		return res, nil
+	}()
+	if p != nil {
+		s.problem(w, r, p)
+		return
 	}
+	n := int64(len(res.body))
+	if s.buffered.Add(n) > s.limits.MaxBuffered {
+		s.buffered.Add(-n)
+		w.Header().Set("Retry-After", "5")
+		s.problem(w, r, &problem{Status: http.StatusServiceUnavailable,
+			Detail: "the server is sending as much as it holds at once; try again in a moment"})
+		return
+	}
+	defer s.buffered.Add(-n)
+	h := w.Header()
+	h.Set("Content-Type", res.contentType)
+	if res.filename != "" {
+		h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": res.filename}))
+	}
+	h.Set("Content-Length", strconv.Itoa(len(res.body)))
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	w.Write(res.body)
 }
 
 // entries are the archive's: the files in memory, or with git=true the
