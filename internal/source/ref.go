@@ -154,6 +154,12 @@ func parseGit(s string) (Ref, error) {
 	if strings.Contains(s, "#") {
 		return bad("a template reference cannot hold #: write it as %%23 in a password or path")
 	}
+	// Nor a query: what follows ? (a token=..., often) would be kept in
+	// the reference, shown by list and serve and recorded in every
+	// project. The message quotes none of it.
+	if strings.Contains(s, "?") {
+		return Ref{}, errors.New("a git template reference cannot hold ? (a query string, which may carry a token, would be shown and recorded): give a token in " + TokenEnv + ", or write ? as %3F in a path")
+	}
 	if i := strings.Index(s, "://"); i >= 0 {
 		scheme := strings.ToLower(s[:i])
 		switch scheme {
@@ -357,6 +363,10 @@ var (
 func Shown(ref string) string {
 	if r, err := ParseRef(ref); err == nil {
 		return r.String()
+	}
+	// A query is refused (it may hold a token): not one byte of it shows.
+	if i := strings.Index(ref, "?"); i >= 0 {
+		ref = ref[:i] + "?***"
 	}
 	return redactRefText(redactUserinfo(ref))
 }

@@ -217,5 +217,21 @@ func TestParseRefRefusesAHash(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "cannot hold #: write it as %23") || strings.Contains(err.Error(), "p#ss") || strings.Contains(err.Error(), "tok") {
 			t.Errorf("ParseRef(%q) = %v", s, err)
 		}
+		if shown := Shown(s); strings.Contains(shown, "SECRETQ") {
+			t.Errorf("Shown(%q) = %q", s, shown)
+		}
+	}
+}
+
+// A query in a git URL is refused, and its error quotes none of it.
+func TestParseRefRefusesAQuery(t *testing.T) {
+	for _, s := range []string{"https://host/o/r.git?token=SECRETQ", "https://host/o/r.git//sub@v1?private_token=SECRETQ", "git@host:o/r.git?SECRETQ"} {
+		_, err := ParseRef(s)
+		if err == nil || !strings.Contains(err.Error(), "cannot hold ? (a query string") || strings.Contains(err.Error(), "SECRETQ") {
+			t.Errorf("ParseRef(%q) = %v", s, err)
+		}
+		if shown := Shown(s); strings.Contains(shown, "SECRETQ") {
+			t.Errorf("Shown(%q) = %q", s, shown)
+		}
 	}
 }
