@@ -281,8 +281,14 @@ func (s *Server) help(r *http.Request) []byte {
 	fmt.Fprintf(&b, "scaffold %s: start a backend project that builds, tests and serves on the first try.\n\n", s.version)
 	fmt.Fprintln(&b, "Templates (template=NAME):")
 	tw := tabwriter.NewWriter(&b, 2, 4, 2, ' ', 0)
-	for _, e := range s.cat.Entries() {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\n", display.Untrusted(e.Name), e.Kind, display.Untrusted(e.Title))
+	for _, tm := range s.metadata(r.Context()).Templates {
+		what := display.Untrusted(tm.Title)
+		if tm.Error != "" {
+			what = "cannot be opened now: " + display.Untrusted(tm.Error)
+		} else if !tm.Renders {
+			what += " (made with scaffold new)"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", display.Untrusted(tm.Name), display.Untrusted(tm.Kind), what)
 	}
 	tw.Flush()
 	fmt.Fprintf(&b, "\nGoals (goal=NAME, repeatable; the recommendation picks the template):\n")

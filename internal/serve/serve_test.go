@@ -629,3 +629,25 @@ func TestBufferedBudget(t *testing.T) {
 		t.Error("503 without Retry-After")
 	}
 }
+
+// A team alias to a folder is served by its name, with the config's
+// defaults: the preview names the alias, not the server's folder (the
+// metadata's source says where it lives, as scaffold list does).
+func TestTeamFolderTemplate(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(dir+"/scaffold.yaml", []byte("name: acme/svc\ntitle: Acme service\nkind: service\nlanguage: go\nversion: 0.1.0\nquestions:\n  - name: owner\n    prompt: Owning team\n"), 0o644)
+	os.WriteFile(dir+"/OWNERS.tmpl", []byte("{{ .owner }}\n"), 0o644)
+	cfg := &config.Config{Templates: map[string]string{"acme/svc": dir}, Defaults: map[string]any{"owner": "payments"}}
+	ts := newTestServer(t, Options{Config: cfg, Builtins: testTemplates()})
+	res, body := get(t, ts.URL+"/preview?template=acme/svc&name=pay")
+	if res.StatusCode != 200 || !strings.Contains(string(body), `"template": "acme/svc"`) || !strings.Contains(string(body), `"value": "payments"`) {
+		t.Errorf("preview: %s %s", res.Status, body)
+	}
+	if strings.Contains(string(body), dir) {
+		t.Errorf("the preview shows the server's path:\n%s", body)
+	}
+	_, body = get(t, ts.URL+"/", "User-Agent", "curl/8")
+	if !strings.Contains(string(body), "acme/svc") || !strings.Contains(string(body), "Acme service") {
+		t.Errorf("the help lacks the team template's title:\n%s", body)
+	}
+}

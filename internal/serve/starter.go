@@ -222,6 +222,7 @@ func parseBool(s string) (bool, error) {
 
 // made is a project generated in memory for a request.
 type made struct {
+	name        string // the catalog's
 	opened      *source.Opened
 	gen         *project.Generated
 	proj        names.Project
@@ -251,9 +252,11 @@ func (s *Server) make(ctx context.Context, req *request) (*made, *problem) {
 			return nil, badRequest("goal", fmt.Sprintf("the catalog has no %s template for these goals: give template=", kind))
 		}
 		name, m.recommended = rec.Template, true
-	} else if _, ok := s.cat.Get(name); !ok {
+	}
+	if _, ok := s.cat.Get(name); !ok {
 		return nil, badRequest("template", fmt.Sprintf("no template %q here; known: %s", name, strings.Join(s.cat.Names(), ", ")))
 	}
+	m.name = name
 	if req.Name == "" {
 		return nil, badRequest("name", "name= is required: the project's name, as in scaffold new NAME")
 	}
@@ -363,7 +366,7 @@ func (s *Server) preview(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, func(ctx context.Context, m *made) (*response, error) {
 		t := m.opened.Template
 		data := m.gen.Answered.Data
-		res := &previewResult{Name: m.proj.Name, Template: m.opened.Ref, Recommended: m.recommended, Files: []previewFile{}, Next: []nextStep{}}
+		res := &previewResult{Name: m.proj.Name, Template: m.name, Recommended: m.recommended, Files: []previewFile{}, Next: []nextStep{}}
 		for _, q := range t.Manifest.Questions {
 			pq := previewQuestion{Name: q.Name, Applies: m.gen.Answered.Applies[q.Name]}
 			if v, ok := m.gen.Answered.Recorded[q.Name]; ok {
@@ -440,7 +443,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, produce func(con
 		}
 		res, err := produce(ctx, m)
 		if err != nil {
-			return nil, s.renderProblem(ctx, m.opened.Ref, err)
+			return nil, s.renderProblem(ctx, m.name, err)
 		}
 		return res, nil
 	}()
