@@ -49,6 +49,13 @@ func TestScript(t *testing.T) {
 				return err
 			}
 			env.Setenv("EXAMPLE", example)
+			// The module's root, for scripts that build scaffold itself
+			// (version_ldflags).
+			module, err := filepath.Abs("../..")
+			if err != nil {
+				return err
+			}
+			env.Setenv("MODULE", module)
 			return nil
 		},
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
