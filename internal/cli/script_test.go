@@ -56,11 +56,14 @@ func TestScript(t *testing.T) {
 				return err
 			}
 			env.Setenv("MODULE", module)
+			// $WORK as a file:// URL, whatever the platform's paths.
+			env.Setenv("WORKURL", fileURL(env.WorkDir))
 			return nil
 		},
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
-			"exits": cmdExits,
-			"tree":  cmdTree,
+			"exits":     cmdExits,
+			"gitcommit": cmdGitCommit,
+			"tree":      cmdTree,
 		},
 	})
 }
