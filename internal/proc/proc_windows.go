@@ -3,6 +3,7 @@
 package proc
 
 import (
+	"fmt"
 	"sync"
 	"syscall"
 	"unsafe"
@@ -78,8 +79,13 @@ func released(c *Cmd) {
 
 // stop sends Ctrl-Break to the command's process group: its children
 // get it too, unlike SIGTERM on Unix, which reaches only the command.
+// Ctrl-Break travels through the console: scaffold started without one
+// (detached) cannot send it, and says so.
 func stop(c *Cmd) error {
-	return windows.GenerateConsoleCtrlEvent(windows.CTRL_BREAK_EVENT, uint32(c.Process.Pid))
+	if err := windows.GenerateConsoleCtrlEvent(windows.CTRL_BREAK_EVENT, uint32(c.Process.Pid)); err != nil {
+		return fmt.Errorf("cannot send Ctrl-Break to process %d (it needs a console): %w", c.Process.Pid, err)
+	}
+	return nil
 }
 
 // terminate sends Ctrl-Break to the group, the nearest to SIGTERM.
