@@ -11,6 +11,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"time"
@@ -179,6 +180,11 @@ func (o Options) timeouts() (idle, total time.Duration) {
 // base directory specification says, a relative XDG_CACHE_HOME is ignored).
 func DefaultCacheDir(getenv func(string) string) (string, error) {
 	if dir := getenv("XDG_CACHE_HOME"); filepath.IsAbs(dir) {
+		return filepath.Join(dir, "scaffold", "templates"), nil
+	}
+	// Windows sets no HOME: its per-user cache is %LocalAppData%, where
+	// os.UserCacheDir puts it too.
+	if dir := getenv("LOCALAPPDATA"); runtime.GOOS == "windows" && filepath.IsAbs(dir) {
 		return filepath.Join(dir, "scaffold", "templates"), nil
 	}
 	if home := getenv("HOME"); home != "" {
