@@ -182,13 +182,13 @@ func DefaultCacheDir(getenv func(string) string) (string, error) {
 	if dir := getenv("XDG_CACHE_HOME"); filepath.IsAbs(dir) {
 		return filepath.Join(dir, "scaffold", "templates"), nil
 	}
+	if home := getenv("HOME"); home != "" {
+		return filepath.Join(home, ".cache", "scaffold", "templates"), nil
+	}
 	// Windows sets no HOME: its per-user cache is %LocalAppData%, where
 	// os.UserCacheDir puts it too.
 	if dir := getenv("LOCALAPPDATA"); runtime.GOOS == "windows" && filepath.IsAbs(dir) {
 		return filepath.Join(dir, "scaffold", "templates"), nil
-	}
-	if home := getenv("HOME"); home != "" {
-		return filepath.Join(home, ".cache", "scaffold", "templates"), nil
 	}
 	return "", errors.New("no cache folder for git templates: set XDG_CACHE_HOME or HOME")
 }
