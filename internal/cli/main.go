@@ -23,6 +23,17 @@ import (
 // version is set at build time with -ldflags "-X ...cli.version=v1.2.3".
 var version = ""
 
+// --- release stamps (see .goreleaser.yaml and version.go) ---
+// commit and date are set at build time with -ldflags "-X
+// ...cli.commit=<sha> -X ...cli.date=<RFC 3339>"; without them, scaffold
+// version reads the VCS stamps go build leaves in the binary.
+var (
+	commit = ""
+	date   = ""
+)
+
+// --- end of release stamps ---
+
 // Version returns scaffold's version: the one set at build time, else the
 // module version the binary was built from, else "dev".
 func Version() string {

@@ -49,11 +49,21 @@ func TestScript(t *testing.T) {
 				return err
 			}
 			env.Setenv("EXAMPLE", example)
+			// The module's root, for scripts that build scaffold itself
+			// (version_ldflags).
+			module, err := filepath.Abs("../..")
+			if err != nil {
+				return err
+			}
+			env.Setenv("MODULE", module)
+			// $WORK as a file:// URL, whatever the platform's paths.
+			env.Setenv("WORKURL", fileURL(env.WorkDir))
 			return nil
 		},
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
-			"exits": cmdExits,
-			"tree":  cmdTree,
+			"exits":     cmdExits,
+			"gitcommit": cmdGitCommit,
+			"tree":      cmdTree,
 		},
 	})
 }

@@ -4,9 +4,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/scaffold-cli/scaffold/internal/tree/treetest"
 )
 
 // The config is read with a bound and never blocks: a FIFO, a link to
@@ -16,7 +17,7 @@ func TestLoadRefusesHostileFiles(t *testing.T) {
 		kind, want string
 		make       func(p string) error
 	}{
-		{"fifo", "is a FIFO", func(p string) error { return syscall.Mkfifo(p, 0o644) }},
+		{"fifo", "is a FIFO", func(p string) error { return treetest.Mkfifo(p) }},
 		{"devzero", "is a device", func(p string) error { return os.Symlink("/dev/zero", p) }},
 		{"sparse", "is larger than 1 MiB", func(p string) error {
 			f, err := os.Create(p)

@@ -26,6 +26,7 @@ import (
 	"io/fs"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
 
@@ -76,7 +77,8 @@ type Trust struct {
 
 // Path returns the config file to read: explicit (from --config) wins,
 // then $SCAFFOLD_CONFIG, then $XDG_CONFIG_HOME/scaffold/config.yaml
-// (~/.config/scaffold/config.yaml). The bool says whether the file was
+// (~/.config/scaffold/config.yaml; %AppData%\scaffold\config.yaml on
+// Windows, which sets no HOME). The bool says whether the file was
 // named by the user, in which case it must exist.
 func Path(explicit string, getenv func(string) string) (string, bool) {
 	if explicit != "" {
@@ -88,6 +90,11 @@ func Path(explicit string, getenv func(string) string) (string, bool) {
 	dir := getenv("XDG_CONFIG_HOME")
 	if dir == "" {
 		home := getenv("HOME")
+		// Windows sets no HOME: its per-user settings live under
+		// %AppData%, where os.UserConfigDir puts them too.
+		if appData := getenv("APPDATA"); home == "" && runtime.GOOS == "windows" && filepath.IsAbs(appData) {
+			return filepath.Join(appData, "scaffold", "config.yaml"), false
+		}
 		if home == "" {
 			return "", false
 		}

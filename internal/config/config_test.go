@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -167,5 +168,18 @@ func TestNameOptions(t *testing.T) {
 				t.Errorf("NameOptions() = %+v, want %+v", got, tt.want)
 			}
 		})
+	}
+}
+
+// On Windows, which sets no HOME, the default config is under %AppData%.
+func TestPathOnWindowsIsUnderAppData(t *testing.T) {
+	env := map[string]string{"APPDATA": filepath.Join(t.TempDir(), "Roaming")}
+	got, named := Path("", func(k string) string { return env[k] })
+	want := ""
+	if runtime.GOOS == "windows" {
+		want = filepath.Join(env["APPDATA"], "scaffold", "config.yaml")
+	}
+	if got != want || named {
+		t.Errorf("Path with only APPDATA set = %q, %v; want %q, false", got, named, want)
 	}
 }

@@ -39,18 +39,20 @@ type Cmd struct {
 
 	mu     sync.Mutex
 	killer *time.Timer // SIGKILL after Grace, once cancelled
+
+	group group // the platform's handle on the process group, if any
 }
 
 // Command is exec.CommandContext for a command in its own process
 // group: when ctx ends the group gets SIGTERM, then SIGKILL after Grace.
 func Command(ctx context.Context, name string, args ...string) *Cmd {
 	c := &Cmd{Cmd: exec.CommandContext(ctx, name, args...), ctx: ctx}
-	setGroup(c.Cmd)
+	setGroup(c)
 	c.Cancel = func() error {
-		err := terminate(c.Process)
+		err := terminate(c)
 		c.mu.Lock()
 		if c.killer == nil {
-			c.killer = time.AfterFunc(Grace, func() { killGroup(c.Process) })
+			c.killer = time.AfterFunc(Grace, func() { killGroup(c) })
 		}
 		c.mu.Unlock()
 		return err
@@ -93,6 +95,7 @@ func (c *Cmd) start(outs ...io.Writer) error {
 		closeAll(rs)
 		return err
 	}
+	started(c)
 	c.rs, c.copied = rs, make(chan struct{})
 	live.Store(c, struct{}{})
 	var wg sync.WaitGroup
@@ -132,7 +135,8 @@ func (c *Cmd) Wait() error {
 		c.killer.Stop()
 	}
 	c.mu.Unlock()
-	killGroup(c.Process)
+	killGroup(c)
+	released(c)
 	live.Delete(c)
 	t := time.NewTimer(Drain)
 	defer t.Stop()
@@ -178,8 +182,15 @@ func (c *Cmd) Run2(out, errOut io.Writer) error {
 // Signal sends sig to the command's own process, not its group.
 func (c *Cmd) Signal(sig os.Signal) error { return c.Process.Signal(sig) }
 
+// Stop asks the command to shut down cleanly, as a service manager
+// would: SIGTERM to its own process on Unix (not to its group), and a
+// Ctrl-Break to its process group on Windows, which has no SIGTERM to
+// send (Go programs see it as os.Interrupt, Node.js as SIGBREAK). See
+// StopName.
+func (c *Cmd) Stop() error { return stop(c) }
+
 // Kill kills the command's whole process group at once.
-func (c *Cmd) Kill() { killGroup(c.Process) }
+func (c *Cmd) Kill() { killGroup(c) }
 
 // live holds the commands started and not yet waited for.
 var live sync.Map // *Cmd -> struct{}
@@ -189,7 +200,7 @@ var live sync.Map // *Cmd -> struct{}
 // them (a second Ctrl-C), so that none outlives it.
 func KillAll() {
 	live.Range(func(k, _ any) bool {
-		killGroup(k.(*Cmd).Process)
+		killGroup(k.(*Cmd))
 		return true
 	})
 }

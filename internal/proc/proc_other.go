@@ -1,17 +1,22 @@
-//go:build !unix
+//go:build !unix && !windows
 
 package proc
 
-import (
-	"os"
-	"os/exec"
-)
+// StopName names what Stop sends, for messages.
+const StopName = "a kill"
 
-// Without Unix process groups, ending a command ends only its own
-// process; a port that needs more (Windows job objects) goes here.
+// Without process groups (plan9, js, wasip1), ending a command ends
+// only its own process.
+type group struct{}
 
-func setGroup(cmd *exec.Cmd) {}
+func setGroup(*Cmd) {}
 
-func terminate(p *os.Process) error { return p.Kill() }
+func started(*Cmd) {}
 
-func killGroup(p *os.Process) { p.Kill() }
+func released(*Cmd) {}
+
+func stop(c *Cmd) error { return c.Process.Kill() }
+
+func terminate(c *Cmd) error { return c.Process.Kill() }
+
+func killGroup(c *Cmd) { c.Process.Kill() }

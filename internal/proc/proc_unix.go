@@ -4,9 +4,14 @@ package proc
 
 import (
 	"os"
-	"os/exec"
 	"syscall"
 )
+
+// StopName names what Stop sends, for messages.
+const StopName = "SIGTERM"
+
+// group is empty on Unix: the process group's id is the leader's pid.
+type group struct{}
 
 // setGroup makes the command the leader of a new session, and so of a
 // new process group, so that a signal to the group reaches everything it
@@ -15,16 +20,23 @@ import (
 // at /dev/tty (git or ssh wanting a password or a host key) fails and
 // says so. In a group of scaffold's session it would open the terminal
 // as a background job, and be stopped (SIGTTIN) with scaffold waiting.
-func setGroup(cmd *exec.Cmd) {
-	if cmd.SysProcAttr == nil {
-		cmd.SysProcAttr = &syscall.SysProcAttr{}
+func setGroup(c *Cmd) {
+	if c.SysProcAttr == nil {
+		c.SysProcAttr = &syscall.SysProcAttr{}
 	}
-	cmd.SysProcAttr.Setsid = true
+	c.SysProcAttr.Setsid = true
 }
 
+func started(*Cmd) {}
+
+func released(*Cmd) {}
+
+// stop sends SIGTERM to the command's own process.
+func stop(c *Cmd) error { return c.Process.Signal(syscall.SIGTERM) }
+
 // terminate sends SIGTERM to the process's group.
-func terminate(p *os.Process) error {
-	if err := syscall.Kill(-p.Pid, syscall.SIGTERM); err != nil {
+func terminate(c *Cmd) error {
+	if err := syscall.Kill(-c.Process.Pid, syscall.SIGTERM); err != nil {
 		if err == syscall.ESRCH {
 			return os.ErrProcessDone
 		}
@@ -37,6 +49,6 @@ func terminate(p *os.Process) error {
 // process left is not an error. The group's id is not reused while any
 // member lives; once the group is empty it could be, in principle, which
 // is why this runs right after the leader is reaped, not later.
-func killGroup(p *os.Process) {
-	syscall.Kill(-p.Pid, syscall.SIGKILL)
+func killGroup(c *Cmd) {
+	syscall.Kill(-c.Process.Pid, syscall.SIGKILL)
 }

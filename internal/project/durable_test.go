@@ -199,9 +199,8 @@ func snapshot(t *testing.T, root string) map[string]string {
 		if err != nil {
 			return err
 		}
-		st := info.Sys().(*syscall.Stat_t)
-		s := fmt.Sprintf("mode=%v mtime=%d ctime=%d.%d ino=%d size=%d", info.Mode(), info.ModTime().UnixNano(),
-			st.Ctim.Sec, st.Ctim.Nsec, st.Ino, info.Size())
+		s := fmt.Sprintf("mode=%v mtime=%d %s size=%d", info.Mode(), info.ModTime().UnixNano(),
+			changeStamp(info), info.Size())
 		switch {
 		case info.Mode()&fs.ModeSymlink != 0:
 			l, _ := os.Readlink(p)

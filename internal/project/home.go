@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
@@ -102,14 +101,13 @@ func FindHome(dir string) (*Home, error) {
 // refuses such a repository too (safe.directory). The user's and root's
 // are fine, as in CheckParents.
 func checkOwner(root string) error {
-	me := os.Geteuid()
 	for _, p := range []string{root, filepath.Join(root, ".git")} {
 		info, err := os.Lstat(p)
 		if err != nil {
 			continue
 		}
-		if st, ok := info.Sys().(*syscall.Stat_t); ok && int(st.Uid) != me && st.Uid != 0 {
-			return fmt.Errorf("the git repository at %s belongs to another user (%s is owned by uid %d): refusing to put the project in it; pass --own-repo for a repository of its own", root, p, st.Uid)
+		if uid, other := ownedByOther(info); other {
+			return fmt.Errorf("the git repository at %s belongs to another user (%s is owned by uid %d): refusing to put the project in it; pass --own-repo for a repository of its own", root, p, uid)
 		}
 	}
 	return nil

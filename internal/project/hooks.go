@@ -38,7 +38,7 @@ func (e *HookError) Error() string {
 // Unwrap makes an interrupted hook an interruption (exit 130).
 func (e *HookError) Unwrap() error { return e.Err }
 
-// RunHooks runs each command with /bin/sh -c in dir, in order, copying
+// RunHooks runs each command with /bin/sh -c (see hookShell) in dir, in order, copying
 // its output to w, and stops at the first that fails. Each hook runs in a
 // process group of its own: when its shell exits, whatever it left
 // running (sleep 120 &) is killed, and when ctx ends (Ctrl-C) the whole
@@ -47,7 +47,7 @@ func RunHooks(ctx context.Context, dir string, hooks []string, env []string, w i
 	for i, h := range hooks {
 		fmt.Fprintf(w, "running hook %d/%d: %s\n", i+1, len(hooks), display.Untrusted(h))
 		var out proc.Tail
-		cmd := proc.Command(ctx, "/bin/sh", "-c", h)
+		cmd := proc.Command(ctx, hookShell(), "-c", h)
 		cmd.Dir = dir
 		cmd.Env = env
 		if err := cmd.Run(io.MultiWriter(w, &out)); err != nil {

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -102,7 +101,7 @@ func hostileFile(t *testing.T, dir, p, kind string) {
 	t.Helper()
 	switch kind {
 	case "fifo":
-		if err := syscall.Mkfifo(p, 0o644); err != nil {
+		if err := treetest.Mkfifo(p); err != nil {
 			t.Skipf("no FIFOs here: %v", err)
 		}
 	case "devzero":

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -547,13 +548,25 @@ func useLocalTransport() {
 	})
 }
 
+// localPath is the folder a file:// URL's path names. On Windows the
+// URL file:///C:/srv/tpl.git has the path /C:/srv/tpl.git, the folder
+// C:\srv\tpl.git: the slash before the drive letter goes, and the
+// rest is converted from slashes here, at the edge, once.
+func localPath(p string) string {
+	if runtime.GOOS == "windows" && len(p) >= 3 && p[0] == '/' && p[2] == ':' &&
+		('a' <= p[1] && p[1] <= 'z' || 'A' <= p[1] && p[1] <= 'Z') {
+		p = p[1:]
+	}
+	return filepath.FromSlash(p)
+}
+
 // localLoader opens a bare repository, or the .git folder of a working
 // copy (go-git's own loader takes the working copy's root for the
 // repository).
 type localLoader struct{}
 
 func (localLoader) Load(ep *transport.Endpoint) (storer.Storer, error) {
-	dir := filepath.FromSlash(ep.Path)
+	dir := localPath(ep.Path)
 	if info, err := os.Stat(filepath.Join(dir, ".git")); err == nil && info.IsDir() {
 		dir = filepath.Join(dir, ".git")
 	} else if _, err := os.Stat(filepath.Join(dir, "HEAD")); err != nil {

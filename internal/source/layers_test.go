@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"testing/fstest"
 
@@ -174,7 +173,7 @@ func TestFolderLayers(t *testing.T) {
 	if err := os.WriteFile(manifest, []byte("name: svc\ninclude: [../_shared]\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := syscall.Mkfifo(filepath.Join(root, "tpls", "_shared", "fifo"), 0o644); err != nil {
+	if err := treetest.Mkfifo(filepath.Join(root, "tpls", "_shared", "fifo")); err != nil {
 		t.Skipf("no FIFO: %v", err)
 	}
 	treetest.Quickly(t, "opening a template whose layer holds a FIFO", func() {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"time"
@@ -183,6 +184,11 @@ func DefaultCacheDir(getenv func(string) string) (string, error) {
 	}
 	if home := getenv("HOME"); home != "" {
 		return filepath.Join(home, ".cache", "scaffold", "templates"), nil
+	}
+	// Windows sets no HOME: its per-user cache is %LocalAppData%, where
+	// os.UserCacheDir puts it too.
+	if dir := getenv("LOCALAPPDATA"); runtime.GOOS == "windows" && filepath.IsAbs(dir) {
+		return filepath.Join(dir, "scaffold", "templates"), nil
 	}
 	return "", errors.New("no cache folder for git templates: set XDG_CACHE_HOME or HOME")
 }

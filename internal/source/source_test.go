@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -153,6 +154,19 @@ func TestDefaultCacheDir(t *testing.T) {
 		{map[string]string{"XDG_CACHE_HOME": "relative", "HOME": "/home/u"}, "/home/u/.cache/scaffold/templates"},
 		{map[string]string{"HOME": "/home/u"}, "/home/u/.cache/scaffold/templates"},
 		{map[string]string{}, ""},
+	}
+	if runtime.GOOS == "windows" {
+		// Absolute paths have a drive there, and LocalAppData is the
+		// per-user cache when XDG_CACHE_HOME is not set.
+		tests = []struct {
+			env  map[string]string
+			want string
+		}{
+			{map[string]string{"XDG_CACHE_HOME": `C:\x\cache`, "LOCALAPPDATA": `C:\Users\u\AppData\Local`}, `C:/x/cache/scaffold/templates`},
+			{map[string]string{"XDG_CACHE_HOME": "relative", "LOCALAPPDATA": `C:\Users\u\AppData\Local`}, `C:/Users/u/AppData/Local/scaffold/templates`},
+			{map[string]string{"HOME": `C:\Users\u`}, `C:/Users/u/.cache/scaffold/templates`},
+			{map[string]string{}, ""},
+		}
 	}
 	for _, tt := range tests {
 		got, err := DefaultCacheDir(func(k string) string { return tt.env[k] })

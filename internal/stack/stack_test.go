@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/scaffold-cli/scaffold/internal/template"
@@ -180,9 +179,9 @@ func TestDefaultPlanReadsTheProjectSafely(t *testing.T) {
 		make               func(p string) error
 		want               string
 	}{
-		{"node", "package.json", "package.json", func(p string) error { return syscall.Mkfifo(p, 0o644) }, "is a FIFO"},
-		{"rust", "Cargo.toml", "Cargo.toml", func(p string) error { return syscall.Mkfifo(p, 0o644) }, "is a FIFO"},
-		{"go", "go.mod", "cmd", func(p string) error { return syscall.Mkfifo(p, 0o644) }, "cmd is not a folder"},
+		{"node", "package.json", "package.json", func(p string) error { return treetest.Mkfifo(p) }, "is a FIFO"},
+		{"rust", "Cargo.toml", "Cargo.toml", func(p string) error { return treetest.Mkfifo(p) }, "is a FIFO"},
+		{"go", "go.mod", "cmd", func(p string) error { return treetest.Mkfifo(p) }, "cmd is not a folder"},
 		{"rust", "Cargo.toml", "Cargo.toml", func(p string) error { return os.Symlink("/dev/zero", p) }, "escapes"},
 		{"node", "package.json", "package.json", func(p string) error { return os.Symlink("../outside.json", p) }, "escapes"},
 		{"go", "go.mod", "cmd", func(p string) error { return os.Symlink("..", p) }, "escapes"},

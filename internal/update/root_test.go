@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/scaffold-cli/scaffold/internal/proc/proctest"
@@ -187,7 +186,7 @@ func TestSpecialAndHugeProjectFilesAreLeftAlone(t *testing.T) {
 		base[p] = file("v1\n")
 		theirs[p] = file("v2\n")
 	}
-	if err := syscall.Mkfifo(filepath.Join(dir, "fifo.txt"), 0o644); err != nil {
+	if err := treetest.Mkfifo(filepath.Join(dir, "fifo.txt")); err != nil {
 		t.Skipf("no FIFOs here: %v", err)
 	}
 	writeTree(t, dir, tree{"zero.txt": link("/dev/zero"), "tofifo.txt": link("fifo.txt")})

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/scaffold-cli/scaffold/internal/proc"
@@ -44,7 +43,7 @@ func Chain(ctx context.Context, parts []ChainPart) Result {
 	for _, p := range parts {
 		names = append(names, p.Name)
 	}
-	r := Result{Step: "chain", Command: "GET " + ChainPath + " through " + strings.Join(names, ", "), Checks: "every part answered, in order; SIGTERM"}
+	r := Result{Step: "chain", Command: "GET " + ChainPath + " through " + strings.Join(names, ", "), Checks: "every part answered, in order; " + proc.StopName}
 	start := time.Now()
 	out, err := chain(ctx, parts)
 	r.Duration = time.Since(start)
@@ -144,7 +143,7 @@ func chain(ctx context.Context, parts []ChainPart) (string, error) {
 	// Each part alone gets SIGTERM, the first first, as a request would
 	// leave them: shutting down cleanly is each one's job.
 	for i, s := range started {
-		if err := s.cmd.Signal(syscall.SIGTERM); err != nil {
+		if err := s.cmd.Stop(); err != nil {
 			return logs(), fmt.Errorf("%s: %w", s.name, err)
 		}
 		select {
@@ -152,10 +151,10 @@ func chain(ctx context.Context, parts []ChainPart) (string, error) {
 		case <-ctx.Done():
 			return logs(), ctx.Err()
 		case <-time.After(StopTimeout):
-			return logs(), fmt.Errorf("%s did not exit within %v of SIGTERM", s.name, StopTimeout)
+			return logs(), fmt.Errorf("%s did not exit within %v of %s", s.name, StopTimeout, proc.StopName)
 		}
 		if s.waitErr != nil {
-			return logs(), fmt.Errorf("after SIGTERM %s exited with %v, want exit code 0", s.name, s.waitErr)
+			return logs(), fmt.Errorf("after %s %s exited with %v, want exit code 0", proc.StopName, s.name, s.waitErr)
 		}
 		started[i] = nil
 	}

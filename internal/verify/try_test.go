@@ -1,3 +1,7 @@
+//go:build unix
+
+// These tests run shell scripts as the built tools: Unix only.
+
 package verify
 
 import (

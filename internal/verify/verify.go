@@ -16,7 +16,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/scaffold-cli/scaffold/internal/proc"
@@ -287,7 +286,7 @@ func (s served) String() string {
 	if s.ws != "" {
 		checks = append(checks, "WebSocket "+s.ws)
 	}
-	return strings.Join(append(checks, "SIGTERM"), ", ")
+	return strings.Join(append(checks, proc.StopName), ", ")
 }
 
 // serve starts the server on a free port, checks /healthz and what sc
@@ -349,8 +348,9 @@ func serve(ctx context.Context, dir string, args, env []string, sc served) ([]by
 		}
 		defer socks.abort()
 	}
-	// The server alone gets SIGTERM: shutting down cleanly is its job.
-	if err := cmd.Signal(syscall.SIGTERM); err != nil {
+	// The server alone gets SIGTERM (Ctrl-Break to its group on
+	// Windows, see proc.Cmd.Stop): shutting down cleanly is its job.
+	if err := cmd.Stop(); err != nil {
 		return fail(err)
 	}
 	timer := time.NewTimer(StopTimeout)
@@ -359,7 +359,7 @@ func serve(ctx context.Context, dir string, args, env []string, sc served) ([]by
 	case <-exited:
 		b, dropped := out.Bytes()
 		if waitErr != nil {
-			return b, dropped, fmt.Errorf("after SIGTERM the server exited with %v, want exit code 0", waitErr)
+			return b, dropped, fmt.Errorf("after %s the server exited with %v, want exit code 0", proc.StopName, waitErr)
 		}
 		if socks != nil {
 			// The server is gone, and its connections with it: each
@@ -374,7 +374,7 @@ func serve(ctx context.Context, dir string, args, env []string, sc served) ([]by
 	case <-ctx.Done():
 		return fail(ctx.Err())
 	case <-timer.C:
-		return fail(fmt.Errorf("the server did not exit within %v of SIGTERM", StopTimeout))
+		return fail(fmt.Errorf("the server did not exit within %v of %s", StopTimeout, proc.StopName))
 	}
 }
 

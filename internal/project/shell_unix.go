@@ -1,0 +1,6 @@
+//go:build unix
+
+package project
+
+// hookShell is the shell that runs each hook with -c.
+func hookShell() string { return "/bin/sh" }
