@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/scaffold-cli/scaffold/internal/config"
 	"github.com/scaffold-cli/scaffold/internal/decide"
 	"github.com/scaffold-cli/scaffold/internal/stack"
 	"github.com/scaffold-cli/scaffold/internal/template"
@@ -115,6 +116,16 @@ type Alias struct {
 	Name   string
 	Source string // as shown: without credentials
 	From   string // the config file
+}
+
+// WithConfig returns the catalog with the team config's aliases added
+// (see WithAliases), each shown without the credentials its URL holds.
+func (c *Catalog) WithConfig(cfg *config.Config) *Catalog {
+	var aliases []Alias
+	for _, name := range cfg.Aliases() {
+		aliases = append(aliases, Alias{Name: name, Source: cfg.ShownTemplate(name), From: cfg.Path})
+	}
+	return c.WithAliases(aliases)
 }
 
 // WithAliases returns the catalog with the team's aliases added. An

@@ -18,11 +18,7 @@ func loadCatalog(builtins fs.FS, loadConfig func() (*config.Config, error)) (*ca
 	if err != nil {
 		return nil, err
 	}
-	var aliases []catalog.Alias
-	for _, name := range cfg.Aliases() {
-		aliases = append(aliases, catalog.Alias{Name: name, Source: shownSource(cfg.Templates[name]), From: cfg.Path})
-	}
-	return cat.WithAliases(aliases), nil
+	return cat.WithConfig(cfg), nil
 }
 
 // builtinCatalog is the catalog of built-ins alone, for help and

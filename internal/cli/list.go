@@ -10,7 +10,6 @@ import (
 
 	"github.com/scaffold-cli/scaffold/internal/config"
 	"github.com/scaffold-cli/scaffold/internal/display"
-	"github.com/scaffold-cli/scaffold/internal/source"
 )
 
 type listOptions struct {
@@ -64,19 +63,6 @@ func listRun(opts *listOptions) error {
 		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
 	return tw.Flush()
-}
-
-// shownSource is an alias's source as scaffold prints it: through
-// source.Ref's String, which leaves out a password or token written in
-// the URL (https://user:token@host/...), so a config holding one can be
-// listed on a shared screen or in a CI log.
-func shownSource(s string) string {
-	r, err := source.ParseRef(s)
-	if err != nil {
-		// The error is redacted; the raw text may not be.
-		return "(unusable: " + err.Error() + ")"
-	}
-	return r.String()
 }
 
 func dash(s string) string {

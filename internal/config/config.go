@@ -269,3 +269,16 @@ func (c *Config) TokenHosts() []string {
 	}
 	return hosts
 }
+
+// ShownTemplate is the source an alias points at, as scaffold shows it:
+// through source.Ref's String, which leaves out a password or token in
+// the URL (https://user:token@host/...), so a config holding one can be
+// listed on a shared screen, in a CI log or by scaffold serve.
+func (c *Config) ShownTemplate(alias string) string {
+	r, err := source.ParseRef(c.Templates[alias])
+	if err != nil {
+		// The error is redacted; the raw text may not be.
+		return "(unusable: " + err.Error() + ")"
+	}
+	return r.String()
+}

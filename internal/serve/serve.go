@@ -188,18 +188,7 @@ func buildCatalog(builtins fs.FS, noBuiltins bool, cfg *config.Config) (*catalog
 			return nil, err
 		}
 	}
-	var aliases []catalog.Alias
-	for _, name := range cfg.Aliases() {
-		aliases = append(aliases, catalog.Alias{Name: name, Source: shownRef(cfg.Templates[name]), From: cfg.Path})
-	}
-	return cat.WithAliases(aliases), nil
-}
-
-func shownRef(s string) string {
-	if r, err := source.ParseRef(s); err == nil {
-		return r.String()
-	}
-	return source.Shown(s)
+	return cat.WithConfig(cfg), nil
 }
 
 // defaultOpen opens a name of the catalog as scaffold new does: through
